@@ -65,7 +65,7 @@ async function buildFromDockerfile(
   tag: string,
   dockerfile: string,
   buildargs: Record<string, string>,
-  extra: (dir: string) => Promise<void> = async () => undefined,
+  extra: (dir: string) => Promise<void> = () => Promise.resolve(),
 ): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), `nonstop-${name}-`));
   try {

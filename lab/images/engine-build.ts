@@ -60,7 +60,7 @@ export async function tryPull(docker: Docker, ref: string, timeoutMs: number, pr
   try {
     await Promise.race([
       (async () => {
-        const stream = (await docker.pull(ref)) as NodeJS.ReadableStream;
+        const stream = await docker.pull(ref);
         await follow(docker, stream, () => undefined);
       })(),
       deadline,
@@ -121,6 +121,6 @@ export function splitRef(ref: string): [string, string] {
 /** `docker import` of a rootfs tarball stream. */
 export async function importRootfs(docker: Docker, tarball: Readable, ref: string, progress: Progress): Promise<void> {
   const [repo, tag] = splitRef(ref);
-  const stream = (await docker.importImage(tarball, { repo, tag })) as NodeJS.ReadableStream;
+  const stream = await docker.importImage(tarball, { repo, tag });
   await follow(docker, stream, progress);
 }

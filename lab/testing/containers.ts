@@ -1,0 +1,61 @@
+// testcontainers modules for the lab's images, in the style of testcontainers' own
+// ToxiproxyContainer: each wraps GenericContainer and adds only what is new. Every
+// container carries the lab's labels (Ryuk is off; `reap` is the cleanup) and publishes
+// only on 127.0.0.1.
+import { GenericContainer, Wait, type StartedTestContainer } from "testcontainers";
+import { dockerName } from "../docker/plumbing.js";
+import { labLabels, type Role } from "../docker/labels.js";
+import { Router, ROUTER_API_PORT } from "../router/router.js";
+
+export class LabTestContainer extends GenericContainer {
+  constructor(image: string, lab: string, role: Role, name: string) {
+    super(image);
+    this.withName(dockerName(lab, name))
+      .withLabels(labLabels(lab, role, name))
+      // Both lab images declare a HEALTHCHECK; the router is FROM scratch, so
+      // testcontainers' default port probe (which execs a shell inside) cannot run.
+      .withWaitStrategy(Wait.forHealthCheck())
+      .withStartupTimeout(30_000);
+  }
+
+  /** Publishes container ports on 127.0.0.1 only, at ports the engine picks. */
+  withLoopbackPorts(...ports: number[]): this {
+    this.withExposedPorts(...ports);
+    const bindings: Record<string, { HostIp: string; HostPort: string }[]> = { ...(this.hostConfig.PortBindings as Record<string, { HostIp: string; HostPort: string }[]>) };
+    for (const port of ports) bindings[`${port}/tcp`] = [{ HostIp: "127.0.0.1", HostPort: "0" }];
+    this.hostConfig.PortBindings = bindings;
+    return this;
+  }
+}
+
+export interface StartedRouterContainer {
+  container: StartedTestContainer;
+  router: Router;
+  /** The host port (on 127.0.0.1) published for a container port of the router. */
+  hostPort(containerPort: number): number;
+}
+
+/** A router (Toxiproxy) with its API and the given proxy listen ports published. */
+export class RouterContainer extends LabTestContainer {
+  constructor(image: string, lab: string, name = "router", proxyPorts: number[] = []) {
+    super(image, lab, "router", name);
+    this.withLoopbackPorts(ROUTER_API_PORT, ...proxyPorts);
+  }
+
+  async startRouter(): Promise<StartedRouterContainer> {
+    const container = await this.start();
+    return {
+      container,
+      router: new Router(`http://127.0.0.1:${container.getMappedPort(ROUTER_API_PORT)}`),
+      hostPort: (p: number) => container.getMappedPort(p),
+    };
+  }
+}
+
+/** A CPU node running the agent (the cpu image's entrypoint). */
+export class CpuContainer extends LabTestContainer {
+  constructor(image: string, lab: string, name: string) {
+    super(image, lab, "cpu", name);
+    this.withEnvironment({ NONSTOP_CPU: name });
+  }
+}

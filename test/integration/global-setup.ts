@@ -1,0 +1,42 @@
+// Starts shared things once for the integration project: connects to the real engine,
+// builds the images (a no-op when warm) and hands their tags to tests with `provide`.
+// Teardown reaps every lab a test created (ids start with "t-"), crashed or not.
+import type {} from "vitest";
+import type { TestProject } from "vitest/node";
+import { configFromEnv } from "../../lab/config.js";
+import { connectEngine } from "../../lab/docker/engine.js";
+import { Plumbing } from "../../lab/docker/plumbing.js";
+import { reap } from "../../lab/docker/reap.js";
+import { ensureImages, type ImageSet } from "../../lab/images/build.js";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    images: ImageSet;
+  }
+}
+
+export const TEST_LAB_PREFIX = "t-";
+
+async function reapTestLabs(plumbing: Plumbing): Promise<void> {
+  for (const lab of await plumbing.labs()) if (lab.startsWith(TEST_LAB_PREFIX)) await reap(plumbing, lab);
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const config = configFromEnv();
+  const docker = await connectEngine({ host: config.dockerHost });
+  const plumbing = new Plumbing(docker);
+  await reapTestLabs(plumbing);
+  const { images } = await ensureImages({
+    docker,
+    rootDir: config.rootDir,
+    cacheDir: config.cacheDir,
+    offline: config.offline,
+    force: false,
+    pullTimeoutMs: config.pullTimeoutMs,
+    progress: (l) => process.stderr.write(`images │ ${l}\n`),
+  });
+  project.provide("images", images);
+  return async () => {
+    await reapTestLabs(plumbing);
+  };
+}
