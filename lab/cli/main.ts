@@ -3,9 +3,11 @@
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { configFromEnv } from "../config.js";
 import { isLabId } from "../docker/labels.js";
-import { LabError, UsageError } from "../errors.js";
+import { LabError } from "../errors.js";
 import { imagesCommand } from "./images.js";
 import { reapCommand } from "./reap.js";
+import { composeCommand } from "./compose.js";
+import { downCommand, logsCommand, statusCommand, upCommand, type UpFlags } from "./machine.js";
 
 const config = configFromEnv();
 
@@ -17,8 +19,59 @@ function labId(value: string): string {
 const program = new Command()
   .name("nonstop")
   .description("A containerized chaos-testing lab: Tandem's fault-tolerant server, rebuilt from Docker containers and broken on purpose.")
-  .showHelpAfterError("(run 'nonstop --help' for usage)")
+  // One line, in the same form as the lab's own errors: "nonstop: <what is wrong>".
+  .configureOutput({ outputError: (str, write) => write(`nonstop: ${str.replace(/^error: /, "").trimEnd()} (see 'nonstop --help')\n`) })
   .exitOverride();
+
+function count(field: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${field}: a whole number from ${min} to ${max}`);
+    return n;
+  };
+}
+
+program
+  .command("up")
+  .description("build images when needed, bring the machine up, wait until every part answers, and print it")
+  .option("--lab <id>", "lab id, so several labs run side by side", labId, "default")
+  .option("--cpus <n>", "number of CPUs (default 4)", (v: string) => {
+    // 0 and negatives reach the topology check, which names the field and the range.
+    const n = Number(v);
+    if (!Number.isInteger(n)) throw new InvalidArgumentError("cpus: a whole number from 1 to 16");
+    return n;
+  })
+  .option("--topology <file>", "a topology file (YAML or JSON)")
+  .option("--json", "print the status as JSON")
+  .action((opts: UpFlags) => upCommand(config, opts));
+
+program
+  .command("status")
+  .description("show the machine: CPUs with their plane addresses and roles, routers, services")
+  .option("--lab <id>", "lab id", labId, "default")
+  .option("--json", "print as JSON")
+  .action((opts: { lab: string; json?: boolean }) => statusCommand(config, opts));
+
+program
+  .command("down")
+  .description("remove the lab: containers, networks and disks")
+  .option("--lab <id>", "lab id", labId, "default")
+  .action((opts: { lab: string }) => downCommand(config, opts));
+
+program
+  .command("logs")
+  .description("print the logs of a CPU or router (e.g. cpu-0, router-x)")
+  .argument("<part>", "cpu-N, router-x, router-y or router-edge")
+  .option("--lab <id>", "lab id", labId, "default")
+  .option("-f, --follow", "keep printing")
+  .option("--tail <n>", "only the last n lines", count("tail", 0, 1_000_000))
+  .action((part: string, opts: { lab: string; follow?: boolean; tail?: number }) => logsCommand(config, part, opts));
+
+program
+  .command("compose")
+  .description("print docker-compose.yml as generated from the default topology (--write to update the files)")
+  .option("--write", "write docker-compose.yml and compose/*.toxiproxy.json")
+  .action((opts: { write?: boolean }) => composeCommand(config, opts));
 
 program
   .command("images")
@@ -52,5 +105,4 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-export { UsageError };
 await main(process.argv);

@@ -145,7 +145,14 @@ export class Plumbing {
 
   // ── create ────────────────────────────────────────────────────────────────
 
-  async createNetwork(spec: { lab: string; role: Role; name: string; internal: boolean; subnet?: string }): Promise<LabNetwork> {
+  async createNetwork(spec: {
+    lab: string;
+    role: Role;
+    name: string;
+    internal: boolean;
+    subnet?: string;
+    labels?: Record<string, string>;
+  }): Promise<LabNetwork> {
     const networkName = dockerName(spec.lab, spec.name);
     const existing = await this.findNetwork(networkName);
     if (existing) return existing;
@@ -154,7 +161,7 @@ export class Plumbing {
       Driver: "bridge",
       Internal: spec.internal,
       CheckDuplicate: true,
-      Labels: labLabels(spec.lab, spec.role, spec.name),
+      Labels: labLabels(spec.lab, spec.role, spec.name, spec.labels),
       ...(spec.subnet ? { IPAM: { Driver: "default", Config: [{ Subnet: spec.subnet }] } } : {}),
     });
     return {
@@ -272,6 +279,17 @@ export class Plumbing {
   async findNetwork(networkName: string): Promise<LabNetwork | undefined> {
     const all = await this.networks();
     return all.find((n) => n.networkName === networkName);
+  }
+
+  /** The labels of a network, or undefined when it does not exist. */
+  async networkLabels(networkName: string): Promise<Record<string, string> | undefined> {
+    try {
+      const info = (await this.docker.getNetwork(networkName).inspect()) as { Labels?: Record<string, string> };
+      return info.Labels ?? {};
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
   }
 
   async volumes(lab?: string): Promise<LabVolume[]> {

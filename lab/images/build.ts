@@ -75,7 +75,10 @@ async function buildFromDockerfile(
       opts.docker,
       work,
       { tags: [tag], buildargs, labels: { "nonstop.image": name, ...Object.fromEntries(Object.entries(buildargs).map(([k, v]) => [`nonstop.arg.${k}`, v])) } },
-      (l) => opts.progress(`${name}: ${l}`),
+      // Docker's legacy builder narrates every intermediate container; the steps are enough.
+      (l) => {
+        if (/^Step \d+\/\d+|^Successfully tagged/.test(l)) opts.progress(`${name}: ${l}`);
+      },
     );
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -50,6 +50,15 @@ export class Router {
     }
   }
 
+  /**
+   * Creates every proxy in one call (Toxiproxy's /populate). Proxies that already exist
+   * with the same listen and upstream are left as they are, toxics included.
+   */
+  async ensureProxies(specs: ProxySpec[]): Promise<void> {
+    if (specs.length === 0) return;
+    await this.client.populate(specs.map((s) => ({ ...s, enabled: s.enabled ?? true })));
+  }
+
   /** Every proxy with its toxics, from the server (the truth a second process sees too). */
   async proxies(): Promise<ProxyState[]> {
     const all = await this.client.getAll();

@@ -1,20 +1,18 @@
-// The node agent: the first process of every CPU container. It serves the CPU's health and
-// identity over HTTP; heartbeats, membership and process pairs will live beside it.
+// The node agent: the first process of every CPU container. It serves the CPU's health,
+// identity and per-plane reachability over HTTP. Heartbeats, membership and process pairs
+// (the NonStop runtime) will run beside these routes in this process.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { hostname, networkInterfaces } from "node:os";
+import { hostname } from "node:os";
+import { access, constants } from "node:fs/promises";
+import { PLANES, type PlaneName, type Topology } from "../../lab/topology/types.js";
+import { identity } from "./identity.js";
+import { ping, pingAll } from "./planes.js";
 
 const cpu = process.env.NONSTOP_CPU ?? hostname();
 const port = Number(process.env.NONSTOP_PORT ?? 8080);
+// A CPU started outside a lab (a bare `docker run`) has no topology: it serves health only.
+const topology: Topology | undefined = process.env.NONSTOP_TOPOLOGY ? (JSON.parse(process.env.NONSTOP_TOPOLOGY) as Topology) : undefined;
 const startedAt = Date.now();
-
-function addresses(): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, infos] of Object.entries(networkInterfaces())) {
-    const v4 = infos?.find((i) => i.family === "IPv4" && !i.internal);
-    if (v4) out[name] = v4.address;
-  }
-  return out;
-}
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -22,23 +20,52 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-function route(req: IncomingMessage, res: ServerResponse): void {
+function planeParam(url: URL): PlaneName | undefined {
+  const p = url.searchParams.get("plane");
+  return (PLANES as readonly string[]).includes(p ?? "") ? (p as PlaneName) : undefined;
+}
+
+async function disks(t: Topology): Promise<Record<string, boolean>> {
+  const out: Record<string, boolean> = {};
+  for (const d of t.disks) {
+    out[d.name] = await access(d.mount, constants.W_OK).then(
+      () => true,
+      () => false,
+    );
+  }
+  return out;
+}
+
+async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? "/", "http://agent");
+  const timeoutMs = Math.min(Number(url.searchParams.get("timeoutMs") ?? 1000), 10_000);
   switch (url.pathname) {
     case "/health":
       return send(res, 200, { ok: true, cpu, uptimeMs: Date.now() - startedAt });
     case "/whoami":
-      return send(res, 200, { cpu, hostname: hostname(), addresses: addresses(), pid: process.pid });
+      if (!topology) return send(res, 200, { cpu, hostname: hostname() });
+      return send(res, 200, { ...(await identity(topology, cpu)), disks: await disks(topology), lab: topology.lab });
+    case "/ping": {
+      // /ping?plane=x&to=cpu-2  or  /ping?plane=x  (every other CPU)
+      const plane = planeParam(url);
+      if (!topology) return send(res, 409, { error: "no topology: this CPU is not part of a lab" });
+      if (!plane) return send(res, 400, { error: `plane: allowed values are ${PLANES.join(", ")}` });
+      const to = url.searchParams.get("to");
+      if (to) return send(res, 200, await ping(topology, cpu, to, plane, timeoutMs));
+      return send(res, 200, await pingAll(topology, cpu, plane, timeoutMs));
+    }
     default:
       return send(res, 404, { error: `no route ${url.pathname}` });
   }
 }
 
-const server = createServer(route);
+const server = createServer((req, res) => {
+  route(req, res).catch((err: unknown) => send(res, 500, { error: err instanceof Error ? err.message : String(err) }));
+});
 server.keepAliveTimeout = 30_000;
-server.listen(port, "0.0.0.0", () => console.log(`agent ${cpu} listening on :${port}`));
+server.listen(port, "0.0.0.0", () => console.log(`agent ${cpu} listening on :${port}${topology ? ` in lab ${topology.lab}` : ""}`));
 
-// Docker stops containers with SIGTERM; close cleanly so `nonstop down` is quick.
+// Docker stops containers with SIGTERM; close at once so `nonstop down` is quick.
 for (const sig of ["SIGTERM", "SIGINT"] as const) {
   process.on(sig, () => {
     server.close(() => process.exit(0));

@@ -1,0 +1,117 @@
+// `nonstop up | down | status | logs`: the machine's lifecycle from the command line.
+import type { LabConfig } from "../config.js";
+import { connectEngine } from "../docker/engine.js";
+import { Plumbing, dockerName } from "../docker/plumbing.js";
+import { reap } from "../docker/reap.js";
+import { UsageError } from "../errors.js";
+import { machineStatus, type MachineStatus } from "../machine/status.js";
+import { up } from "../machine/up.js";
+import { loadTopologyFile } from "../topology/load.js";
+import { resolveTopology } from "../topology/resolve.js";
+import { buildImages } from "./images.js";
+import { progressLine, table } from "./output.js";
+
+async function plumbingFor(config: LabConfig): Promise<Plumbing> {
+  return new Plumbing(await connectEngine({ host: config.dockerHost }));
+}
+
+export function renderStatus(s: MachineStatus): string {
+  const roles = (r: { primary: string[]; backup: string[] }) =>
+    [...r.primary.map((x) => `primary ${x}`), ...r.backup.map((x) => `backup ${x}`)].join(", ") || "spare";
+  const lines = [
+    table([
+      ["CPU", "X", "Y", "EDGE", "ROLE", "STATE", "HEALTH"],
+      ...s.cpus.map((c) => [c.name, c.addresses.x ?? "-", c.addresses.y ?? "-", c.addresses.edge ?? "-", roles(c.roles), c.state, c.health]),
+    ]),
+    "",
+    table([["ROUTER", "CARRIES", "API", "STATE", "HEALTH"], ...s.routers.map((r) => [r.name, r.plane === "edge" ? "edge" : `plane ${r.plane}`, r.apiUrl ?? "-", r.state, r.health])]),
+  ];
+  if (s.services.length > 0) {
+    lines.push("", table([["SERVICE", "URL (through router-edge)", "PRIMARY", "BACKUP"], ...s.services.map((v) => [v.name, v.url ?? "-", v.primary, v.backup ?? "-"])]));
+  }
+  return lines.join("\n");
+}
+
+export interface UpFlags {
+  lab: string;
+  cpus?: number;
+  topology?: string;
+  json?: boolean;
+}
+
+export async function upCommand(config: LabConfig, flags: UpFlags): Promise<void> {
+  const t0 = performance.now();
+  // Validate everything before touching Docker: bad input creates nothing.
+  const input = flags.topology ? await loadTopologyFile(flags.topology) : {};
+  const merged = flags.cpus !== undefined ? { ...(input as object), cpus: flags.cpus } : input;
+  const topology = resolveTopology(merged, flags.lab);
+
+  const plumbing = await plumbingFor(config);
+  const { images } = await buildImages(config, { quiet: flags.json ?? false });
+  const status = await up({ plumbing, images, topology, progress: flags.json ? () => undefined : progressLine });
+  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+  if (flags.json) {
+    console.log(JSON.stringify({ ...status, seconds: Number(seconds) }));
+    return;
+  }
+  console.log(renderStatus(status));
+  const web = status.services[0];
+  console.log(`\nlab ${flags.lab} is up in ${seconds}s.`);
+  if (web?.url) console.log(`try:   curl ${web.url}/whoami        (the ${web.name} service, served by its primary)`);
+  console.log(`see:   npx nonstop status --lab ${flags.lab}`);
+  console.log(`stop:  npx nonstop down --lab ${flags.lab}`);
+}
+
+export async function statusCommand(config: LabConfig, flags: { lab: string; json?: boolean }): Promise<void> {
+  const status = await machineStatus(await plumbingFor(config), flags.lab);
+  if (flags.json) {
+    console.log(JSON.stringify(status));
+    return;
+  }
+  if (!status.up) {
+    console.log(`lab ${flags.lab} is not up (start it with 'npx nonstop up --lab ${flags.lab}')`);
+    return;
+  }
+  console.log(renderStatus(status));
+}
+
+export async function downCommand(config: LabConfig, flags: { lab: string }): Promise<void> {
+  const t0 = performance.now();
+  const r = await reap(await plumbingFor(config), flags.lab);
+  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+  if (r.containers + r.networks + r.volumes === 0) console.log(`lab ${flags.lab} was not up`);
+  else console.log(`lab ${flags.lab} is down in ${seconds}s: removed ${r.containers} containers, ${r.networks} networks, ${r.volumes} volumes`);
+}
+
+export async function logsCommand(config: LabConfig, name: string, flags: { lab: string; follow?: boolean; tail?: number }): Promise<void> {
+  const plumbing = await plumbingFor(config);
+  const parts = await plumbing.containers(flags.lab);
+  const part = parts.find((c) => c.name === name);
+  if (!part) {
+    const names = parts.map((c) => c.name).join(", ");
+    throw new UsageError(names ? `logs: no part '${name}' in lab ${flags.lab}; parts are ${names}` : `logs: lab ${flags.lab} is not up`);
+  }
+  const container = plumbing.docker.getContainer(dockerName(flags.lab, name));
+  const opts = { stdout: true, stderr: true, timestamps: false, ...(flags.tail !== undefined ? { tail: flags.tail } : {}) };
+  if (flags.follow) {
+    const stream = await container.logs({ ...opts, follow: true });
+    plumbing.docker.modem.demuxStream(stream, process.stdout, process.stderr);
+    await new Promise<void>((resolve) => {
+      stream.on("end", resolve);
+      process.once("SIGINT", () => {
+        (stream as unknown as { destroy(): void }).destroy();
+        resolve();
+      });
+    });
+    return;
+  }
+  const buf = await container.logs({ ...opts, follow: false });
+  // Non-tty containers multiplex stdout/stderr with 8-byte frame headers.
+  let off = 0;
+  while (off + 8 <= buf.length) {
+    const kind = buf[off];
+    const len = buf.readUInt32BE(off + 4);
+    (kind === 2 ? process.stderr : process.stdout).write(buf.subarray(off + 8, off + 8 + len));
+    off += 8 + len;
+  }
+}

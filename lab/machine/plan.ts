@@ -1,0 +1,97 @@
+// The machine as a list of parts, computed from the topology alone. `nonstop up` creates
+// these through the plumbing and the compose generator writes them as docker-compose.yml,
+// so the two cannot drift apart.
+import type { ContainerSpec, Healthcheck } from "../docker/plumbing.js";
+import { links, planeAlias } from "../topology/links.js";
+import type { Topology } from "../topology/types.js";
+import { ROUTER_API_PORT, type ProxySpec } from "../router/router.js";
+import type { ImageSet } from "../images/build.js";
+
+export interface NetworkPart {
+  name: string;
+  role: "plane" | "edge";
+  internal: boolean;
+}
+
+export interface RouterPart {
+  spec: ContainerSpec;
+  proxies: ProxySpec[];
+}
+
+export interface MachinePlan {
+  networks: NetworkPart[];
+  volumes: string[];
+  routers: RouterPart[];
+  cpus: ContainerSpec[];
+}
+
+/** Health every second, not Docker's 30 s default: a lab is up in seconds or it is broken. */
+export const FAST_HEALTH = { intervalMs: 1000, timeoutMs: 1000, retries: 3, startPeriodMs: 0 } as const;
+
+export function cpuHealthcheck(port: number): Healthcheck {
+  return {
+    test: ["CMD", "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${port} && printf 'GET /health HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q ' 200 ' <&3`],
+    ...FAST_HEALTH,
+  };
+}
+
+export const ROUTER_HEALTHCHECK: Healthcheck = { test: ["CMD", "/toxiproxy-cli", "list"], ...FAST_HEALTH };
+
+export function planMachine(t: Topology, images: Pick<ImageSet, "cpu" | "router">): MachinePlan {
+  const networks: NetworkPart[] = [
+    { name: t.edge.network, role: "edge", internal: false },
+    ...t.planes.map((p) => ({ name: p.network, role: "plane" as const, internal: true })),
+  ];
+  const allLinks = links(t);
+  const routers: RouterPart[] = [
+    ...t.planes.map((p) => ({
+      spec: {
+        lab: t.lab,
+        role: "router" as const,
+        name: p.router,
+        image: images.router,
+        // Edge first: it is the network the API is published through.
+        networks: [{ network: t.edge.network }, { network: p.network, aliases: [p.routerAddress] }],
+        publish: [ROUTER_API_PORT],
+        healthcheck: ROUTER_HEALTHCHECK,
+        labels: { "nonstop.plane": p.name },
+      },
+      proxies: allLinks
+        .filter((l) => l.plane === p.name)
+        .map((l) => ({ name: l.proxy, listen: `0.0.0.0:${l.via.port}`, upstream: `${l.upstream.host}:${l.upstream.port}` })),
+    })),
+    {
+      spec: {
+        lab: t.lab,
+        role: "router",
+        name: t.edge.router,
+        image: images.router,
+        networks: [{ network: t.edge.network, aliases: [t.edge.router] }],
+        publish: [ROUTER_API_PORT, ...t.services.map((s) => s.edgePort)],
+        healthcheck: ROUTER_HEALTHCHECK,
+        labels: { "nonstop.plane": "edge" },
+      },
+      proxies: t.services.map((s) => ({ name: s.name, listen: `0.0.0.0:${s.edgePort}`, upstream: `${s.address}:${t.agentPort}` })),
+    },
+  ];
+  const topologyJson = JSON.stringify(t);
+  const cpus: ContainerSpec[] = t.cpus.map((c) => ({
+    lab: t.lab,
+    role: "cpu",
+    name: c.name,
+    image: images.cpu,
+    hostname: c.name,
+    networks: [
+      // The service addresses ride on the edge with the CPU that holds each primary.
+      { network: t.edge.network, aliases: [planeAlias(c.name, "edge"), ...t.services.filter((s) => s.primary === c.name).map((s) => s.address)] },
+      ...t.planes.map((p) => ({ network: p.network, aliases: [planeAlias(c.name, p.name)] })),
+    ],
+    publish: [t.agentPort],
+    mounts: t.disks.map((d) => ({ volume: d.name, target: d.mount })),
+    cpus: c.cpus,
+    memoryMb: c.memoryMb,
+    env: { NONSTOP_CPU: c.name, NONSTOP_PORT: String(t.agentPort), NONSTOP_TOPOLOGY: topologyJson },
+    healthcheck: cpuHealthcheck(t.agentPort),
+  }));
+  return { networks, volumes: t.disks.map((d) => d.name), routers, cpus };
+}

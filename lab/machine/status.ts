@@ -1,0 +1,114 @@
+// What a lab looks like right now, read from the engine (labels) and from the parts
+// themselves (agents and routers answer through their 127.0.0.1 ports).
+import type { LabContainer, Plumbing } from "../docker/plumbing.js";
+import { dockerName } from "../docker/plumbing.js";
+import { ROUTER_API_PORT } from "../router/router.js";
+import { rolesOf } from "../topology/links.js";
+import type { Topology } from "../topology/types.js";
+import { httpGet } from "../util/http.js";
+
+export const LABEL_TOPOLOGY = "nonstop.topology";
+
+export type PartHealth = "healthy" | "unhealthy" | "starting" | "down" | "paused";
+
+export interface CpuStatus {
+  name: string;
+  state: string;
+  health: PartHealth;
+  addresses: Record<string, string>;
+  roles: { primary: string[]; backup: string[] };
+  agentUrl?: string;
+}
+
+export interface RouterStatus {
+  name: string;
+  plane: string;
+  state: string;
+  health: PartHealth;
+  apiUrl?: string;
+}
+
+export interface ServiceStatus {
+  name: string;
+  primary: string;
+  backup?: string;
+  url?: string;
+}
+
+export interface MachineStatus {
+  lab: string;
+  up: boolean;
+  topology?: Topology;
+  cpus: CpuStatus[];
+  routers: RouterStatus[];
+  services: ServiceStatus[];
+}
+
+export async function readTopology(plumbing: Plumbing, lab: string, edgeNetwork = "edge"): Promise<Topology | undefined> {
+  const labels = await plumbing.networkLabels(dockerName(lab, edgeNetwork));
+  const raw = labels?.[LABEL_TOPOLOGY];
+  return raw ? (JSON.parse(raw) as Topology) : undefined;
+}
+
+function published(c: LabContainer, port: number): string | undefined {
+  const p = c.ports.find((x) => x.container === port);
+  return p ? `http://127.0.0.1:${p.hostPort}` : undefined;
+}
+
+/** Alive means it answers, not just that Docker says it is running. */
+async function probe(c: LabContainer, url: string | undefined, path: string): Promise<PartHealth> {
+  if (c.state === "paused") return "paused";
+  if (c.state !== "running") return "down";
+  if (!url) return c.health === "healthy" ? "healthy" : "starting";
+  try {
+    const r = await httpGet(`${url}${path}`, 1000);
+    return r.status === 200 ? "healthy" : "unhealthy";
+  } catch {
+    return c.health === "starting" || c.health === "none" ? "starting" : "unhealthy";
+  }
+}
+
+/** Network addresses keyed by the lab's words: x, y, edge. */
+function addressesByPlane(c: LabContainer, lab: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const prefix = `${dockerName(lab, "")}`;
+  for (const [net, ip] of Object.entries(c.addresses)) {
+    const local = net.startsWith(prefix) ? net.slice(prefix.length) : net;
+    out[local.replace(/^servernet-/, "")] = ip;
+  }
+  return out;
+}
+
+export async function machineStatus(plumbing: Plumbing, lab: string): Promise<MachineStatus> {
+  const [topology, containers] = await Promise.all([readTopology(plumbing, lab), plumbing.containers(lab)]);
+  const byName = new Map(containers.map((c) => [c.name, c]));
+  const cpuNames = topology ? topology.cpus.map((c) => c.name) : containers.filter((c) => c.role === "cpu").map((c) => c.name);
+  const cpus = await Promise.all(
+    cpuNames.map(async (name): Promise<CpuStatus> => {
+      const c = byName.get(name);
+      const roles = topology ? rolesOf(topology, name) : { primary: [], backup: [] };
+      if (!c) return { name, state: "missing", health: "down", addresses: {}, roles };
+      const agentUrl = published(c, topology?.agentPort ?? 8080);
+      return { name, state: c.state, health: await probe(c, agentUrl, "/health"), addresses: addressesByPlane(c, lab), roles, ...(agentUrl ? { agentUrl } : {}) };
+    }),
+  );
+  const routers = await Promise.all(
+    containers
+      .filter((c) => c.role === "router")
+      .map(async (c): Promise<RouterStatus> => {
+        const apiUrl = published(c, ROUTER_API_PORT);
+        return { name: c.name, plane: c.labels["nonstop.plane"] ?? "?", state: c.state, health: await probe(c, apiUrl, "/version"), ...(apiUrl ? { apiUrl } : {}) };
+      }),
+  );
+  const edge = topology ? byName.get(topology.edge.router) : undefined;
+  const services: ServiceStatus[] = (topology?.services ?? []).map((s) => {
+    const port = edge?.ports.find((p) => p.container === s.edgePort);
+    return {
+      name: s.name,
+      primary: s.primary,
+      ...(s.backup ? { backup: s.backup } : {}),
+      ...(port ? { url: `http://127.0.0.1:${port.hostPort}` } : {}),
+    };
+  });
+  return { lab, up: containers.length > 0, ...(topology ? { topology } : {}), cpus, routers, services };
+}

@@ -1,0 +1,103 @@
+// Brings a topology up: networks (planes internal), the mirror's volumes, routers with
+// their proxies, then the CPUs; waits until every part answers. Idempotent: parts already
+// there are kept (started if stopped), so a second `up` is a quick no-op.
+import { UsageError } from "../errors.js";
+import { dockerName, type ContainerSpec, type Plumbing } from "../docker/plumbing.js";
+import type { ImageSet } from "../images/build.js";
+import { Router, ROUTER_API_PORT } from "../router/router.js";
+import type { Topology } from "../topology/types.js";
+import { httpGet, waitFor } from "../util/http.js";
+import { planMachine } from "./plan.js";
+import { LABEL_TOPOLOGY, machineStatus, readTopology, type MachineStatus } from "./status.js";
+
+export interface UpOptions {
+  plumbing: Plumbing;
+  images: ImageSet;
+  topology: Topology;
+  progress: (line: string) => void;
+  timeoutMs?: number;
+}
+
+/** Plan names are lab-local ("edge", "mirror-a"); the engine's are nonstop-<lab>-<name>. */
+function toEngine(spec: ContainerSpec): ContainerSpec {
+  return {
+    ...spec,
+    networks: (spec.networks ?? []).map((n) => ({ ...n, network: dockerName(spec.lab, n.network) })),
+    mounts: (spec.mounts ?? []).map((m) => ({ ...m, volume: dockerName(spec.lab, m.volume) })),
+  };
+}
+
+async function ensureContainer(plumbing: Plumbing, spec: ContainerSpec): Promise<string> {
+  const existing = await plumbing.tryInspect(dockerName(spec.lab, spec.name));
+  if (existing) {
+    if (existing.state === "paused") await plumbing.unpause(existing.id);
+    else if (existing.state !== "running") await plumbing.start(existing.id);
+    return existing.id;
+  }
+  const id = await plumbing.createContainer(toEngine(spec));
+  await plumbing.start(id);
+  return id;
+}
+
+function describeTopology(t: Topology): string {
+  return `${t.cpus.length} CPUs, planes ${t.planes.map((p) => p.name).join("+")}, ${t.disks.length} mirrors, services ${t.services.map((s) => s.name).join(",")}`;
+}
+
+export async function up(opts: UpOptions): Promise<MachineStatus> {
+  const { plumbing, topology: t, progress } = opts;
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const lab = t.lab;
+
+  const current = await readTopology(plumbing, lab, t.edge.network);
+  if (current && JSON.stringify(current) !== JSON.stringify(t)) {
+    throw new UsageError(`lab '${lab}' is already up with another topology (${describeTopology(current)}); run 'nonstop down --lab ${lab}' first, or pick another --lab`);
+  }
+
+  const plan = planMachine(t, opts.images);
+  progress(`lab ${lab}: ${describeTopology(t)}`);
+  await Promise.all([
+    ...plan.networks.map((n) =>
+      plumbing.createNetwork({
+        lab,
+        role: n.role,
+        name: n.name,
+        internal: n.internal,
+        // The resolved topology rides on the edge network, where status and a second
+        // process read it back.
+        ...(n.role === "edge" ? { labels: { [LABEL_TOPOLOGY]: JSON.stringify(t) } } : {}),
+      }),
+    ),
+    ...plan.volumes.map((v) => plumbing.createVolume({ lab, role: "disk", name: v })),
+  ]);
+
+  progress(`starting ${plan.routers.length} routers and ${plan.cpus.length} CPUs`);
+  const routerIds = await Promise.all(plan.routers.map((r) => ensureContainer(plumbing, r.spec)));
+  await Promise.all(plan.cpus.map((c) => ensureContainer(plumbing, c)));
+
+  // Routers first need their proxies before any CPU can reach another.
+  await Promise.all(
+    plan.routers.map(async (r, i) => {
+      const c = await plumbing.inspect(routerIds[i] ?? "");
+      const port = c.ports.find((p) => p.container === ROUTER_API_PORT);
+      if (!port) throw new Error(`${r.spec.name} publishes no API port`);
+      const router = new Router(`http://127.0.0.1:${port.hostPort}`);
+      await waitFor(`${r.spec.name} API`, () => router.version().then(() => true), timeoutMs, 50);
+      await router.ensureProxies(r.proxies);
+    }),
+  );
+
+  progress("waiting for every CPU agent to answer");
+  await waitFor(
+    "every CPU to answer its health check",
+    async () => {
+      const s = await machineStatus(plumbing, lab);
+      return s.cpus.every((c) => c.health === "healthy") && s.routers.every((r) => r.health === "healthy") ? s : undefined;
+    },
+    timeoutMs,
+    100,
+  );
+  // One more look, so the caller gets a status taken after everything answered.
+  const status = await machineStatus(plumbing, lab);
+  for (const svc of status.services) if (svc.url) await waitFor(`service ${svc.name} through the edge router`, () => httpGet(`${svc.url}/health`, 1000).then((r) => r.status === 200), timeoutMs, 50);
+  return status;
+}

@@ -1,0 +1,63 @@
+// The resolved topology: complete, validated, trusted everywhere after `resolveTopology`.
+// Plain types with no zod, so the runtime inside CPU containers can share them.
+
+export const PLANES = ["x", "y"] as const;
+export type PlaneName = (typeof PLANES)[number];
+
+export interface Cpu {
+  name: string;
+  index: number;
+  /** Docker NanoCpus, in cores. */
+  cpus: number;
+  memoryMb: number;
+}
+
+export interface Plane {
+  name: PlaneName;
+  /** The lab-local network name (Docker's is nonstop-<lab>-servernet-<p>). */
+  network: string;
+  router: string;
+  /**
+   * The router's name on this plane only. Routers also sit on the edge network (to publish
+   * their API), so plain "router-x" could resolve to the edge side and carry plane traffic
+   * off the plane.
+   */
+  routerAddress: string;
+}
+
+export interface Disk {
+  /** One half of the RAID-1 mirror: a named volume mounted into every CPU. */
+  name: string;
+  mount: string;
+}
+
+export interface Service {
+  name: string;
+  /** Where the service listens inside its CPU. */
+  port: number;
+  primary: string;
+  /** Absent only in a single-CPU (classic, non-fault-tolerant) topology. */
+  backup?: string;
+  /** The service address on the edge network: a name that moves to the primary. */
+  address: string;
+  /** The edge router's listen port for this service. */
+  edgePort: number;
+}
+
+export interface Heartbeat {
+  periodMs: number;
+  missed: number;
+}
+
+export interface Topology {
+  version: 1;
+  lab: string;
+  cpus: Cpu[];
+  planes: Plane[];
+  edge: { network: string; router: string };
+  disks: Disk[];
+  services: Service[];
+  heartbeat: Heartbeat;
+  /** The agent's HTTP port inside every CPU. */
+  agentPort: number;
+}
