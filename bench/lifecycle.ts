@@ -1,0 +1,50 @@
+// Lab lifecycle: warm `nonstop up` to all-healthy for 4 CPUs, `down`, and `docker compose
+// up --wait` of the committed file to healthy. Prints JSON; never fails on speed.
+import { execFileSync } from "node:child_process";
+import { configFromEnv } from "../lab/config.js";
+import { connectEngine } from "../lab/docker/engine.js";
+import { Plumbing } from "../lab/docker/plumbing.js";
+import { reap } from "../lab/docker/reap.js";
+import { ensureImages } from "../lab/images/build.js";
+import { up } from "../lab/machine/up.js";
+import { resolveTopology } from "../lab/topology/resolve.js";
+import { printFigures, runsFromArgv, since, summarize } from "./figures.js";
+
+const runs = runsFromArgv(5);
+const config = configFromEnv();
+const docker = await connectEngine({ host: config.dockerHost });
+const plumbing = new Plumbing(docker);
+const { images } = await ensureImages({ docker, rootDir: config.rootDir, cacheDir: config.cacheDir, offline: config.offline, force: false, pullTimeoutMs: config.pullTimeoutMs, progress: () => undefined });
+
+const lab = "bench-lifecycle";
+const upMs: number[] = [];
+const downMs: number[] = [];
+const composeMs: number[] = [];
+const composeDownMs: number[] = [];
+try {
+  for (let i = 0; i < runs; i++) {
+    let t0 = performance.now();
+    await up({ plumbing, images, topology: resolveTopology({ cpus: 4 }, lab), progress: () => undefined });
+    upMs.push(since(t0));
+    t0 = performance.now();
+    await reap(plumbing, lab);
+    downMs.push(since(t0));
+
+    const compose = (...args: string[]) => execFileSync("docker", ["compose", "--project-name", "nonstop-bench", ...args], { cwd: config.rootDir, stdio: "ignore" });
+    t0 = performance.now();
+    compose("up", "-d", "--wait");
+    composeMs.push(since(t0));
+    t0 = performance.now();
+    compose("down", "-v", "--timeout", "1");
+    composeDownMs.push(since(t0));
+  }
+} finally {
+  await reap(plumbing, lab);
+}
+printFigures("lifecycle", {
+  cpus: 4,
+  upToHealthy: summarize(upMs, "ms"),
+  down: summarize(downMs, "ms"),
+  composeUpToHealthy: summarize(composeMs, "ms"),
+  composeDown: summarize(composeDownMs, "ms"),
+});
