@@ -2,8 +2,7 @@
 // creation, lookup by label, the verbs faults need (kill, pause, connect, disconnect) and
 // Docker events as an async iterable. Raw Engine JSON stops here; callers get lab types.
 import type Docker from "dockerode";
-import { createInterface } from "node:readline";
-import type { Readable } from "node:stream";
+import { addAbortSignal, type Readable } from "node:stream";
 import { LABEL_LAB, LABEL_NAME, LABEL_ROLE, labFilter, labLabels, ROLES, type Role } from "./labels.js";
 
 export interface PublishedPort {
@@ -382,19 +381,24 @@ export class Plumbing {
       filters: { label: labFilter(opts.lab) },
       ...(opts.since ? { since: Math.floor(opts.since.getTime() / 1000) } : {}),
     })) as unknown as Readable;
-    const stop = () => stream.destroy();
-    opts.signal.addEventListener("abort", stop, { once: true });
+    // Aborting destroys the stream, which ends the iteration below (readline would not end
+    // on a destroyed input, so lines are split here).
+    addAbortSignal(opts.signal, stream);
+    let pending = "";
     try {
-      const lines = createInterface({ input: stream, crlfDelay: Infinity });
-      for await (const line of lines) {
-        if (!line.trim()) continue;
-        const ev = parseEvent(line);
-        if (ev) yield ev;
+      for await (const chunk of stream) {
+        pending += (chunk as Buffer).toString("utf8");
+        let nl: number;
+        while ((nl = pending.indexOf("\n")) >= 0) {
+          const line = pending.slice(0, nl).trim();
+          pending = pending.slice(nl + 1);
+          const ev = line ? parseEvent(line) : undefined;
+          if (ev) yield ev;
+        }
       }
     } catch (err) {
       if (!opts.signal.aborted) throw err;
     } finally {
-      opts.signal.removeEventListener("abort", stop);
       stream.destroy();
     }
   }
