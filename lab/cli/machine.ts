@@ -1,7 +1,7 @@
 // `nonstop up | down | status | logs`: the machine's lifecycle from the command line.
 import type { LabConfig } from "../config.js";
 import { connectEngine } from "../docker/engine.js";
-import { Plumbing, dockerName } from "../docker/plumbing.js";
+import { Plumbing, demuxBuffer, dockerName } from "../docker/plumbing.js";
 import { reap } from "../docker/reap.js";
 import { UsageError } from "../errors.js";
 import { machineStatus, type MachineStatus } from "../machine/status.js";
@@ -85,7 +85,7 @@ export async function downCommand(config: LabConfig, flags: { lab: string }): Pr
 
 export async function logsCommand(config: LabConfig, name: string, flags: { lab: string; follow?: boolean; tail?: number }): Promise<void> {
   const plumbing = await plumbingFor(config);
-  const parts = await plumbing.containers(flags.lab);
+  const parts = (await plumbing.containers(flags.lab)).filter((c) => c.role === "cpu" || c.role === "router");
   const part = parts.find((c) => c.name === name);
   if (!part) {
     const names = parts.map((c) => c.name).join(", ");
@@ -105,13 +105,7 @@ export async function logsCommand(config: LabConfig, name: string, flags: { lab:
     });
     return;
   }
-  const buf = await container.logs({ ...opts, follow: false });
-  // Non-tty containers multiplex stdout/stderr with 8-byte frame headers.
-  let off = 0;
-  while (off + 8 <= buf.length) {
-    const kind = buf[off];
-    const len = buf.readUInt32BE(off + 4);
-    (kind === 2 ? process.stderr : process.stdout).write(buf.subarray(off + 8, off + 8 + len));
-    off += 8 + len;
-  }
+  const { stdout, stderr } = demuxBuffer(await container.logs({ ...opts, follow: false }));
+  process.stdout.write(stdout);
+  process.stderr.write(stderr);
 }

@@ -7,6 +7,8 @@ import { LabError } from "../errors.js";
 import { imagesCommand } from "./images.js";
 import { reapCommand } from "./reap.js";
 import { composeCommand } from "./compose.js";
+import { faultCommand, faultsCommand, healCommand } from "./faults.js";
+import type { FaultFlags } from "../faults/cli-args.js";
 import { downCommand, logsCommand, statusCommand, upCommand, type UpFlags } from "./machine.js";
 
 const config = configFromEnv();
@@ -66,6 +68,49 @@ program
   .option("-f, --follow", "keep printing")
   .option("--tail <n>", "only the last n lines", count("tail", 0, 1_000_000))
   .action((part: string, opts: { lab: string; follow?: boolean; tail?: number }) => logsCommand(config, part, opts));
+
+program
+  .command("fault")
+  .description("inject a fault; it stays until healed (or --for a while). Kinds: see docs/faults.md")
+  .argument("<kind>", "e.g. cpu.kill, cpu.pause, link.latency, plane.fail, node.isolate, partition, disk.corrupt, edge.down")
+  .argument("[target]", "a CPU (cpu-1), plane (x), mirror (mirror-a) or service (web)")
+  .option("--lab <id>", "lab id", labId, "default")
+  .option("--plane <x|y>", "the plane of a link fault; for node.isolate x, y or both (default)")
+  .option("--from <cpu>", "a link's sending CPU")
+  .option("--to <cpu>", "a link's receiving CPU")
+  .option("--ms <n>", "latency / timeout / reset_peer / slow_close time, ms")
+  .option("--jitter <n>", "latency jitter, ms")
+  .option("--rate <n>", "bandwidth, KB/s")
+  .option("--bytes <n>", "limit_data bytes; disk.corrupt byte count (default 16)")
+  .option("--size <n>", "slicer average size, bytes")
+  .option("--variation <n>", "slicer size variation, bytes")
+  .option("--delay-us <n>", "slicer delay between slices, µs")
+  .option("--stream <dir>", "toxic direction: downstream (default) or upstream")
+  .option("--cores <n>", "cpu.throttle: the new quota in cores")
+  .option("--mb <n>", "cpu.memory: megabytes to hold")
+  .option("--seed <n>", "disk.corrupt: which bytes (default 1)")
+  .option("--sides <a,b|c,d>", "partition: the sides, CPUs separated by ',' and sides by '|'")
+  .option("--split-one <cpu>", "partition: cut one CPU off from the rest")
+  .option("--halves", "partition: two halves")
+  .option("--ring", "partition: Jepsen's majorities ring")
+  .option("--for <duration>", "hold the fault this long (500ms, 10s, 2m), then heal it; Ctrl-C heals it early")
+  .option("--json", "print events as JSON")
+  .action((kind: string, target: string | undefined, opts: FaultFlags & { lab: string; for?: string; json?: boolean }) => faultCommand(config, kind, target, opts));
+
+program
+  .command("faults")
+  .description("list the active faults of a lab, whichever process injected them")
+  .option("--lab <id>", "lab id", labId, "default")
+  .option("--json", "print as JSON")
+  .action((opts: { lab: string; json?: boolean }) => faultsCommand(config, opts));
+
+program
+  .command("heal")
+  .description("heal one fault by id, or every fault and put the machine back to its plan")
+  .argument("[id]", "a fault id from 'nonstop faults'")
+  .option("--lab <id>", "lab id", labId, "default")
+  .option("--json", "print events as JSON")
+  .action((id: string | undefined, opts: { lab: string; json?: boolean }) => healCommand(config, id, opts));
 
 program
   .command("compose")

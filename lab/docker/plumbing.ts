@@ -65,6 +65,7 @@ export interface ContainerSpec {
   /** The lab's name for it; the Docker name becomes nonstop-<lab>-<name>. */
   name: string;
   image: string;
+  entrypoint?: string[];
   cmd?: string[];
   env?: Record<string, string>;
   /** The first network is joined at create time, the rest before start (API 1.41 allows one at create). */
@@ -75,6 +76,7 @@ export interface ContainerSpec {
   cpus?: number;
   memoryMb?: number;
   capAdd?: string[];
+  capDrop?: string[];
   healthcheck?: Healthcheck;
   hostname?: string;
   labels?: Record<string, string>;
@@ -193,6 +195,7 @@ export class Plumbing {
     const container = await this.docker.createContainer({
       name: dockerName(spec.lab, spec.name),
       Image: spec.image,
+      ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
       ...(spec.cmd ? { Cmd: spec.cmd } : {}),
       ...(spec.hostname ? { Hostname: spec.hostname } : {}),
       Env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
@@ -215,7 +218,7 @@ export class Plumbing {
         ...(spec.cpus ? { NanoCpus: Math.round(spec.cpus * 1e9) } : {}),
         ...(spec.memoryMb ? { Memory: spec.memoryMb * 1024 * 1024 } : {}),
         CapAdd: spec.capAdd ?? [],
-        CapDrop: [],
+        CapDrop: spec.capDrop ?? [],
         Privileged: false,
         Init: true,
         ...(first ? { NetworkMode: first.network } : {}),
@@ -369,6 +372,51 @@ export class Plumbing {
     }
   }
 
+  async restart(id: string, timeoutS = 1): Promise<void> {
+    await this.docker.getContainer(id).restart({ t: timeoutS });
+  }
+
+  /** Changes a running container's CPU quota (cores) without restarting it. */
+  async setCpus(id: string, cores: number): Promise<void> {
+    await this.docker.getContainer(id).update({ NanoCpus: Math.round(cores * 1e9) });
+  }
+
+  /** Memory the container's cgroup uses now, in bytes (one stats sample). */
+  async memoryUsage(id: string): Promise<number> {
+    const stats = (await this.docker.getContainer(id).stats({ stream: false })) as { memory_stats?: { usage?: number } };
+    return stats.memory_stats?.usage ?? 0;
+  }
+
+  /** Runs a command inside a running container; resolves with its exit code and output. */
+  async exec(id: string, cmd: string[]): Promise<ExecResult> {
+    const exec = await this.docker.getContainer(id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const out = await collectDemuxed(this.docker, stream);
+    const info = await exec.inspect();
+    return { exitCode: info.ExitCode ?? -1, ...out };
+  }
+
+  /**
+   * Runs a short-lived labelled helper container to completion (e.g. a disk tool that mounts
+   * a mirror), returns its exit code and output, and removes it.
+   */
+  async runOnce(spec: ContainerSpec & { timeoutMs?: number }): Promise<ExecResult> {
+    const id = await this.createContainer(spec);
+    try {
+      const c = this.docker.getContainer(id);
+      await c.start();
+      const timeout = spec.timeoutMs ?? 60_000;
+      const res = (await Promise.race([
+        c.wait(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error(`${spec.name} did not finish in ${timeout} ms`)), timeout).unref()),
+      ])) as { StatusCode: number };
+      const logs = await c.logs({ stdout: true, stderr: true, follow: false });
+      return { exitCode: res.StatusCode, ...demuxBuffer(logs) };
+    } finally {
+      await this.remove(id);
+    }
+  }
+
   // ── events ────────────────────────────────────────────────────────────────
 
   /**
@@ -402,6 +450,37 @@ export class Plumbing {
       stream.destroy();
     }
   }
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Splits Docker's multiplexed log format (8-byte frame headers) into stdout and stderr. */
+export function demuxBuffer(buf: Buffer): { stdout: string; stderr: string } {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  let off = 0;
+  while (off + 8 <= buf.length) {
+    const kind = buf[off];
+    const len = buf.readUInt32BE(off + 4);
+    (kind === 2 ? err : out).push(buf.subarray(off + 8, off + 8 + len));
+    off += 8 + len;
+  }
+  return { stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") };
+}
+
+function collectDemuxed(docker: Docker, stream: NodeJS.ReadableStream): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const sink = (into: Buffer[]) => ({ write: (b: Buffer) => (into.push(Buffer.from(b)), true) }) as unknown as NodeJS.WritableStream;
+    docker.modem.demuxStream(stream, sink(out), sink(err));
+    stream.on("end", () => resolve({ stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") }));
+    stream.on("error", reject);
+  });
 }
 
 /** One line of the Engine's event stream to a LabEvent (undefined for kinds the lab ignores). */

@@ -35,6 +35,8 @@ export function cpuHealthcheck(port: number): Healthcheck {
   };
 }
 
+export const CPU_CAP_DROP = ["DAC_OVERRIDE", "DAC_READ_SEARCH"] as const;
+
 export const ROUTER_HEALTHCHECK: Healthcheck = { test: ["CMD", "/toxiproxy-cli", "list"], ...FAST_HEALTH };
 
 export function planMachine(t: Topology, images: Pick<ImageSet, "cpu" | "router">): MachinePlan {
@@ -92,6 +94,9 @@ export function planMachine(t: Topology, images: Pick<ImageSet, "cpu" | "router"
     memoryMb: c.memoryMb,
     env: { NONSTOP_CPU: c.name, NONSTOP_PORT: String(t.agentPort), NONSTOP_TOPOLOGY: topologyJson },
     healthcheck: cpuHealthcheck(t.agentPort),
+    // Without these, root in a CPU obeys file permissions like any user. That is what lets
+    // disk.fail make a mirror unusable to every CPU by a real mechanism (mode 000).
+    capDrop: [...CPU_CAP_DROP],
   }));
   return { networks, volumes: t.disks.map((d) => d.name), routers, cpus };
 }

@@ -7,6 +7,7 @@ import { access, constants } from "node:fs/promises";
 import { PLANES, type PlaneName, type Topology } from "../../lab/topology/types.js";
 import { identity } from "./identity.js";
 import { ping, pingAll } from "./planes.js";
+import { held, pressMemory, release } from "./pressure.js";
 
 const cpu = process.env.NONSTOP_CPU ?? hostname();
 const port = Number(process.env.NONSTOP_PORT ?? 8080);
@@ -53,6 +54,19 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
       const to = url.searchParams.get("to");
       if (to) return send(res, 200, await ping(topology, cpu, to, plane, timeoutMs));
       return send(res, 200, await pingAll(topology, cpu, plane, timeoutMs));
+    }
+    case "/faults/memory": {
+      // POST ?id=f1&mb=100 holds memory; DELETE ?id=f1 frees it. Reached only through the
+      // CPU's 127.0.0.1 port, by the lab's fault injector.
+      const id = url.searchParams.get("id") ?? "";
+      if (req.method === "POST") {
+        const mb = Number(url.searchParams.get("mb"));
+        if (!id || !Number.isInteger(mb) || mb < 1) return send(res, 400, { error: "id and mb (a whole number of MB, at least 1) are required" });
+        await pressMemory(id, mb);
+        return send(res, 200, { id, mb, held: held() });
+      }
+      if (req.method === "DELETE") return send(res, 200, { id, released: release(id), held: held() });
+      return send(res, 200, { held: held() });
     }
     default:
       return send(res, 404, { error: `no route ${url.pathname}` });

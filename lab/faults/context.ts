@@ -1,0 +1,39 @@
+// What an injector needs to reach a lab's parts, resolved from the engine each time it is
+// used: a restarted container gets a new published port, so nothing is cached.
+import { dockerName, type Plumbing } from "../docker/plumbing.js";
+import { LabError } from "../errors.js";
+import { readTopology } from "../machine/status.js";
+import { Router, ROUTER_API_PORT } from "../router/router.js";
+import type { Topology } from "../topology/types.js";
+
+export interface FaultContext {
+  plumbing: Plumbing;
+  lab: string;
+  topology: Topology;
+  /** The cpu image: helper containers (disk tools) and fault markers use it. */
+  toolImage: string;
+  router(name: string): Promise<Router>;
+  agentUrl(cpu: string): Promise<string>;
+}
+
+async function publishedUrl(plumbing: Plumbing, lab: string, name: string, port: number): Promise<string> {
+  const c = await plumbing.tryInspect(dockerName(lab, name));
+  const p = c?.ports.find((x) => x.container === port);
+  if (!c || c.state !== "running" || !p) throw new LabError(`${name} of lab ${lab} is not running`);
+  return `http://127.0.0.1:${p.hostPort}`;
+}
+
+export async function faultContext(plumbing: Plumbing, lab: string): Promise<FaultContext> {
+  const topology = await readTopology(plumbing, lab);
+  if (!topology) throw new LabError(`lab ${lab} is not up (start it with 'npx nonstop up --lab ${lab}')`);
+  const anyCpu = (await plumbing.containers(lab, "cpu"))[0];
+  if (!anyCpu) throw new LabError(`lab ${lab} has no CPU containers; run 'npx nonstop up --lab ${lab}'`);
+  return {
+    plumbing,
+    lab,
+    topology,
+    toolImage: anyCpu.image,
+    router: async (name) => new Router(await publishedUrl(plumbing, lab, name, ROUTER_API_PORT)),
+    agentUrl: (cpu) => publishedUrl(plumbing, lab, cpu, topology.agentPort),
+  };
+}
