@@ -14,6 +14,9 @@ export default tseslint.config(
       "@typescript-eslint/no-misused-promises": "error",
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/consistent-type-imports": "error",
+      // A returned promise inside `await using` or try/finally must be awaited, or the
+      // cleanup (a fault heal) runs before it settles.
+      "@typescript-eslint/return-await": ["error", "in-try-catch"],
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
   },
