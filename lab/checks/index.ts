@@ -1,0 +1,12 @@
+// The check catalogue, by the names scenarios use.
+import { availability } from "./availability.js";
+import { failoverGap } from "./failover-gap.js";
+import { latency } from "./latency.js";
+import { linearizable } from "./linearizable.js";
+import type { Check } from "./types.js";
+import { duplicates, lostWrites } from "./writes.js";
+
+export const CHECKS: Record<string, Check> = { availability, failoverGap, latency, lostWrites, duplicates, linearizable };
+
+export { availability, failoverGap, latency, lostWrites, duplicates, linearizable };
+export type { Check, Verdict, Anomaly, Unit } from "./types.js";

@@ -1,0 +1,71 @@
+// Building, pairing and slicing histories. Pure functions over entries; the recorder
+// (./recorder.ts) is the only part that does I/O.
+import type { FaultWindow, HistoryEntry, OpEntry, PairedOp } from "./types.js";
+import { isOp } from "./types.js";
+
+/** Pairs each invoke with its completion, by process. An invoke left open counts as info. */
+export function pairOps(history: readonly HistoryEntry[]): PairedOp[] {
+  const open = new Map<number, OpEntry>();
+  const out: PairedOp[] = [];
+  let end = 0;
+  for (const e of history) {
+    end = Math.max(end, e.time);
+    if (!isOp(e)) continue;
+    if (e.type === "invoke") {
+      open.set(e.process, e);
+      continue;
+    }
+    const inv = open.get(e.process);
+    if (!inv) continue;
+    open.delete(e.process);
+    out.push({
+      process: e.process,
+      f: inv.f,
+      value: inv.value,
+      result: e.value,
+      type: e.type,
+      invokedAt: inv.time,
+      completedAt: e.time,
+      latency: e.latency ?? e.time - inv.time,
+      ...(e.node ? { node: e.node } : {}),
+      ...(e.error ? { error: e.error } : {}),
+    });
+  }
+  // Still running when the history ended: outcome unknown.
+  for (const inv of open.values()) {
+    out.push({ process: inv.process, f: inv.f, value: inv.value, result: undefined, type: "info", invokedAt: inv.time, completedAt: end, latency: end - inv.time, error: "no completion" });
+  }
+  return out;
+}
+
+export function faultWindows(history: readonly HistoryEntry[]): FaultWindow[] {
+  const open = new Map<string, FaultWindow>();
+  const out: FaultWindow[] = [];
+  let end = 0;
+  for (const e of history) {
+    end = Math.max(end, e.time);
+    if (e.type !== "fault") continue;
+    if (e.event === "inject") open.set(e.id, { id: e.id, kind: e.kind, description: e.description, start: e.time, end: Number.POSITIVE_INFINITY });
+    else {
+      const w = open.get(e.id);
+      if (w) {
+        open.delete(e.id);
+        out.push({ ...w, end: e.time });
+      }
+    }
+  }
+  for (const w of open.values()) out.push({ ...w, end });
+  return out.sort((a, b) => a.start - b.start);
+}
+
+/** The time span of the history's operations, µs. */
+export function span(history: readonly HistoryEntry[]): { start: number; end: number } {
+  let start = Number.POSITIVE_INFINITY;
+  let end = 0;
+  for (const e of history) {
+    if (!isOp(e)) continue;
+    start = Math.min(start, e.time);
+    end = Math.max(end, e.time);
+  }
+  return start === Number.POSITIVE_INFINITY ? { start: 0, end: 0 } : { start, end };
+}

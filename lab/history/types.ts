@@ -1,0 +1,71 @@
+// A history is the append-only record of a run, Jepsen-style: every operation as an
+// invoke followed by ok, fail or info (outcome unknown), plus fault and phase events on
+// the same clock. Times are microseconds since the run started (monotonic).
+
+export type OpType = "invoke" | "ok" | "fail" | "info";
+
+export interface OpEntry {
+  index: number;
+  type: OpType;
+  /** The client that issued it; an invoke and its completion share a process. */
+  process: number;
+  /** The operation, e.g. "read", "write", "get". */
+  f: string;
+  value?: unknown;
+  /** µs since the run started. For an invoke, the moment it was *due* (open loop). */
+  time: number;
+  /** On completions: µs from the due time to completion, so a stall is never hidden. */
+  latency?: number;
+  /** Which CPU served it, where the service says. */
+  node?: string;
+  error?: string;
+}
+
+export interface FaultEntry {
+  index: number;
+  type: "fault";
+  time: number;
+  event: "inject" | "heal";
+  id: string;
+  kind: string;
+  description: string;
+}
+
+export type Phase = "steady-before" | "faults" | "steady-after" | "done";
+
+export interface PhaseEntry {
+  index: number;
+  type: "phase";
+  time: number;
+  phase: Phase;
+}
+
+export type HistoryEntry = OpEntry | FaultEntry | PhaseEntry;
+
+export function isOp(e: HistoryEntry): e is OpEntry {
+  return e.type === "invoke" || e.type === "ok" || e.type === "fail" || e.type === "info";
+}
+
+/** A completed operation: its invoke paired with its completion. */
+export interface PairedOp {
+  process: number;
+  f: string;
+  value: unknown;
+  /** The completion's value (a read's result). */
+  result: unknown;
+  type: "ok" | "fail" | "info";
+  invokedAt: number;
+  completedAt: number;
+  latency: number;
+  node?: string;
+  error?: string;
+}
+
+/** Fault windows: from each inject to its heal (or the end of the history). */
+export interface FaultWindow {
+  id: string;
+  kind: string;
+  description: string;
+  start: number;
+  end: number;
+}

@@ -1,0 +1,155 @@
+import { describe, expect, it } from "vitest";
+import { availability, duplicates, failoverGap, latency, linearizable, lostWrites, CHECKS } from "../../lab/checks/index.js";
+import { judge, parseThreshold } from "../../lab/checks/thresholds.js";
+import { faultWindows, pairOps } from "../../lab/history/history.js";
+import type { HistoryEntry } from "../../lab/history/types.js";
+import { UsageError } from "../../lab/errors.js";
+
+/** A fixture builder: op(process, f, invoke ms, complete ms, type, value, result). Times in ms. */
+function fixture(parts: (["op", number, string, number, number, "ok" | "fail" | "info", unknown?, unknown?] | ["fault", string, number, number?])[]): HistoryEntry[] {
+  const raw: Omit<HistoryEntry, "index">[] = [];
+  for (const p of parts) {
+    if (p[0] === "op") {
+      const [, process, f, t0, t1, type, value, result] = p;
+      raw.push({ type: "invoke", process, f, time: t0 * 1000, ...(value !== undefined ? { value } : {}) });
+      if (type !== "info" || t1 >= 0) raw.push({ type, process, f, time: t1 * 1000, latency: (t1 - t0) * 1000, ...(result !== undefined ? { value: result } : {}) });
+    } else {
+      const [, id, start, end] = p;
+      raw.push({ type: "fault", time: start * 1000, event: "inject", id, kind: "cpu.kill", description: `cpu.kill (${id})` });
+      if (end !== undefined) raw.push({ type: "fault", time: end * 1000, event: "heal", id, kind: "cpu.kill", description: `cpu.kill (${id})` });
+    }
+  }
+  return raw.sort((a, b) => a.time - b.time).map((e, index) => ({ ...e, index }) as HistoryEntry);
+}
+
+describe("history", () => {
+  it("pairs invokes with completions by process, and open invokes become info", () => {
+    const h = fixture([
+      ["op", 1, "get", 0, 5, "ok"],
+      ["op", 2, "get", 1, -1, "info"],
+      ["op", 1, "get", 10, 12, "fail"],
+    ]);
+    const ops = pairOps(h);
+    expect(ops.map((o) => [o.process, o.type])).toEqual([
+      [1, "ok"],
+      [1, "fail"],
+      [2, "info"],
+    ]);
+  });
+
+  it("turns inject/heal pairs into windows", () => {
+    expect(faultWindows(fixture([["fault", "f1", 100, 300], ["fault", "f2", 400]]))).toMatchObject([
+      { id: "f1", start: 100_000, end: 300_000 },
+      { id: "f2", start: 400_000 },
+    ]);
+  });
+});
+
+describe("checks", () => {
+  const outage = fixture([
+    ["op", 1, "get", 0, 2, "ok"],
+    ["op", 2, "get", 10, 12, "ok"],
+    ["fault", "f1", 15, 60],
+    ["op", 3, "get", 20, 520, "info"],
+    ["op", 4, "get", 30, 31, "fail"],
+    ["op", 5, "get", 40, 41, "fail"],
+    ["op", 6, "get", 50, 52, "ok"],
+    ["op", 7, "get", 70, 71, "ok"],
+  ]);
+
+  it("availability: overall and inside fault windows; info is not a success", () => {
+    expect(availability.run(outage).figures).toEqual({ overall: 57.14, inFaults: 25, outsideFaults: 100, ops: 7, failed: 2, unknown: 1 });
+  });
+
+  it("failover gap: from the fault to the first success after the outage began", () => {
+    const v = failoverGap.run(outage);
+    expect(v.figures).toMatchObject({ faults: 1, p50: 37, p99: 37, unrecovered: 0 });
+    expect(v.valid).toBe(true);
+  });
+
+  it("failover gap: 0 when nothing failed, and an anomaly when nothing recovered", () => {
+    expect(failoverGap.run(fixture([["fault", "f1", 5, 10], ["op", 1, "get", 6, 7, "ok"]])).figures.p50).toBe(0);
+    const dead = failoverGap.run(fixture([["op", 1, "get", 0, 1, "ok"], ["fault", "f1", 5], ["op", 1, "get", 6, 7, "fail"]]));
+    expect(dead.valid).toBe(false);
+    expect(dead.anomalies[0]?.message).toMatch(/never came back/);
+  });
+
+  it("latency: HDR percentiles in ms of successful ops", () => {
+    const h = fixture(Array.from({ length: 100 }, (_, i) => ["op", i, "get", i * 10, i * 10 + (i < 99 ? 2 : 500), "ok"] as ["op", number, string, number, number, "ok"]));
+    const f = latency.run(h).figures;
+    expect(f.count).toBe(100);
+    expect(f.p50).toBeCloseTo(2, 1);
+    expect(f.p99).toBeCloseTo(2, 1);
+    expect(f.max).toBeCloseTo(500, 0);
+  });
+
+  it("lost writes: an acknowledged write missing from the final read; unknown writes are not lost", () => {
+    const h = fixture([
+      ["op", 1, "add", 0, 1, "ok", "a"],
+      ["op", 2, "add", 2, 3, "ok", "b"],
+      ["op", 3, "add", 4, -1, "info", "c"],
+      ["op", 4, "add", 5, 6, "fail", "d"],
+      ["op", 9, "read-all", 10, 11, "ok", undefined, ["a"]],
+    ]);
+    const v = lostWrites.run(h);
+    expect(v.valid).toBe(false);
+    expect(v.figures).toEqual({ acknowledged: 2, lost: 1, unknown: 1 });
+    expect(v.anomalies[0]?.message).toMatch(/"b" is missing/);
+  });
+
+  it("duplicates: a value held twice was done twice", () => {
+    const v = duplicates.run(fixture([["op", 9, "read-all", 10, 11, "ok", undefined, ["a", "b", "a"]]]));
+    expect(v.valid).toBe(false);
+    expect(v.figures).toEqual({ values: 3, duplicated: 1 });
+  });
+
+  it("linearizable: accepts a valid register history and rejects a stale read", () => {
+    const good = fixture([
+      ["op", 1, "write", 0, 10, "ok", 1],
+      ["op", 2, "read", 5, 15, "ok", undefined, 1],
+      ["op", 3, "write", 20, 30, "ok", 2],
+      ["op", 2, "read", 25, 26, "ok", undefined, 1], // concurrent with write 2: may see 1
+      ["op", 3, "cas", 40, 45, "ok", [2, 3]],
+      ["op", 1, "write", 50, -1, "info", 9], // unknown: may or may not have happened
+      ["op", 2, "read", 60, 61, "ok", undefined, 3],
+    ]);
+    expect(linearizable.run(good).valid).toBe(true);
+    const stale = fixture([
+      ["op", 1, "write", 0, 10, "ok", 1],
+      ["op", 3, "write", 20, 30, "ok", 2],
+      ["op", 2, "read", 40, 41, "ok", undefined, 1],
+    ]);
+    const v = linearizable.run(stale);
+    expect(v.valid).toBe(false);
+    expect(v.anomalies[0]?.message).toMatch(/no linear order/);
+  });
+});
+
+describe("thresholds", () => {
+  const checks = Object.values(CHECKS);
+
+  it("parses, converts units and judges", () => {
+    const t = parseThreshold("failoverGap.p99 <= 0.5s", "thresholds[0]", checks);
+    expect(t).toMatchObject({ check: "failoverGap", figure: "p99", op: "<=", limit: 500 });
+    expect(judge(t, { valid: true, figures: { p99: 420 }, anomalies: [] }).passed).toBe(true);
+    expect(judge(t, { valid: true, figures: { p99: 501 }, anomalies: [] }).passed).toBe(false);
+    expect(judge(t, { valid: true, figures: { p99: null }, anomalies: [] }).passed).toBe(false);
+  });
+
+  it("rejects a threshold of the wrong unit, an unknown check or figure, with the field path", () => {
+    const err = (text: string) => {
+      try {
+        parseThreshold(text, "scenario.thresholds[1]", checks);
+      } catch (e) {
+        expect(e).toBeInstanceOf(UsageError);
+        return (e as Error).message;
+      }
+      throw new Error("expected an error");
+    };
+    expect(err("failoverGap.p99 <= 50%")).toBe("scenario.thresholds[1]: failoverGap.p99 is a time (ms, s or us), but 'failoverGap.p99 <= 50%' gives a percentage (%)");
+    expect(err("availability.overall >= 99ms")).toMatch(/availability.overall is a percentage/);
+    expect(err("uptime.p99 <= 5ms")).toMatch(/unknown check 'uptime'/);
+    expect(err("latency.p42 <= 5ms")).toMatch(/latency has no figure 'p42'; it has count, p50/);
+    expect(err("latency p99 < 5")).toMatch(/is not a threshold/);
+  });
+});
