@@ -27,7 +27,7 @@ export class HistoryRecorder {
 
   /** Appends an entry at `time` (µs; defaults to now). */
   add(entry: Without<OpEntry> | Without<FaultEntry> | { type: "phase"; phase: Phase }, time = this.now()): HistoryEntry {
-    const e = { ...entry, index: this.entries.length, time } as HistoryEntry;
+    const e: HistoryEntry = { ...entry, index: this.entries.length, time };
     this.entries.push(e);
     this.out?.write(`${JSON.stringify(e)}\n`);
     return e;
