@@ -5,9 +5,11 @@ import { faultWindows, pairOps } from "../../lab/history/history.js";
 import type { HistoryEntry } from "../../lab/history/types.js";
 import { UsageError } from "../../lab/errors.js";
 
+type Unindexed = HistoryEntry extends infer E ? (E extends unknown ? Omit<E, "index"> : never) : never;
+
 /** A fixture builder: op(process, f, invoke ms, complete ms, type, value, result). Times in ms. */
 function fixture(parts: (["op", number, string, number, number, "ok" | "fail" | "info", unknown?, unknown?] | ["fault", string, number, number?])[]): HistoryEntry[] {
-  const raw: Omit<HistoryEntry, "index">[] = [];
+  const raw: Unindexed[] = [];
   for (const p of parts) {
     if (p[0] === "op") {
       const [, process, f, t0, t1, type, value, result] = p;
