@@ -21,7 +21,7 @@ function fixture(parts: (["op", number, string, number, number, "ok" | "fail" | 
       if (end !== undefined) raw.push({ type: "fault", time: end * 1000, event: "heal", id, kind: "cpu.kill", description: `cpu.kill (${id})` });
     }
   }
-  return raw.sort((a, b) => a.time - b.time).map((e, index) => ({ ...e, index }) as HistoryEntry);
+  return raw.sort((a, b) => a.time - b.time).map((e, index): HistoryEntry => ({ ...e, index }));
 }
 
 describe("history", () => {
