@@ -27,6 +27,17 @@ export default defineConfig({
           env: { TESTCONTAINERS_RYUK_DISABLED: "true" },
         },
       },
+      {
+        test: {
+          name: "scenarios",
+          include: ["test/scenarios/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["test/integration/global-setup.ts"],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

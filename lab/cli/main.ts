@@ -9,6 +9,9 @@ import { reapCommand } from "./reap.js";
 import { composeCommand } from "./compose.js";
 import { faultCommand, faultsCommand, healCommand } from "./faults.js";
 import type { FaultFlags } from "../faults/cli-args.js";
+import { runCommand } from "./run.js";
+import { checkCommand } from "./check.js";
+import { SCENARIOS } from "../../scenarios/index.js";
 import { downCommand, logsCommand, statusCommand, upCommand, type UpFlags } from "./machine.js";
 
 const config = configFromEnv();
@@ -111,6 +114,24 @@ program
   .option("--lab <id>", "lab id", labId, "default")
   .option("--json", "print events as JSON")
   .action((id: string | undefined, opts: { lab: string; json?: boolean }) => healCommand(config, id, opts));
+
+program
+  .command("run")
+  .description("run a scenario (or all): workload + faults + checks against a fresh lab, with reports")
+  .argument("<name>", `a scenario name, or all (${SCENARIOS.map((s) => s.name).join(", ")})`)
+  .option("--seed <n>", "seed for random schedules", count("seed", 0, 2 ** 31 - 1))
+  .option("--report <dir>", "where reports go (one folder per scenario)", "reports/scenarios")
+  .option("--keep", "keep the lab up afterwards")
+  .action((name: string, opts: { seed?: number; report: string; keep?: boolean }) => runCommand(config, SCENARIOS, name, opts));
+
+program
+  .command("check")
+  .description("re-run checks on a saved history (history.jsonl), offline")
+  .argument("<history>", "a history.jsonl written by a run")
+  .option("--checks <names>", "comma-separated checks", "availability,failoverGap,latency")
+  .option("--threshold <expr...>", 'thresholds such as "failoverGap.p99 <= 500ms"')
+  .option("--json", "print as JSON")
+  .action((file: string, opts: { checks: string; threshold?: string[]; json?: boolean }) => checkCommand(file, opts));
 
 program
   .command("compose")

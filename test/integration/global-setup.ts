@@ -1,6 +1,6 @@
 // Starts shared things once for the integration project: connects to the real engine,
 // builds the images (a no-op when warm) and hands their tags to tests with `provide`.
-// Teardown reaps every lab a test created (ids start with "t-"), crashed or not.
+// Teardown reaps every lab a test or scenario created, crashed or not.
 import type {} from "vitest";
 import type { TestProject } from "vitest/node";
 import { configFromEnv } from "../../lab/config.js";
@@ -15,10 +15,11 @@ declare module "vitest" {
   }
 }
 
-export const TEST_LAB_PREFIX = "t-";
+/** Labs made by tests ("t-") and by scenario runs ("scn-"); a user's own labs are left alone. */
+export const TEST_LAB_PREFIXES = ["t-", "scn-"];
 
 async function reapTestLabs(plumbing: Plumbing): Promise<void> {
-  for (const lab of await plumbing.labs()) if (lab.startsWith(TEST_LAB_PREFIX)) await reap(plumbing, lab);
+  for (const lab of await plumbing.labs()) if (TEST_LAB_PREFIXES.some((p) => lab.startsWith(p))) await reap(plumbing, lab);
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

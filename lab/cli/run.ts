@@ -1,0 +1,66 @@
+// `nonstop run <name|all>`: runs scenarios against fresh labs, with a live progress line,
+// and writes each one's reports under --report DIR/<name>/.
+import { join, resolve } from "node:path";
+import type { LabConfig } from "../config.js";
+import { connectEngine } from "../docker/engine.js";
+import { Plumbing } from "../docker/plumbing.js";
+import { UsageError } from "../errors.js";
+import type { ScenarioSpec } from "../scenario/define.js";
+import { runScenario, type Progress } from "../scenario/run.js";
+import { resolveScenario } from "../scenario/validate.js";
+import { buildImages } from "./images.js";
+
+function progressPrinter(): (p: Progress) => void {
+  const tty = process.stderr.isTTY;
+  let lastLine = 0;
+  return (p) => {
+    const line = `[${p.scenario}] ${p.phase} ${(p.phaseMs / 1000).toFixed(1)}s · ${p.opsPerSec} ops/s · ${p.errors} errors · faults: ${p.activeFaults.join(", ") || "none"}`;
+    if (tty) process.stderr.write(`\r\x1b[2K${line}`);
+    else if (performance.now() - lastLine > 2000) {
+      lastLine = performance.now();
+      process.stderr.write(`${line}\n`);
+    }
+  };
+}
+
+export async function runCommand(
+  config: LabConfig,
+  scenarios: readonly ScenarioSpec[],
+  which: string,
+  flags: { seed?: number; report: string; keep?: boolean },
+): Promise<void> {
+  const names = scenarios.map((s) => s.name);
+  const chosen = which === "all" ? scenarios : scenarios.filter((s) => s.name === which);
+  if (chosen.length === 0) throw new UsageError(`run: unknown scenario '${which}'; scenarios are ${names.join(", ")} (or all)`);
+  // Validate every chosen scenario before any of them starts.
+  for (const s of chosen) resolveScenario(s, "validate", flags.seed);
+
+  const plumbing = new Plumbing(await connectEngine({ host: config.dockerHost }));
+  const { images } = await buildImages(config, { quiet: true });
+  let failures = 0;
+  for (const s of chosen) {
+    const dir = resolve(join(flags.report, s.name));
+    const r = await runScenario(s, {
+      plumbing,
+      images,
+      ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+      reportDir: dir,
+      onProgress: progressPrinter(),
+      handleSignals: true,
+      ...(flags.keep ? { keepLab: true } : {}),
+    });
+    if (process.stderr.isTTY) process.stderr.write("\r\x1b[2K");
+    console.log(`${r.ok ? "✔" : "✘"} ${r.summary}`);
+    for (const c of r.checks) {
+      const figures = Object.entries(c.figures)
+        .filter(([, v]) => v !== null)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ");
+      console.log(`    ${c.valid ? "valid  " : "INVALID"} ${c.name}: ${figures}`);
+    }
+    console.log(`    seed ${r.seed}; report: ${join(dir, "report.html")} (also summary.json, history.jsonl, junit.xml)`);
+    if (!r.ok) failures++;
+  }
+  if (chosen.length > 1) console.log(`${chosen.length - failures} of ${chosen.length} scenarios came out as expected`);
+  if (failures > 0) process.exitCode = 1;
+}

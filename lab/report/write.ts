@@ -1,0 +1,45 @@
+// Writes a run's reports: summary.json, junit.xml and report.html (history.jsonl was
+// streamed during the run).
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+import type { Builder } from "junit-report-builder";
+import type { ScenarioResult } from "../scenario/result.js";
+import { describeThreshold } from "../scenario/result.js";
+import { renderHtml } from "./html.js";
+
+// The package's typings declare an ES default export, but under Node's CommonJS interop the
+// builder *is* module.exports; require() gives it exactly, typed with its own Builder type.
+const junit = createRequire(import.meta.url)("junit-report-builder") as Builder;
+
+export function summaryJson(r: ScenarioResult, faults: string[]): unknown {
+  const { history: _history, ...rest } = r;
+  return { ...rest, faults, historyEntries: r.history.length };
+}
+
+export function junitXml(results: ScenarioResult[]): string {
+  const b = junit.newBuilder();
+  for (const r of results) {
+    const suite = b.testSuite().name(`nonstop-lab scenario ${r.name}`);
+    const whole = suite.testCase().className(`scenario.${r.name}`).name(`${r.name} (expected to ${r.expect})`);
+    if (!r.ok) whole.failure(r.summary);
+    for (const c of r.checks) {
+      const tc = suite.testCase().className(`scenario.${r.name}.checks`).name(c.name);
+      tc.standardOutput(JSON.stringify(c.figures));
+      // In a baseline, failing checks are the expected result; the scenario case carries it.
+      if (!c.valid && r.expect === "pass") tc.failure(c.anomalies.map((a) => a.message).join("; ") || "invalid");
+    }
+    for (const t of r.thresholds) {
+      const tc = suite.testCase().className(`scenario.${r.name}.thresholds`).name(t.text);
+      if (!t.passed && r.expect === "pass") tc.failure(describeThreshold(t));
+    }
+  }
+  return b.build();
+}
+
+export async function writeReports(r: ScenarioResult, dir: string, faults: string[]): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, "summary.json"), `${JSON.stringify(summaryJson(r, faults), null, 2)}\n`);
+  await writeFile(join(dir, "junit.xml"), junitXml([r]));
+  await writeFile(join(dir, "report.html"), renderHtml(r));
+}

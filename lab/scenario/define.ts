@@ -1,0 +1,64 @@
+// A scenario is a plain record of swappable parts, Jepsen-style: a topology, a workload, a
+// fault schedule, checks with thresholds, and how long to run. It never calls Docker;
+// the runner (./run.ts) does. `defineScenario` only gives the record its type.
+import type { Check } from "../checks/types.js";
+import type { Fault } from "../faults/types.js";
+import type { TopologyInput } from "../topology/schema.js";
+import type { RetryPolicy } from "../workload/types.js";
+import type { gens } from "../schedule/gens.js";
+
+export interface HttpWorkloadSpec {
+  client: "http";
+  /** The service whose edge address the clients use. */
+  service: string;
+  /** Operations per second, open loop. */
+  rate: number;
+  /** Per-operation deadline. */
+  timeoutMs: number;
+  path?: string;
+  retry?: RetryPolicy;
+  keepAlive?: boolean;
+}
+
+export type WorkloadSpec = HttpWorkloadSpec;
+
+export type TimelineSpec = ({ at: string; inject: Fault; id?: string } | { at: string; heal: string } | { at: string; healAll: true })[];
+
+export interface RandomSpec {
+  mix: (keyof typeof gens)[];
+  gap: [string, string];
+  hold: [string, string];
+}
+
+export type ScheduleSpec = { timeline: TimelineSpec } | { random: RandomSpec };
+
+export interface SteadyState {
+  duration: string;
+  thresholds: string[];
+}
+
+export interface ScenarioSpec {
+  name: string;
+  /** The paper's claim this scenario tests, in one sentence. */
+  claim: string;
+  topology: TopologyInput;
+  workload: WorkloadSpec;
+  schedule: ScheduleSpec;
+  /** Length of the fault phase, e.g. "10s". */
+  duration: string;
+  /** Checked on its own slice before the faults (a failure aborts) and after them. */
+  steadyState?: SteadyState;
+  /** Names from the catalogue (availability, failoverGap, latency, lostWrites, duplicates, linearizable) or your own. */
+  checks: (string | Check)[];
+  thresholds: string[];
+  /**
+   * "fail" marks an expected-failure baseline, such as the paper's classic single system:
+   * the scenario is right when its checks fail.
+   */
+  expect?: "pass" | "fail";
+  seed?: number;
+}
+
+export function defineScenario(spec: ScenarioSpec): ScenarioSpec {
+  return spec;
+}

@@ -1,0 +1,110 @@
+// Checks a scenario completely before anything starts: unknown checks, thresholds of the
+// wrong unit, schedules that name a missing CPU. Errors carry the field path.
+import { z } from "zod";
+import { CHECKS } from "../checks/index.js";
+import { parseThreshold, type Threshold } from "../checks/thresholds.js";
+import type { Check } from "../checks/types.js";
+import { UsageError } from "../errors.js";
+import { checkFault } from "../faults/validate.js";
+import { gens } from "../schedule/gens.js";
+import { randomSchedule, timeline, type Schedule } from "../schedule/schedule.js";
+import { formatZodError, resolveTopology } from "../topology/resolve.js";
+import type { Topology } from "../topology/types.js";
+import type { ScenarioSpec } from "./define.js";
+
+export interface ResolvedScenario {
+  spec: ScenarioSpec;
+  seed: number;
+  topology: Topology;
+  schedule: Schedule;
+  durationMs: number;
+  steady: { durationMs: number; thresholds: Threshold[] };
+  checks: Check[];
+  thresholds: Threshold[];
+  expect: "pass" | "fail";
+}
+
+export function parseDurationField(field: string, value: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(value.trim());
+  if (!m?.[1]) throw new UsageError(`${field}: a duration such as 500ms, 10s or 2m (got '${value}')`);
+  const n = Number(m[1]);
+  return m[2] === "ms" ? n : m[2] === "m" ? n * 60_000 : n * 1000;
+}
+
+const WorkloadSchema = z
+  .object({
+    client: z.literal("http", { message: "allowed: http" }),
+    service: z.string(),
+    rate: z.number().positive().max(50_000),
+    timeoutMs: z.number().int().positive().max(60_000),
+    path: z.string().startsWith("/").optional(),
+    retry: z.object({ retries: z.number().int().min(0).max(10), backoffMs: z.number().min(0) }).strict().optional(),
+    keepAlive: z.boolean().optional(),
+  })
+  .strict();
+
+export function resolveScenario(spec: ScenarioSpec, lab: string, seedOverride?: number): ResolvedScenario {
+  const at = (path: string) => `scenario ${spec.name}: ${path}`;
+  if (!/^[a-z][a-z0-9-]{0,40}$/.test(spec.name)) throw new UsageError(`scenario: name: lowercase letters, digits and '-' (got '${spec.name}')`);
+  let topology: Topology;
+  try {
+    topology = resolveTopology(spec.topology, lab);
+  } catch (err) {
+    throw new UsageError(at((err as Error).message));
+  }
+  const w = WorkloadSchema.safeParse(spec.workload);
+  if (!w.success) throw new UsageError(formatZodError(at("workload"), w.error));
+  if (!topology.services.some((s) => s.name === spec.workload.service)) {
+    throw new UsageError(at(`workload.service: unknown service '${spec.workload.service}'; the topology has ${topology.services.map((s) => s.name).join(", ")}`));
+  }
+
+  const checks = spec.checks.map((c, i) => {
+    if (typeof c !== "string") return c;
+    const found = CHECKS[c];
+    if (!found) throw new UsageError(at(`checks[${i}]: unknown check '${c}'; allowed: ${Object.keys(CHECKS).join(", ")}, or a Check object of your own`));
+    return found;
+  });
+  const thresholds = spec.thresholds.map((t, i) => parseThreshold(t, at(`thresholds[${i}]`), checks));
+  const steadyChecks = [CHECKS.availability, CHECKS.latency].filter((c): c is Check => c !== undefined);
+  const steady = {
+    durationMs: parseDurationField(at("steadyState.duration"), spec.steadyState?.duration ?? "2s"),
+    thresholds: (spec.steadyState?.thresholds ?? ["availability.overall >= 99%"]).map((t, i) => parseThreshold(t, at(`steadyState.thresholds[${i}]`), steadyChecks)),
+  };
+  const durationMs = parseDurationField(at("duration"), spec.duration);
+  const seed = seedOverride ?? spec.seed ?? 1;
+
+  let schedule: Schedule;
+  if ("timeline" in spec.schedule) {
+    schedule = timeline(
+      spec.schedule.timeline.map((e, i) => {
+        const when = parseDurationField(at(`schedule.timeline[${i}].at`), e.at);
+        if (when > durationMs) throw new UsageError(at(`schedule.timeline[${i}].at: ${e.at} is after the end of the fault phase (${spec.duration})`));
+        if ("inject" in e) return { at: when, inject: checkFault(e.inject, topology, at(`schedule.timeline[${i}].inject`)), ...(e.id ? { id: e.id } : {}) };
+        if ("heal" in e) return { at: when, heal: e.heal };
+        return { at: when, healAll: true as const };
+      }),
+    );
+    const ids = new Set(schedule.flatMap((o) => (o.op === "inject" ? [o.id] : [])));
+    spec.schedule.timeline.forEach((e, i) => {
+      if ("heal" in e && !ids.has(e.heal)) throw new UsageError(at(`schedule.timeline[${i}].heal: no fault '${e.heal}' is injected; ids are ${[...ids].join(", ") || "none"}`));
+    });
+  } else {
+    const r = spec.schedule.random;
+    const mix = r.mix.map((name, i) => {
+      const g = gens[name];
+      if (!g || typeof g !== "function" || name === "planeLatency") throw new UsageError(at(`schedule.random.mix[${i}]: unknown generator '${String(name)}'; allowed: ${Object.keys(gens).filter((k) => k !== "planeLatency").join(", ")}`));
+      return g as (typeof gens)["killCpu"];
+    });
+    schedule = randomSchedule({
+      seed,
+      topology,
+      mix,
+      stagger: {
+        gapMs: [parseDurationField(at("schedule.random.gap[0]"), r.gap[0]), parseDurationField(at("schedule.random.gap[1]"), r.gap[1])],
+        holdMs: [parseDurationField(at("schedule.random.hold[0]"), r.hold[0]), parseDurationField(at("schedule.random.hold[1]"), r.hold[1])],
+      },
+      limitMs: durationMs,
+    });
+  }
+  return { spec, seed, topology, schedule, durationMs, steady, checks, thresholds, expect: spec.expect ?? "pass" };
+}

@@ -1,0 +1,74 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { availability } from "../../lab/checks/index.js";
+import { HistoryRecorder, loadHistory } from "../../lab/history/recorder.js";
+import { renderHtml } from "../../lab/report/html.js";
+import { timelineOf } from "../../lab/report/timeseries.js";
+import { junitXml } from "../../lab/report/write.js";
+import type { ScenarioResult } from "../../lab/scenario/result.js";
+
+async function sampleHistory(file?: string): Promise<HistoryRecorder> {
+  const rec = new HistoryRecorder();
+  if (file) await rec.streamTo(file);
+  rec.add({ type: "phase", phase: "faults" }, 0);
+  for (let i = 0; i < 40; i++) {
+    const t = i * 50_000;
+    rec.add({ type: "invoke", process: i, f: "get" }, t);
+    rec.add(i >= 10 && i < 20 ? { type: "fail", process: i, f: "get", latency: 1000, error: "ECONNREFUSED" } : { type: "ok", process: i, f: "get", latency: 2000, node: "cpu-0" }, t + 2000);
+    if (i === 10) rec.add({ type: "fault", event: "inject", id: "f1", kind: "cpu.kill", description: "cpu.kill cpu-0" }, t);
+    if (i === 20) rec.add({ type: "fault", event: "heal", id: "f1", kind: "cpu.kill", description: "cpu.kill cpu-0" }, t);
+  }
+  await rec.close();
+  return rec;
+}
+
+describe("history files", () => {
+  it("stream to JSONL as they are recorded and reload to the same entries, for offline checks", async () => {
+    const file = join(await mkdtemp(join(tmpdir(), "nonstop-")), "history.jsonl");
+    const rec = await sampleHistory(file);
+    const back = await loadHistory(file);
+    expect(back).toEqual(rec.entries);
+    expect(availability.run(back)).toEqual(availability.run(rec.entries));
+  });
+});
+
+describe("reports", () => {
+  it("buckets the timeline and marks the fault window", async () => {
+    const tl = timelineOf((await sampleHistory()).entries, 250);
+    expect(tl.faults).toEqual([{ label: "cpu.kill cpu-0", start: 0.5, end: 1 }]);
+    expect(Math.max(...tl.errorsPerSec)).toBeGreaterThan(0);
+    expect(tl.t.length).toBe(tl.opsPerSec.length);
+  });
+
+  it("writes a self-contained HTML page with the chart code inlined, the checks and the seed", async () => {
+    const history = (await sampleHistory()).entries;
+    const r: ScenarioResult = {
+      name: "probe",
+      claim: "a <claim>",
+      seed: 4242,
+      lab: "scn-probe",
+      expect: "pass",
+      status: "failed",
+      ok: false,
+      summary: "probe: failed",
+      checks: [{ name: "availability", ...availability.run(history) }],
+      thresholds: [{ text: "availability.overall >= 99%", check: "availability", figure: "overall", op: ">=", limit: 99, actual: 75, passed: false }],
+      steady: { before: [], after: [] },
+      startedAt: new Date(0).toISOString(),
+      wallMs: 1000,
+      history,
+    };
+    const html = renderHtml(r);
+    expect(html).toContain("uPlot");
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=["']?https?:/);
+    expect(html).toContain("4242");
+    expect(html).toContain("cpu.kill cpu-0");
+    expect(html).toContain("a &lt;claim&gt;");
+    expect(html).toMatch(/availability\.overall &gt;= 99%: FAILED \(75%\)/);
+
+    const xml = junitXml([r]);
+    expect(xml).toMatch(/<testcase classname="scenario.probe" name="probe \(expected to pass\)">\s*<failure message="probe: failed"/);
+  });
+});
