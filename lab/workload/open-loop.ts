@@ -15,6 +15,9 @@ export interface OpenLoopSpec {
 }
 
 export interface LoadStats {
+  /** How late the generator issued operations, against their due times: a sustained rate keeps this small. */
+  maxLagUs: number;
+  lagSumUs: number;
   issued: number;
   completed: number;
   inFlight: number;
@@ -24,7 +27,7 @@ export interface LoadStats {
 }
 
 export class OpenLoop {
-  readonly stats: LoadStats = { issued: 0, completed: 0, inFlight: 0, ok: 0, failed: 0, unknown: 0 };
+  readonly stats: LoadStats = { maxLagUs: 0, lagSumUs: 0, issued: 0, completed: 0, inFlight: 0, ok: 0, failed: 0, unknown: 0 };
   private readonly abort = new AbortController();
   private readonly pending = new Set<Promise<void>>();
   private loop: Promise<void> | undefined;
@@ -60,6 +63,9 @@ export class OpenLoop {
     const process = this.takeProcess();
     this.recorder.add({ type: "invoke", process, f: op.f, ...(op.value !== undefined ? { value: op.value } : {}) }, dueUs);
     this.stats.issued++;
+    const lag = this.recorder.now() - dueUs;
+    this.stats.lagSumUs += lag;
+    if (lag > this.stats.maxLagUs) this.stats.maxLagUs = lag;
     if (this.stats.inFlight >= (this.spec.maxInFlight ?? 1000)) {
       this.complete(process, op, dueUs, { type: "fail", error: "client saturated: too many operations in flight" });
       return;
