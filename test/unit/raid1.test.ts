@@ -29,7 +29,7 @@ describe("RAID-1 records and journals", () => {
     const rec = encodeRecord(Buffer.from("hello"));
     expect(decodeRecord(rec)?.toString()).toBe("hello");
     const bad = Buffer.from(rec);
-    bad[bad.length - 1] ^= 1;
+    bad.writeUInt8((bad.at(-1) ?? 0) ^ 1, bad.length - 1);
     expect(decodeRecord(bad)).toBeUndefined();
     expect(decodeLine(encodeLine('{"v":1}').trimEnd())).toBe('{"v":1}');
     expect(decodeLine(encodeLine('{"v":1}').trimEnd().replace("1}", "2}"))).toBeUndefined();
@@ -44,7 +44,7 @@ describe("RAID-1 records and journals", () => {
   it("serves a corrupted record from the other mirror and repairs it", async () => {
     await raid.writeFile("x", "the value");
     const raw = await readFile(join(a, "x"));
-    raw[raw.length - 2] ^= 0xff;
+    raw.writeUInt8((raw.at(-2) ?? 0) ^ 0xff, raw.length - 2);
     await writeFile(join(a, "x"), raw);
     expect((await raid.readFile("x"))?.toString()).toBe("the value");
     expect(decodeRecord(await readFile(join(a, "x")))?.toString()).toBe("the value");
