@@ -43,6 +43,7 @@ function service(spec: ContainerSpec, extra: Record<string, unknown> = {}): Reco
     ...(spec.mounts?.length ? { volumes: spec.mounts.map((m) => `${m.volume}:${m.target}`) } : {}),
     ...(spec.cpus ? { cpus: spec.cpus } : {}),
     ...(spec.memoryMb ? { mem_limit: `${spec.memoryMb}m` } : {}),
+    ...(spec.capAdd?.length ? { cap_add: spec.capAdd } : {}),
     ...(spec.capDrop?.length ? { cap_drop: spec.capDrop } : {}),
     ...(spec.healthcheck ? { healthcheck: healthcheck(spec.healthcheck) } : {}),
     ...extra,

@@ -32,13 +32,28 @@ async function setLinks(ctx: FaultContext, router: string, proxies: string[], en
   await Promise.all(proxies.map((p) => r.setEnabled(p, enabled)));
 }
 
-/** Starts (or resumes) a CPU and waits until its agent answers again. */
+/**
+ * Starts (or resumes) a CPU and waits until it is back in the machine: its runtime admitted
+ * to a quorate membership view that includes it. Answering /health is not enough; a CPU
+ * still booting under its quota answers slowly and belongs to no view yet.
+ */
 async function revive(ctx: FaultContext, cpu: string): Promise<void> {
   const id = dockerName(ctx.lab, cpu);
   const c = await ctx.plumbing.inspect(id);
   if (c.state === "paused") await ctx.plumbing.unpause(id);
   else if (c.state !== "running") await ctx.plumbing.start(id);
-  await waitFor(`${cpu} to answer`, async () => (await httpGet(`${await ctx.agentUrl(cpu)}/health`, 500)).status === 200, 20_000, 50);
+  await waitFor(
+    `${cpu} to rejoin the membership`,
+    async () => {
+      const r = await httpGet(`${await ctx.agentUrl(cpu)}/runtime`, 500);
+      if (r.status !== 200) return false;
+      const rt = JSON.parse(r.body) as { admitted: boolean; quorate: boolean; view: { members: string[] }; liveness: { peer: string; alive: boolean }[] };
+      const alive = rt.liveness.filter((l) => l.alive).map((l) => l.peer);
+      return rt.admitted && rt.quorate && rt.view.members.includes(cpu) && alive.every((p) => rt.view.members.includes(p));
+    },
+    20_000,
+    50,
+  );
 }
 
 /** Restarts a plane's router and reloads its proxies, as `up` does. */
@@ -47,7 +62,7 @@ async function reviveRouter(ctx: FaultContext, name: string): Promise<void> {
   const c = await ctx.plumbing.inspect(id);
   if (c.state === "paused") await ctx.plumbing.unpause(id);
   else if (c.state !== "running") await ctx.plumbing.start(id);
-  const part = planMachine(ctx.topology, { cpu: ctx.toolImage, router: c.image }).routers.find((r) => r.spec.name === name);
+  const part = planMachine(ctx.topology, { cpu: ctx.toolImage, router: c.image }, ctx.vips).routers.find((r) => r.spec.name === name);
   await waitFor(`${name} API`, async () => (await ctx.router(name)).version().then(() => true), 20_000, 50);
   await (await ctx.router(name)).ensureProxies(part?.proxies ?? []);
 }

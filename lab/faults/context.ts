@@ -12,6 +12,8 @@ export interface FaultContext {
   topology: Topology;
   /** The cpu image: helper containers (disk tools) and fault markers use it. */
   toolImage: string;
+  /** Service addresses on the edge, as `up` gave them to the CPUs. */
+  vips: Record<string, string>;
   router(name: string): Promise<Router>;
   agentUrl(cpu: string): Promise<string>;
 }
@@ -28,11 +30,14 @@ export async function faultContext(plumbing: Plumbing, lab: string): Promise<Fau
   if (!topology) throw new LabError(`lab ${lab} is not up (start it with 'npx nonstop up --lab ${lab}')`);
   const anyCpu = (await plumbing.containers(lab, "cpu"))[0];
   if (!anyCpu) throw new LabError(`lab ${lab} has no CPU containers; run 'npx nonstop up --lab ${lab}'`);
+  const env = (await plumbing.docker.getContainer(anyCpu.id).inspect()).Config.Env ?? [];
+  const vipsVar = env.find((e) => e.startsWith("NONSTOP_VIPS="));
   return {
     plumbing,
     lab,
     topology,
     toolImage: anyCpu.image,
+    vips: vipsVar ? (JSON.parse(vipsVar.slice("NONSTOP_VIPS=".length)) as Record<string, string>) : {},
     router: async (name) => new Router(await publishedUrl(plumbing, lab, name, ROUTER_API_PORT)),
     agentUrl: (cpu) => publishedUrl(plumbing, lab, cpu, topology.agentPort),
   };

@@ -100,7 +100,7 @@ export async function reconcile(ctx: FaultContext): Promise<void> {
   const { plumbing, lab, topology: t } = ctx;
   const parts = await plumbing.containers(lab);
   const routerImage = parts.find((c) => c.role === "router")?.image ?? ctx.toolImage;
-  const plan = planMachine(t, { cpu: ctx.toolImage, router: routerImage });
+  const plan = planMachine(t, { cpu: ctx.toolImage, router: routerImage }, ctx.vips);
   await Promise.all(
     parts
       .filter((c) => c.role === "cpu" || c.role === "router")

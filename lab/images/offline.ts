@@ -15,7 +15,7 @@ import { buildDir, imageExists, importRootfs, type Progress } from "./engine-bui
 
 export const DEBIAN_SUITE = "bookworm";
 /** What the CPU runtime needs from the OS: ip/iptables for address takeover and plane cuts. */
-export const ROOTFS_PACKAGES = ["iproute2", "iptables", "iputils-ping", "procps", "ca-certificates", "libstdc++6"];
+export const ROOTFS_PACKAGES = ["iproute2", "iptables", "iputils-ping", "iputils-arping", "procps", "ca-certificates", "libstdc++6"];
 /** The newest Toxiproxy release the Go module proxy serves (checked 2026-11-27). */
 export const TOXIPROXY_VERSION = "v2.12.0";
 

@@ -39,7 +39,12 @@ export const CPU_CAP_DROP = ["DAC_OVERRIDE", "DAC_READ_SEARCH"] as const;
 
 export const ROUTER_HEALTHCHECK: Healthcheck = { test: ["CMD", "/toxiproxy-cli", "list"], ...FAST_HEALTH };
 
-export function planMachine(t: Topology, images: Pick<ImageSet, "cpu" | "router">): MachinePlan {
+/**
+ * `vips`: each service's address on the edge (address takeover). Without them (the Compose
+ * lab, whose subnet is unknown when the file is written) the edge reaches a service by a
+ * network alias on its first primary's CPU, and the address does not move.
+ */
+export function planMachine(t: Topology, images: Pick<ImageSet, "cpu" | "router">, vips: Record<string, string> = {}): MachinePlan {
   const networks: NetworkPart[] = [
     { name: t.edge.network, role: "edge", internal: false },
     ...t.planes.map((p) => ({ name: p.network, role: "plane" as const, internal: true })),
@@ -73,7 +78,7 @@ export function planMachine(t: Topology, images: Pick<ImageSet, "cpu" | "router"
         healthcheck: ROUTER_HEALTHCHECK,
         labels: { "nonstop.plane": "edge" },
       },
-      proxies: t.services.map((s) => ({ name: s.name, listen: `0.0.0.0:${s.edgePort}`, upstream: `${s.address}:${t.agentPort}` })),
+      proxies: t.services.map((s) => ({ name: s.name, listen: `0.0.0.0:${s.edgePort}`, upstream: `${vips[s.name] ?? s.address}:${s.port}` })),
     },
   ];
   const topologyJson = JSON.stringify(t);
@@ -92,7 +97,9 @@ export function planMachine(t: Topology, images: Pick<ImageSet, "cpu" | "router"
     mounts: t.disks.map((d) => ({ volume: d.name, target: d.mount })),
     cpus: c.cpus,
     memoryMb: c.memoryMb,
-    env: { NONSTOP_CPU: c.name, NONSTOP_PORT: String(t.agentPort), NONSTOP_TOPOLOGY: topologyJson },
+    env: { NONSTOP_CPU: c.name, NONSTOP_PORT: String(t.agentPort), NONSTOP_TOPOLOGY: topologyJson, ...(Object.keys(vips).length ? { NONSTOP_VIPS: JSON.stringify(vips) } : {}) },
+    // Address takeover: `ip addr` needs NET_ADMIN and gratuitous ARP needs NET_RAW. Only CPUs get them.
+    capAdd: ["NET_ADMIN", "NET_RAW"],
     healthcheck: cpuHealthcheck(t.agentPort),
     // Without these, root in a CPU obeys file permissions like any user. That is what lets
     // disk.fail make a mirror unusable to every CPU by a real mechanism (mode 000).

@@ -8,6 +8,7 @@ import { Router, ROUTER_API_PORT } from "../router/router.js";
 import type { Topology } from "../topology/types.js";
 import { httpGet, waitFor } from "../util/http.js";
 import { planMachine } from "./plan.js";
+import { serviceVip } from "./vip.js";
 import { LABEL_TOPOLOGY, machineStatus, readTopology, type MachineStatus } from "./status.js";
 
 export interface UpOptions {
@@ -53,10 +54,10 @@ export async function up(opts: UpOptions): Promise<MachineStatus> {
     throw new UsageError(`lab '${lab}' is already up with another topology (${describeTopology(current)}); run 'nonstop down --lab ${lab}' first, or pick another --lab`);
   }
 
-  const plan = planMachine(t, opts.images);
   progress(`lab ${lab}: ${describeTopology(t)}`);
+  const networks = planMachine(t, opts.images).networks;
   await Promise.all([
-    ...plan.networks.map((n) =>
+    ...networks.map((n) =>
       plumbing.createNetwork({
         lab,
         role: n.role,
@@ -67,9 +68,14 @@ export async function up(opts: UpOptions): Promise<MachineStatus> {
         ...(n.role === "edge" ? { labels: { [LABEL_TOPOLOGY]: JSON.stringify(t) } } : {}),
       }),
     ),
-    ...plan.volumes.map((v) => plumbing.createVolume({ lab, role: "disk", name: v })),
+    ...t.disks.map((d) => plumbing.createVolume({ lab, role: "disk", name: d.name })),
   ]);
 
+  // Service addresses come from the edge subnet, known only once the network exists.
+  const edge = (await plumbing.docker.getNetwork(dockerName(lab, t.edge.network)).inspect()) as { IPAM?: { Config?: { Subnet?: string }[] } };
+  const subnet = edge.IPAM?.Config?.[0]?.Subnet;
+  const vips = subnet ? Object.fromEntries(t.services.map((s, k) => [s.name, serviceVip(subnet, k)])) : {};
+  const plan = planMachine(t, opts.images, vips);
   progress(`starting ${plan.routers.length} routers and ${plan.cpus.length} CPUs`);
   const routerIds = await Promise.all(plan.routers.map((r) => ensureContainer(plumbing, r.spec)));
   await Promise.all(plan.cpus.map((c) => ensureContainer(plumbing, c)));

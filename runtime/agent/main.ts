@@ -8,17 +8,64 @@ import { PLANES, type PlaneName, type Topology } from "../../lab/topology/types.
 import { identity } from "./identity.js";
 import { ping, pingAll } from "./planes.js";
 import { held, pressMemory, release } from "./pressure.js";
+import { startNode, type NodeRuntime, type Vips } from "../node.js";
+import { serveKv } from "../services/kv-http.js";
+import { Messages, isMessagePath, type MessagePath } from "../membership/messages.js";
+import type { z } from "zod";
 
 const cpu = process.env.NONSTOP_CPU ?? hostname();
 const port = Number(process.env.NONSTOP_PORT ?? 8080);
 // A CPU started outside a lab (a bare `docker run`) has no topology: it serves health only.
 const topology: Topology | undefined = process.env.NONSTOP_TOPOLOGY ? (JSON.parse(process.env.NONSTOP_TOPOLOGY) as Topology) : undefined;
 const startedAt = Date.now();
+const vips = JSON.parse(process.env.NONSTOP_VIPS ?? "{}") as Vips;
+let node: NodeRuntime | undefined;
+
+function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>);
+      } catch (err) {
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+    req.on("error", reject);
+  });
+}
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
   res.end(text);
+}
+
+type Handlers = { [P in MessagePath]: (m: z.infer<(typeof Messages)[P]>, n: NodeRuntime) => unknown };
+
+const noService = { ok: false, reason: "no such service" };
+const handlers: Handlers = {
+  "/servernet/hb": (m, n) => (n.membership.heard(m.from, m.plane, m.view), { ok: true }),
+  "/servernet/propose": (m, n) => n.membership.onPropose(m.proposal),
+  "/servernet/commit": (m, n) => (n.membership.onCommit(m.view), { ok: true }),
+  "/servernet/checkpoint": (m, n) => n.pairs.get(m.service)?.onCheckpoint(m) ?? noService,
+  "/servernet/snapshot": (m, n) => n.pairs.get(m.service)?.onSnapshot(m) ?? noService,
+  "/servernet/resync": (m, n) => (n.pairs.get(m.service)?.onResync(m.from), { ok: true }),
+};
+
+function handle<P extends MessagePath>(path: P, raw: unknown, n: NodeRuntime): { status: number; body: unknown } {
+  const parsed = Messages[path].safeParse(raw);
+  if (!parsed.success) return { status: 400, body: { error: `bad ${path}: ${parsed.error.issues[0]?.message ?? "invalid"}` } };
+  return { status: 200, body: handlers[path](parsed.data as z.infer<(typeof Messages)[P]>, n) };
+}
+
+/** ServerNet messages from other CPUs, arriving through the plane routers. */
+async function servernet(path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (!node) return send(res, 503, { error: "runtime starting" });
+  if (!isMessagePath(path)) return send(res, 404, { error: `no route ${path}` });
+  const r = handle(path, await readJson(req), node);
+  send(res, r.status, r.body);
 }
 
 function planeParam(url: URL): PlaneName | undefined {
@@ -40,7 +87,24 @@ async function disks(t: Topology): Promise<Record<string, boolean>> {
 async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? "/", "http://agent");
   const timeoutMs = Math.min(Number(url.searchParams.get("timeoutMs") ?? 1000), 10_000);
+  if (url.pathname.startsWith("/servernet/")) return servernet(url.pathname, req, res);
   switch (url.pathname) {
+    case "/events":
+      return send(res, 200, node ? node.events.since(Number(url.searchParams.get("since") ?? 0)) : []);
+    case "/runtime":
+      if (!node) return send(res, 503, { error: "no runtime" });
+      return send(res, 200, {
+        cpu,
+        view: node.membership.view,
+        admitted: node.membership.admitted,
+        quorate: node.membership.quorate,
+        liveness: node.membership.liveness(),
+        raid: node.raid.status(),
+        pairs: [...node.pairs].map(([name, p]) => ({ service: name, role: p.role, epoch: p.epoch, seq: p.state.seq })),
+      });
+    case "/raid/scrub":
+      if (!node) return send(res, 503, { error: "no runtime" });
+      return send(res, 200, await node.raid.scrub());
     case "/health":
       return send(res, 200, { ok: true, cpu, uptimeMs: Date.now() - startedAt });
     case "/whoami":
@@ -78,6 +142,20 @@ const server = createServer((req, res) => {
 });
 server.keepAliveTimeout = 30_000;
 server.listen(port, "0.0.0.0", () => console.log(`agent ${cpu} listening on :${port}${topology ? ` in lab ${topology.lab}` : ""}`));
+
+// The NonStop runtime starts once the agent answers, so health checks see a live CPU
+// even while it waits to be admitted to the membership.
+if (topology) {
+  const t = topology;
+  startNode(t, cpu, vips, (n) => (node = n))
+    .then((n) => {
+      for (const s of t.services) {
+        const pair = n.pairs.get(s.name);
+        if (pair) serveKv(pair, cpu, s.port);
+      }
+    })
+    .catch((err: unknown) => console.error(`runtime failed to start: ${err instanceof Error ? err.stack : String(err)}`));
+}
 
 // Docker stops containers with SIGTERM; close at once so `nonstop down` is quick.
 for (const sig of ["SIGTERM", "SIGINT"] as const) {

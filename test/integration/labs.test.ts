@@ -49,7 +49,7 @@ describe("labs side by side", () => {
     expect(down.code).toBe(0);
     expect(down.stdout).toMatch(new RegExp(`lab ${labA} is down in [0-9.]+s: removed 5 containers, 3 networks, 2 volumes`));
     await nothingLabelled(labA);
-    expect((await httpJson<{ ok: boolean }>(`${sb.services[0]?.url}/health`)).ok).toBe(true);
+    expect((await httpJson<{ cpu: string }>(`${sb.services[0]?.url}/health`)).cpu).toBe("cpu-0");
 
     const status = await runCli(["status", "--lab", labB]);
     expect(status.stdout).toMatch(/cpu-1 .* backup web .* running +healthy/);

@@ -43,7 +43,9 @@ describe("the machine", () => {
       ["cpu-3", "healthy"],
     ]);
     expect(status.routers.map((r) => r.name).sort()).toEqual(["router-edge", "router-x", "router-y"]);
-    const who = await httpJson<{ cpu: string; addresses: Record<string, string>; disks: Record<string, boolean> }>(`${status.services[0]?.url}/whoami`);
+    // Through the edge router to the service address: the primary answers.
+    expect(await httpJson<{ cpu: string; role: string }>(`${status.services[0]?.url}/whoami`)).toMatchObject({ cpu: "cpu-0", role: "primary" });
+    const who = await httpJson<{ cpu: string; addresses: Record<string, string>; disks: Record<string, boolean> }>(`${status.cpus[0]?.agentUrl}/whoami`);
     expect(who.cpu).toBe("cpu-0");
     expect(Object.keys(who.addresses).sort()).toEqual(["edge", "x", "y"]);
     expect(new Set(Object.values(who.addresses)).size).toBe(3);

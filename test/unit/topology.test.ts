@@ -70,3 +70,13 @@ describe("topology", () => {
     expect(err({ disks: { mirrors: 1 } })).toMatch(/^topology: disks\.mirrors: a RAID-1 mirror needs at least 2 disks/);
   });
 });
+
+describe("service addresses", () => {
+  it("come from the top of the edge subnet", async () => {
+    const { serviceVip } = await import("../../lab/machine/vip.js");
+    expect(serviceVip("172.23.0.0/16", 0)).toBe("172.23.255.254");
+    expect(serviceVip("172.23.0.0/16", 2)).toBe("172.23.255.252");
+    expect(serviceVip("10.1.2.0/24", 0)).toBe("10.1.2.254");
+    expect(() => serviceVip("10.1.2.0/30", 0)).toThrow(/too small/);
+  });
+});

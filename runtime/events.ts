@@ -1,0 +1,32 @@
+// The runtime's events (detection, regroup, takeover, address moves, re-protection,
+// fencing, mirror state), kept in a ring with wall-clock times so the lab controller can
+// pull them into a run's history (GET /events?since=N).
+export interface RuntimeEvent {
+  seq: number;
+  /** Epoch milliseconds. */
+  time: number;
+  cpu: string;
+  type: string;
+  detail: Record<string, unknown>;
+}
+
+export class EventLog {
+  private readonly ring: RuntimeEvent[] = [];
+  private seq = 0;
+
+  constructor(
+    private readonly cpu: string,
+    private readonly capacity = 5000,
+  ) {}
+
+  push(type: string, detail: Record<string, unknown> = {}): void {
+    const e = { seq: ++this.seq, time: Date.now(), cpu: this.cpu, type, detail };
+    this.ring.push(e);
+    if (this.ring.length > this.capacity) this.ring.shift();
+    console.log(JSON.stringify(e));
+  }
+
+  since(seq: number): RuntimeEvent[] {
+    return this.ring.filter((e) => e.seq > seq);
+  }
+}

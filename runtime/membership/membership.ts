@@ -1,0 +1,189 @@
+// Keepalive and membership, after the paper's "are you still alive?" and Tandem's regroup.
+// Every CPU tells every other that it is alive, over both planes, every period. A peer is
+// declared down only when *both* planes have been silent for `missed` periods; one silent
+// plane is a plane fault, reported as such. A change of membership is acted on only after a
+// regroup round: the coordinator (the lowest-numbered CPU it can hear) proposes the new
+// view, and it is installed only when a majority of the *current* view accepts. A minority
+// can never install a view, so it never acts alone.
+import type { PlaneName } from "../../lab/topology/types.js";
+import type { Transport } from "./transport.js";
+
+export interface View {
+  id: number;
+  members: string[];
+}
+
+export type MembershipEvent =
+  | { type: "plane.down"; peer: string; plane: PlaneName }
+  | { type: "plane.up"; peer: string; plane: PlaneName }
+  | { type: "cpu.suspected"; peer: string; silentMs: number }
+  | { type: "regroup.start"; proposal: View }
+  | { type: "regroup.quorum-lost"; proposal: View; accepted: string[] }
+  | { type: "view.installed"; view: View; removed: string[]; added: string[] };
+
+export interface MembershipConfig {
+  self: string;
+  cpus: string[];
+  planes: PlaneName[];
+  periodMs: number;
+  missed: number;
+  transport: Transport;
+  onEvent: (e: MembershipEvent) => void;
+  onView: (view: View, previous: View) => void;
+}
+
+const order = (cpus: readonly string[]) => [...cpus].sort((a, b) => Number(a.split("-")[1]) - Number(b.split("-")[1]));
+
+export class Membership {
+  /** The installed view. A freshly started CPU has none until a regroup admits it. */
+  view: View;
+  /** True once this CPU holds a view installed by a quorate regroup (not just its boot guess). */
+  admitted = false;
+  private readonly lastHeard = new Map<string, number>();
+  private readonly planeUp = new Map<string, boolean>();
+  private timer: NodeJS.Timeout | undefined;
+  private regrouping = false;
+  private readonly started = Date.now();
+
+  constructor(private readonly c: MembershipConfig) {
+    this.view = { id: 0, members: order(c.cpus) };
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.tick(), this.c.periodMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private get peers(): string[] {
+    return this.c.cpus.filter((x) => x !== this.c.self);
+  }
+
+  private silenceLimit(): number {
+    return this.c.periodMs * this.c.missed + this.c.periodMs / 2;
+  }
+
+  /** Heard from `peer` on `plane` (a heartbeat or any other message). */
+  heard(peer: string, plane: PlaneName, view?: View): void {
+    this.lastHeard.set(`${peer}/${plane}`, Date.now());
+    // A peer in a newer view than ours was admitted without us: regroup to catch up.
+    if (view && view.id > this.view.id && view.members.includes(this.c.self) && !this.regrouping) void this.regroup();
+  }
+
+  /** Which peers answer on which plane right now. */
+  liveness(): { peer: string; planes: Record<string, boolean>; alive: boolean }[] {
+    const now = Date.now();
+    return this.peers.map((peer) => {
+      const planes: Record<string, boolean> = {};
+      for (const p of this.c.planes) {
+        // Before a peer was ever heard, give it the boot time as a grace.
+        const last = this.lastHeard.get(`${peer}/${p}`) ?? this.started;
+        planes[p] = now - last <= this.silenceLimit();
+      }
+      return { peer, planes, alive: Object.values(planes).some(Boolean) };
+    });
+  }
+
+  private tick(): void {
+    const msg = { from: this.c.self, view: this.view };
+    for (const peer of this.peers) {
+      for (const plane of this.c.planes) {
+        this.c.transport.send(peer, plane, "/servernet/hb", { ...msg, plane }, this.c.periodMs * this.c.missed).catch(() => undefined);
+      }
+    }
+    this.evaluate();
+  }
+
+  private evaluate(): void {
+    const live = this.liveness();
+    for (const l of live) {
+      for (const [plane, up] of Object.entries(l.planes)) {
+        const key = `${l.peer}/${plane}`;
+        const was = this.planeUp.get(key);
+        if (was !== undefined && was !== up && l.alive) this.c.onEvent({ type: up ? "plane.up" : "plane.down", peer: l.peer, plane: plane as PlaneName });
+        this.planeUp.set(key, up);
+      }
+    }
+    const alive = new Set([this.c.self, ...live.filter((l) => l.alive).map((l) => l.peer)]);
+    const changed = this.view.members.some((m) => !alive.has(m)) || [...alive].some((m) => !this.view.members.includes(m)) || !this.admitted;
+    if (changed && !this.regrouping) {
+      for (const m of this.view.members) {
+        if (!alive.has(m)) this.c.onEvent({ type: "cpu.suspected", peer: m, silentMs: Date.now() - Math.max(...this.c.planes.map((p) => this.lastHeard.get(`${m}/${p}`) ?? this.started)) });
+      }
+      void this.regroup();
+    }
+  }
+
+  /** The set of CPUs this one can hear, itself included. */
+  private aliveSet(): string[] {
+    return order([this.c.self, ...this.liveness().filter((l) => l.alive).map((l) => l.peer)]);
+  }
+
+  private async regroup(): Promise<void> {
+    this.regrouping = true;
+    try {
+      const alive = this.aliveSet();
+      // Only the lowest-numbered CPU it can hear coordinates; the others wait for its proposal.
+      if (alive[0] !== this.c.self) return;
+      const proposal: View = { id: this.view.id + 1, members: alive };
+      this.c.onEvent({ type: "regroup.start", proposal });
+      const timeout = this.c.periodMs * this.c.missed * 2;
+      const answers = await Promise.all(
+        alive
+          .filter((m) => m !== this.c.self)
+          .map(async (m) => {
+            try {
+              const r = (await this.c.transport.sendBoth(m, this.c.planes, "/servernet/propose", { from: this.c.self, proposal }, timeout)) as { ok?: boolean; view?: View };
+              if (r.view && r.view.id >= proposal.id) proposal.id = r.view.id + 1;
+              return r.ok ? m : undefined;
+            } catch {
+              return undefined;
+            }
+          }),
+      );
+      const accepted = [this.c.self, ...answers.filter((m): m is string => m !== undefined)];
+      // Quorum: a strict majority of the view being replaced (of all CPUs, before any view).
+      const base = this.admitted ? this.view.members : this.c.cpus;
+      const votes = accepted.filter((m) => base.includes(m)).length;
+      if (votes * 2 <= base.length || accepted.length !== alive.length) {
+        this.c.onEvent({ type: "regroup.quorum-lost", proposal, accepted });
+        return;
+      }
+      await Promise.all(accepted.filter((m) => m !== this.c.self).map((m) => this.c.transport.sendBoth(m, this.c.planes, "/servernet/commit", { from: this.c.self, view: proposal }, timeout).catch(() => undefined)));
+      this.install(proposal);
+    } finally {
+      this.regrouping = false;
+    }
+  }
+
+  /** A coordinator's proposal: accept if it is newer than what we hold and includes us. */
+  onPropose(proposal: View): { ok: boolean; view: View } {
+    return { ok: proposal.id > this.view.id && proposal.members.includes(this.c.self), view: this.view };
+  }
+
+  onCommit(view: View): void {
+    if (view.id > this.view.id && view.members.includes(this.c.self)) this.install(view);
+  }
+
+  private install(view: View): void {
+    const previous = this.view;
+    this.view = { id: view.id, members: order(view.members) };
+    this.admitted = true;
+    this.c.onEvent({
+      type: "view.installed",
+      view: this.view,
+      removed: previous.members.filter((m) => !view.members.includes(m)),
+      added: view.members.filter((m) => !previous.members.includes(m)),
+    });
+    this.c.onView(this.view, previous);
+  }
+
+  /** This CPU may act (serve writes, take over) only inside a view a quorum installed. */
+  get quorate(): boolean {
+    if (!this.admitted) return false;
+    const alive = new Set(this.aliveSet());
+    return this.view.members.filter((m) => alive.has(m)).length * 2 > this.view.members.length;
+  }
+}

@@ -1,0 +1,93 @@
+// The NonStop runtime of one CPU: the RAID-1 driver over the mirrors, ServerNet messaging,
+// keepalive and membership, and one process pair per service (as primary, backup or spare).
+import { identity } from "../runtime/agent/identity.js";
+import type { Topology } from "../lab/topology/types.js";
+import { interfaceOf, releaseAddress, takeAddress, type Interface } from "./address.js";
+import { EventLog } from "./events.js";
+import { Membership } from "./membership/membership.js";
+import { Transport } from "./membership/transport.js";
+import { Pair, type AddressControl } from "./pairs/pair.js";
+import { Raid1 } from "./raid/raid1.js";
+
+export interface NodeRuntime {
+  events: EventLog;
+  raid: Raid1;
+  membership: Membership;
+  pairs: Map<string, Pair>;
+  transport: Transport;
+}
+
+/** Service addresses, from the lab controller: service name to IPv4 on the edge network. */
+export type Vips = Record<string, string>;
+
+function addressControl(vip: string | undefined, iface: () => Interface | undefined, events: EventLog, service: string): AddressControl {
+  if (!vip) {
+    // No secondary address (e.g. the Compose lab): the edge reaches the service by name.
+    return { take: () => Promise.resolve(), release: () => Promise.resolve() };
+  }
+  return {
+    take: async () => {
+      const i = iface();
+      if (!i) throw new Error("no edge interface found for the service address");
+      const t0 = Date.now();
+      const { announced } = await takeAddress(vip, i);
+      events.push("address.taken", { service, vip, iface: i.name, ms: Date.now() - t0 });
+      void announced.then(() => events.push("address.announced", { service, vip, ms: Date.now() - t0 }));
+    },
+    release: async () => {
+      const i = iface();
+      if (i) await releaseAddress(vip, i);
+      events.push("address.released", { service, vip });
+    },
+  };
+}
+
+/**
+ * Builds the runtime and starts the heartbeats. `ready` is called before the pairs boot, so
+ * ServerNet messages (heartbeats above all) are answered while a backup fetches its state.
+ */
+export async function startNode(t: Topology, self: string, vips: Vips, ready: (n: NodeRuntime) => void): Promise<NodeRuntime> {
+  const events = new EventLog(self);
+  const raid = new Raid1(
+    t.disks.map((d) => ({ name: d.name, path: d.mount })),
+    (e) => events.push(e.type, { ...e }),
+  );
+  const transport = new Transport(t, self);
+  const planes = t.planes.map((p) => p.name);
+  const pairs = new Map<string, Pair>();
+  const membership = new Membership({
+    self,
+    cpus: t.cpus.map((c) => c.name),
+    planes,
+    periodMs: t.heartbeat.periodMs,
+    missed: t.heartbeat.missed,
+    transport,
+    onEvent: (e) => events.push(e.type, { ...e }),
+    onView: (view) => {
+      for (const p of pairs.values()) p.onView(view);
+    },
+  });
+  const edgeIp = (await identity(t, self)).addresses.edge ?? undefined;
+  const iface = () => (edgeIp ? interfaceOf(edgeIp) : undefined);
+  for (const s of t.services) {
+    pairs.set(
+      s.name,
+      new Pair({
+        self,
+        service: s,
+        raid,
+        membership,
+        transport,
+        planes,
+        events,
+        address: addressControl(vips[s.name], iface, events, s.name),
+        checkpointTimeoutMs: Math.max(250, t.heartbeat.periodMs * t.heartbeat.missed * 4),
+      }),
+    );
+  }
+  const node = { events, raid, membership, pairs, transport };
+  ready(node);
+  membership.start();
+  for (const p of pairs.values()) await p.boot();
+  return node;
+}

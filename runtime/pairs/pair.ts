@@ -1,0 +1,253 @@
+// A process pair (Fig. 7): the primary serves, and before it acknowledges any state change
+// it journals it on the RAID and checkpoints it to its backup over both planes. When the
+// membership removes the primary's CPU, the backup takes over with every acknowledged
+// change, moves the service address, and a new backup is started elsewhere (re-protection).
+// Fencing: the pair record on the RAID carries an epoch that every takeover raises; a
+// primary re-reads it before each acknowledgement and, finding itself superseded, stops.
+import type { Raid1 } from "../raid/raid1.js";
+import type { Membership, View } from "../membership/membership.js";
+import type { Transport } from "../membership/transport.js";
+import type { EventLog } from "../events.js";
+import type { PlaneName, Service } from "../../lab/topology/types.js";
+import { apply, emptyState, type KvOp, type KvState } from "./kv.js";
+
+export interface PairRecord {
+  service: string;
+  epoch: number;
+  primary: string;
+  backup: string | null;
+}
+
+export type Role = "primary" | "backup" | "spare";
+
+export interface AddressControl {
+  take(): Promise<void>;
+  release(): Promise<void>;
+}
+
+export interface PairDeps {
+  self: string;
+  service: Service;
+  raid: Raid1;
+  membership: Membership;
+  transport: Transport;
+  planes: PlaneName[];
+  events: EventLog;
+  address: AddressControl;
+  /** Deadline for a checkpoint to reach the backup before the write fails unacknowledged. */
+  checkpointTimeoutMs: number;
+}
+
+export class NotPrimary extends Error {}
+
+export class Pair {
+  role: Role = "spare";
+  epoch = 0;
+  state: KvState = emptyState();
+  private record: PairRecord | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  /** A checkpoint's outcome was unknown: the backup must be re-synced before the next change. */
+  private backupInDoubt = false;
+
+  constructor(private readonly d: PairDeps) {}
+
+  private get file(): string {
+    return `pairs/${this.d.service.name}.json`;
+  }
+
+  private get journal(): string {
+    return `pairs/${this.d.service.name}.journal`;
+  }
+
+  async readRecord(): Promise<PairRecord | undefined> {
+    const raw = await this.d.raid.readFile(this.file);
+    return raw ? (JSON.parse(raw.toString()) as PairRecord) : undefined;
+  }
+
+  private async writeRecord(r: PairRecord): Promise<void> {
+    await this.d.raid.writeFile(this.file, JSON.stringify(r));
+    this.record = r;
+    this.epoch = r.epoch;
+  }
+
+  /**
+   * At boot. The first time a lab starts, the topology's primary creates the pair record.
+   * A CPU that comes back after a failure finds the record moved on and rejoins as a spare:
+   * its memory (the state) died with it.
+   */
+  async boot(): Promise<void> {
+    const { self, service } = this.d;
+    const r = await this.readRecord();
+    if (!r) {
+      // The lab's first start: the topology's primary creates the record; its backup begins
+      // empty, exactly as the primary does.
+      if (service.primary === self) {
+        await this.d.raid.append(this.journal, JSON.stringify({ epoch: 1, seq: 0, init: true }));
+        await this.writeRecord({ service: service.name, epoch: 1, primary: self, backup: service.backup ?? null });
+        this.role = "primary";
+        await this.d.address.take();
+        this.d.events.push("pair.primary", { service: service.name, epoch: 1, backup: service.backup ?? null });
+        return;
+      }
+      if (service.backup === self) {
+        this.record = { service: service.name, epoch: 1, primary: service.primary, backup: self };
+        this.epoch = 1;
+        this.role = "backup";
+        this.d.events.push("pair.backup", { service: service.name, epoch: 1, primary: service.primary, seq: 0 });
+        return;
+      }
+    }
+    this.record = r;
+    this.epoch = r?.epoch ?? 0;
+    this.role = "spare";
+    this.d.events.push("pair.spare", { service: service.name, epoch: this.epoch });
+    // Named as backup (a restart, or the record was written a moment before we read it):
+    // ask the primary for its state rather than assume any.
+    if (r && r.backup === self && r.primary !== self) {
+      await this.d.transport.sendBoth(r.primary, this.d.planes, "/servernet/resync", { service: service.name, from: self }, 2000).catch(() => undefined);
+    }
+  }
+
+  /** On the primary: a CPU asks to be (re)made the backup. */
+  onResync(from: string): void {
+    this.serial(async () => {
+      if (this.role === "primary" && this.d.membership.view.members.includes(from)) await this.reprotect(this.d.membership.view, from);
+    });
+  }
+
+  /** The membership changed. Act only inside a quorate view. */
+  onView(view: View): void {
+    this.serial(async () => {
+      const r = (await this.readRecord()) ?? this.record;
+      if (!r) return;
+      this.record = r;
+      if (r.epoch > this.epoch && this.role !== "primary") this.epoch = r.epoch;
+      // Named as backup but holding no state yet (booted before the routers carried traffic,
+      // or restarted): ask the primary again now that the membership moved.
+      if (this.role === "spare" && r.backup === this.d.self && r.primary !== this.d.self && view.members.includes(r.primary)) {
+        await this.d.transport.sendBoth(r.primary, this.d.planes, "/servernet/resync", { service: r.service, from: this.d.self }, 2000).catch(() => undefined);
+      }
+      if (!this.d.membership.quorate) {
+        if (this.role === "primary") await this.fence(`lost the majority (view ${view.id})`);
+        return;
+      }
+      if (this.role === "backup" && r.primary !== this.d.self && !view.members.includes(r.primary)) await this.takeover(r, view);
+      else if (this.role === "primary" && (!r.backup || !view.members.includes(r.backup))) await this.reprotect(view);
+    });
+  }
+
+  private serial(fn: () => Promise<void>): void {
+    this.queue = this.queue.then(fn).catch((err: unknown) => this.d.events.push("pair.error", { service: this.d.service.name, error: String(err) }));
+  }
+
+  private async takeover(r: PairRecord, view: View): Promise<void> {
+    const t0 = Date.now();
+    const next: PairRecord = { service: r.service, epoch: r.epoch + 1, primary: this.d.self, backup: null };
+    await this.writeRecord(next);
+    this.role = "primary";
+    this.d.events.push("pair.takeover", { service: r.service, epoch: next.epoch, from: r.primary, seq: this.state.seq });
+    await this.d.address.take();
+    this.d.events.push("address.moved", { service: r.service, to: this.d.self, ms: Date.now() - t0 });
+    await this.reprotect(view);
+  }
+
+  /** Starts a new backup on another live CPU: hands it the whole state, then names it in the record. */
+  private async reprotect(view: View, prefer?: string): Promise<void> {
+    const r = this.record;
+    if (!r || this.role !== "primary") return;
+    const others = view.members.filter((m) => m !== this.d.self);
+    const order = [...(prefer ? [prefer] : []), ...(r.backup ? [r.backup] : []), ...others].filter((m, i, a) => others.includes(m) && a.indexOf(m) === i);
+    for (const to of order) {
+      const t0 = Date.now();
+      try {
+        await this.d.transport.sendBoth(to, this.d.planes, "/servernet/snapshot", { service: r.service, epoch: this.epoch, state: this.state, primary: this.d.self }, 2000);
+        await this.writeRecord({ ...r, epoch: this.epoch, primary: this.d.self, backup: to });
+        this.backupInDoubt = false;
+        this.d.events.push("pair.reprotected", { service: r.service, backup: to, seq: this.state.seq, ms: Date.now() - t0 });
+        return;
+      } catch {
+        // try the next CPU
+      }
+    }
+    if (r.backup) await this.writeRecord({ ...r, backup: null });
+    this.d.events.push("pair.unprotected", { service: r.service, reason: "no live CPU took the backup" });
+  }
+
+  private async fence(why: string): Promise<void> {
+    if (this.role !== "primary") return;
+    this.role = "spare";
+    await this.d.address.release();
+    this.d.events.push("pair.fenced", { service: this.d.service.name, epoch: this.epoch, why });
+  }
+
+  /** A state change: journal, checkpoint to the backup over both planes, fence check, then apply and ack. */
+  async write(op: KvOp): Promise<{ seq: number }> {
+    // One change at a time: the backup applies them in the primary's order.
+    const run = async () => {
+      if (this.role !== "primary") throw new NotPrimary(`${this.d.self} is ${this.role} for ${this.d.service.name}`);
+      if (!this.d.membership.quorate) throw new NotPrimary(`${this.d.self} is not in a majority view`);
+      if (this.backupInDoubt) await this.reprotect(this.d.membership.view);
+      const seq = this.state.seq + 1;
+      const entry = { epoch: this.epoch, seq, op };
+      await this.d.raid.append(this.journal, JSON.stringify(entry));
+      const backup = this.record?.backup;
+      if (backup && this.d.membership.view.members.includes(backup)) {
+        try {
+          const send = () => this.d.transport.sendBoth(backup, this.d.planes, "/servernet/checkpoint", { service: this.d.service.name, ...entry }, this.d.checkpointTimeoutMs) as Promise<{ ok?: boolean; reason?: string }>;
+          let reply = await send();
+          if (!reply.ok) {
+            // The backup is not in step (it restarted, or never got our state): hand it the
+            // whole state, then the change again. Only an explicit ok counts.
+            this.d.events.push("pair.resync", { service: this.d.service.name, backup, reason: reply.reason ?? "refused" });
+            await this.reprotect(this.d.membership.view, backup);
+            reply = this.record?.backup === backup ? await send() : { ok: this.record?.backup === null };
+            if (!reply.ok && this.record?.backup) throw new Error(`backup ${this.record.backup} refused the checkpoint: ${reply.reason ?? "?"}`);
+          }
+        } catch (err) {
+          const current = await this.readRecord();
+          if (current && current.epoch > this.epoch) {
+            await this.fence(`superseded by epoch ${current.epoch}`);
+            throw new NotPrimary("superseded");
+          }
+          // The backup may or may not have applied it: re-sync it before the next change.
+          this.backupInDoubt = true;
+          throw new Error(`checkpoint to ${backup} failed: ${String(err)}`);
+        }
+      }
+      // Fencing: a primary that was paused past a takeover finds a newer epoch here and stops.
+      const current = await this.readRecord();
+      if (!current || current.epoch !== this.epoch || current.primary !== this.d.self) {
+        await this.fence(`superseded by epoch ${current?.epoch ?? "?"}`);
+        throw new NotPrimary("superseded");
+      }
+      apply(this.state, op);
+      return { seq };
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** On the backup: apply a checkpoint, in order, from the current primary only. */
+  onCheckpoint(msg: { epoch: number; seq: number; op: KvOp }): { ok: boolean; reason?: string } {
+    if (this.role !== "backup") return { ok: false, reason: `not a backup (${this.role})` };
+    if (msg.epoch < this.epoch) return { ok: false, reason: `stale epoch ${msg.epoch} < ${this.epoch}` };
+    if (msg.seq <= this.state.seq) return { ok: true }; // a duplicate from the other plane
+    if (msg.seq !== this.state.seq + 1) return { ok: false, reason: `gap: have ${this.state.seq}, got ${msg.seq}` };
+    apply(this.state, msg.op);
+    return { ok: true };
+  }
+
+  /** On a spare chosen as the new backup: take the primary's whole state. */
+  onSnapshot(msg: { epoch: number; state: KvState; primary: string }): { ok: boolean } {
+    if (msg.epoch < this.epoch) return { ok: false };
+    if (this.role === "primary") return { ok: false };
+    this.state = msg.state;
+    this.epoch = msg.epoch;
+    this.role = "backup";
+    this.record = { service: this.d.service.name, epoch: msg.epoch, primary: msg.primary, backup: this.d.self };
+    this.d.events.push("pair.backup", { service: this.d.service.name, epoch: msg.epoch, primary: msg.primary, seq: msg.state.seq });
+    return { ok: true };
+  }
+
+}

@@ -1,0 +1,55 @@
+// The service a pair runs, over HTTP on the service port. Writes go through the pair
+// (journal, checkpoint, fence check, then ack); a CPU that is not the primary answers 503.
+//   GET  /whoami            which CPU serves, its role and epoch
+//   POST /add?v=X           append X            -> {seq, cpu}
+//   PUT  /kv/KEY  (body)    set KEY             -> {seq, cpu}
+//   GET  /kv/KEY            read KEY            -> {value, cpu}
+//   GET  /all               every appended item -> {items, cpu}
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { NotPrimary, type Pair } from "../pairs/pair.js";
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+export function serveKv(pair: Pair, cpu: string, port: number): Server {
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? "/", "http://svc");
+      const base = { cpu, role: pair.role, epoch: pair.epoch };
+      if (url.pathname === "/whoami" || url.pathname === "/health") return send(res, 200, base);
+      if (pair.role !== "primary") return send(res, 503, { ...base, error: `${cpu} is not the primary` });
+      try {
+        if (req.method === "POST" && url.pathname === "/add") {
+          const v = url.searchParams.get("v");
+          if (v === null) return send(res, 400, { error: "v is required" });
+          return send(res, 200, { ...base, ...(await pair.write({ f: "add", value: v })) });
+        }
+        if (url.pathname.startsWith("/kv/")) {
+          const key = decodeURIComponent(url.pathname.slice(4));
+          if (req.method === "PUT") return send(res, 200, { ...base, ...(await pair.write({ f: "put", key, value: await readBody(req) })) });
+          return send(res, 200, { ...base, value: pair.state.kv[key] ?? null });
+        }
+        if (url.pathname === "/all") return send(res, 200, { ...base, items: pair.state.items });
+        return send(res, 404, { error: `no route ${url.pathname}` });
+      } catch (err) {
+        // Not the primary: nothing was done. Anything else: the outcome is unknown.
+        return send(res, err instanceof NotPrimary ? 503 : 500, { ...base, error: err instanceof Error ? err.message : String(err) });
+      }
+    })();
+  });
+  server.keepAliveTimeout = 30_000;
+  server.listen(port, "0.0.0.0");
+  return server;
+}
