@@ -6,6 +6,9 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     reporters: process.env.CI ? ["default", ["json", { outputFile: "reports/vitest.json" }]] : ["default"],
+    // One file at a time across all projects: labs of 4 CPUs at half a core each already
+    // fill this 2-core machine, and a starved CPU misses heartbeats.
+    maxWorkers: 1,
     projects: [
       {
         test: {

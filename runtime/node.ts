@@ -66,6 +66,9 @@ export async function startNode(t: Topology, self: string, vips: Vips, ready: (n
     onView: (view) => {
       for (const p of pairs.values()) p.onView(view);
     },
+    onQuorumLost: () => {
+      for (const p of pairs.values()) p.onQuorumLost();
+    },
   });
   const edgeIp = (await identity(t, self)).addresses.edge ?? undefined;
   const iface = () => (edgeIp ? interfaceOf(edgeIp) : undefined);

@@ -2,5 +2,9 @@
 // both read this list.
 import type { ScenarioSpec } from "../lab/scenario/define.js";
 import classicKill from "./classic-kill.js";
+import pairKill from "./pair-kill.js";
+import pairPause from "./pair-pause.js";
+import partitionPrimary from "./partition-primary.js";
+import planeFail from "./plane-fail.js";
 
-export const SCENARIOS: readonly ScenarioSpec[] = [classicKill];
+export const SCENARIOS: readonly ScenarioSpec[] = [classicKill, pairKill, planeFail, pairPause, partitionPrimary];

@@ -5,8 +5,9 @@ import { latency } from "./latency.js";
 import { linearizable } from "./linearizable.js";
 import type { Check } from "./types.js";
 import { duplicates, lostWrites } from "./writes.js";
+import { runtime, splitBrain } from "./runtime.js";
 
-export const CHECKS: Record<string, Check> = { availability, failoverGap, latency, lostWrites, duplicates, linearizable };
+export const CHECKS: Record<string, Check> = { availability, failoverGap, latency, lostWrites, duplicates, linearizable, runtime, splitBrain };
 
-export { availability, failoverGap, latency, lostWrites, duplicates, linearizable };
+export { availability, failoverGap, latency, lostWrites, duplicates, linearizable, runtime, splitBrain };
 export type { Check, Verdict, Anomaly, Unit } from "./types.js";

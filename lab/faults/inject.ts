@@ -13,7 +13,11 @@ import { activeFaults, removeMarker, writeMarker, type FaultRecord } from "./led
 import { describeFault, type Fault } from "./types.js";
 
 export interface FaultEvent {
-  /** Epoch milliseconds when the step finished. */
+  /**
+   * Epoch milliseconds. An injection is stamped when it was *issued*: its effect lands
+   * somewhere between the call and its return, so a fault window must open at the call.
+   * A heal is stamped when it finished, when the machine is whole again.
+   */
   time: number;
   type: "fault.inject" | "fault.heal";
   id: string;
@@ -45,6 +49,7 @@ async function healRecord(ctx: FaultContext, r: FaultRecord, onEvent?: FaultEven
 
 export async function inject(fault: Fault, ctx: FaultContext, opts: { id?: string; onEvent?: FaultEventSink } = {}): Promise<FaultHandle> {
   const id = opts.id ?? newFaultId();
+  const issuedAt = Date.now();
   const t0 = performance.now();
   const undo = await apply(fault, id, ctx);
   const tookMs = performance.now() - t0;
@@ -57,7 +62,7 @@ export async function inject(fault: Fault, ctx: FaultContext, opts: { id?: strin
     await revert(fault, undo, id, ctx);
     throw err;
   }
-  opts.onEvent?.({ time: injectedAt, type: "fault.inject", id, fault, description: describeFault(fault), tookMs });
+  opts.onEvent?.({ time: issuedAt, type: "fault.inject", id, fault, description: describeFault(fault), tookMs });
   let healed: Promise<void> | undefined;
   const heal = () => (healed ??= healRecord(ctx, record, opts.onEvent));
   return { id, fault, injectedAt, heal, [Symbol.asyncDispose]: heal };

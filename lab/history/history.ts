@@ -58,6 +58,28 @@ export function faultWindows(history: readonly HistoryEntry[]): FaultWindow[] {
   return out.sort((a, b) => a.start - b.start);
 }
 
+/**
+ * The operations *invoked* in [from, to], with their completions wherever they fall: a
+ * window of the run, judged fairly (an op still in flight at `to` is not cut short).
+ */
+export function sliceByInvoke(history: readonly HistoryEntry[], from: number, to: number): HistoryEntry[] {
+  const open = new Set<number>();
+  const out: HistoryEntry[] = [];
+  for (const e of history) {
+    if (!isOp(e)) continue;
+    if (e.type === "invoke") {
+      if (e.time >= from && e.time <= to) {
+        open.add(e.process);
+        out.push(e);
+      } else open.delete(e.process);
+    } else if (open.has(e.process)) {
+      open.delete(e.process);
+      out.push(e);
+    }
+  }
+  return out;
+}
+
 /** The time span of the history's operations, µs. */
 export function span(history: readonly HistoryEntry[]): { start: number; end: number } {
   let start = Number.POSITIVE_INFINITY;

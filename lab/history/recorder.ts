@@ -4,18 +4,25 @@
 import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { FaultEntry, HistoryEntry, OpEntry, Phase } from "./types.js";
+import type { FaultEntry, HistoryEntry, OpEntry, Phase, RuntimeEventEntry } from "./types.js";
 
 type Without<T> = T extends unknown ? Omit<T, "index" | "time"> : never;
 
 export class HistoryRecorder {
   readonly entries: HistoryEntry[] = [];
   private readonly t0 = performance.now();
+  /** The wall clock at t0, to place events stamped elsewhere (the CPUs) on this clock. */
+  private readonly wall0 = Date.now();
   private out: WriteStream | undefined;
 
   /** µs since the recorder started. */
   now(): number {
     return Math.round((performance.now() - this.t0) * 1000);
+  }
+
+  /** A wall-clock time (epoch ms) on this history's clock (µs since start). */
+  fromWall(ms: number): number {
+    return Math.round((ms - this.wall0) * 1000);
   }
 
   /** Streams every entry, from now on, to `path` as JSONL. */
@@ -26,7 +33,7 @@ export class HistoryRecorder {
   }
 
   /** Appends an entry at `time` (µs; defaults to now). */
-  add(entry: Without<OpEntry> | Without<FaultEntry> | { type: "phase"; phase: Phase }, time = this.now()): HistoryEntry {
+  add(entry: Without<OpEntry> | Without<FaultEntry> | Without<RuntimeEventEntry> | { type: "phase"; phase: Phase }, time = this.now()): HistoryEntry {
     const e: HistoryEntry = { ...entry, index: this.entries.length, time };
     this.entries.push(e);
     this.out?.write(`${JSON.stringify(e)}\n`);

@@ -40,7 +40,17 @@ export interface PhaseEntry {
   phase: Phase;
 }
 
-export type HistoryEntry = OpEntry | FaultEntry | PhaseEntry;
+/** Something the runtime inside a CPU reported: detection, regroup, takeover, fencing, mirror state. */
+export interface RuntimeEventEntry {
+  index: number;
+  type: "event";
+  time: number;
+  cpu: string;
+  name: string;
+  detail: Record<string, unknown>;
+}
+
+export type HistoryEntry = OpEntry | FaultEntry | PhaseEntry | RuntimeEventEntry;
 
 export function isOp(e: HistoryEntry): e is OpEntry {
   return e.type === "invoke" || e.type === "ok" || e.type === "fail" || e.type === "info";

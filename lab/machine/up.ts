@@ -104,6 +104,33 @@ export async function up(opts: UpOptions): Promise<MachineStatus> {
   );
   // One more look, so the caller gets a status taken after everything answered.
   const status = await machineStatus(plumbing, lab);
-  for (const svc of status.services) if (svc.url) await waitFor(`service ${svc.name} through the edge router`, () => httpGet(`${svc.url}/health`, 1000).then((r) => r.status === 200), timeoutMs, 50);
+  progress("waiting for the runtime: one membership view, and every service's primary");
+  await waitFor(
+    "every CPU to hold the same quorate membership view",
+    async () => {
+      const views = await Promise.all(
+        status.cpus.map(async (c) => {
+          const r = await httpGet(`${c.agentUrl}/runtime`, 1000);
+          const rt = r.status === 200 ? (JSON.parse(r.body) as { admitted: boolean; quorate: boolean; view: { id: number; members: string[] } }) : undefined;
+          return rt?.admitted && rt.quorate && rt.view.members.length === t.cpus.length ? rt.view.id : undefined;
+        }),
+      );
+      return views.every((v) => v !== undefined && v === views[0]);
+    },
+    timeoutMs,
+    100,
+  );
+  for (const svc of status.services) {
+    if (!svc.url) continue;
+    await waitFor(
+      `service ${svc.name} to answer through the edge router as primary`,
+      async () => {
+        const r = await httpGet(`${svc.url}/whoami`, 1000);
+        return r.status === 200 && (JSON.parse(r.body) as { role?: string }).role === "primary";
+      },
+      timeoutMs,
+      50,
+    );
+  }
   return status;
 }

@@ -16,6 +16,11 @@ export interface HttpWorkloadSpec {
   /** Per-operation deadline. */
   timeoutMs: number;
   path?: string;
+  /**
+   * read (default): GET the path. add: POST /add?v=<unique value>, a write, followed at the
+   * end of the run by a read-all (GET /all) that the lostWrites and duplicates checks use.
+   */
+  ops?: "read" | "add";
   retry?: RetryPolicy;
   keepAlive?: boolean;
 }

@@ -13,6 +13,7 @@ import { FaultSession, type FaultEvent } from "../faults/inject.js";
 import { describeFault } from "../faults/types.js";
 import { HistoryRecorder } from "../history/recorder.js";
 import type { HistoryEntry, Phase } from "../history/types.js";
+import { sliceByInvoke } from "../history/history.js";
 import type { ImageSet } from "../images/build.js";
 import { up } from "../machine/up.js";
 import { HttpClient } from "../workload/http-client.js";
@@ -21,6 +22,8 @@ import type { ScenarioSpec } from "./define.js";
 import { summarize, type CheckOutcome, type ScenarioResult } from "./result.js";
 import { resolveScenario, type ResolvedScenario } from "./validate.js";
 import { writeReports } from "../report/write.js";
+import { RuntimeEventPump } from "./runtime-events.js";
+import { httpGet } from "../util/http.js";
 
 export interface Progress {
   scenario: string;
@@ -51,13 +54,33 @@ function labIdFor(name: string): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
-function slice(history: readonly HistoryEntry[], from: number, to: number): HistoryEntry[] {
-  return history.filter((e) => e.time >= from && e.time <= to);
-}
-
 function judgeSteady(history: HistoryEntry[], thresholds: Threshold[]): ThresholdResult[] {
   const verdicts = { availability: availability.run(history), latency: latency.run(history) };
   return thresholds.map((t) => judge(t, verdicts[t.check as keyof typeof verdicts]));
+}
+
+/**
+ * The truth at the end: what the service holds, read through the edge like any client.
+ * Retried for a while, since the machine may still be settling after the last heal.
+ */
+async function finalRead(recorder: HistoryRecorder, url: string): Promise<void> {
+  const proc = 1_000_000;
+  for (let attempt = 0; attempt < 40; attempt++) {
+    recorder.add({ type: "invoke", process: proc + attempt, f: "read-all" });
+    const t0 = recorder.now();
+    try {
+      const r = await httpGet(`${url}/all`, 2000);
+      if (r.status === 200) {
+        const items = (JSON.parse(r.body) as { items?: unknown; cpu?: string }).items;
+        recorder.add({ type: "ok", process: proc + attempt, f: "read-all", value: items, latency: recorder.now() - t0 });
+        return;
+      }
+      recorder.add({ type: "fail", process: proc + attempt, f: "read-all", error: `HTTP ${r.status}`, latency: recorder.now() - t0 });
+    } catch (err) {
+      recorder.add({ type: "fail", process: proc + attempt, f: "read-all", error: err instanceof Error ? err.message : String(err), latency: recorder.now() - t0 });
+    }
+    await sleep(250);
+  }
 }
 
 export async function runScenario(spec: ScenarioSpec, opts: RunOptions): Promise<ScenarioResult> {
@@ -73,7 +96,7 @@ export async function runScenario(spec: ScenarioSpec, opts: RunOptions): Promise
   let phaseStart = 0;
   const active = new Map<string, string>();
   const onFault = (e: FaultEvent) => {
-    recorder.add({ type: "fault", event: e.type === "fault.inject" ? "inject" : "heal", id: e.id, kind: e.fault.kind, description: e.description });
+    recorder.add({ type: "fault", event: e.type === "fault.inject" ? "inject" : "heal", id: e.id, kind: e.fault.kind, description: e.description }, recorder.fromWall(e.time));
     if (e.type === "fault.inject") active.set(e.id, e.description);
     else active.delete(e.id);
   };
@@ -84,6 +107,7 @@ export async function runScenario(spec: ScenarioSpec, opts: RunOptions): Promise
   };
 
   let session: FaultSession | undefined;
+  let events: RuntimeEventPump | undefined;
   let load: OpenLoop | undefined;
   let client: HttpClient | undefined;
   let progressTimer: NodeJS.Timeout | undefined;
@@ -93,6 +117,7 @@ export async function runScenario(spec: ScenarioSpec, opts: RunOptions): Promise
     tornDown = true;
     if (progressTimer) clearInterval(progressTimer);
     await load?.stop().catch(() => undefined);
+    await events?.stop().catch(() => undefined);
     await client?.close();
     await session?.healAll().catch(() => undefined);
     if (!opts.keepLab) await reap(opts.plumbing, lab).catch(() => undefined);
@@ -115,13 +140,19 @@ export async function runScenario(spec: ScenarioSpec, opts: RunOptions): Promise
     session = new FaultSession(ctx, onFault);
 
     const w = spec.workload;
+    const writes = w.ops === "add";
+    events = new RuntimeEventPump(ctx, recorder).start();
     client = new HttpClient({
       baseUrl: () => url,
-      request: () => ({ method: "GET", path: w.path ?? "/whoami" }),
+      request: (op) => (op.f === "add" ? { method: "POST", path: `/add?v=${encodeURIComponent(String(op.value))}` } : { method: "GET", path: w.path ?? "/whoami" }),
       parse: (_s, body) => {
         try {
-          const cpu = (JSON.parse(body) as { cpu?: unknown }).cpu;
-          return typeof cpu === "string" ? { node: cpu } : {};
+          const b = JSON.parse(body) as { cpu?: unknown; seq?: unknown; epoch?: unknown };
+          return {
+            ...(typeof b.cpu === "string" ? { node: b.cpu } : {}),
+            // A write's acknowledgement carries the epoch it was applied under (the splitBrain check).
+            ...(typeof b.seq === "number" ? { value: { seq: b.seq, epoch: b.epoch } } : {}),
+          };
         } catch {
           return {};
         }
@@ -130,7 +161,7 @@ export async function runScenario(spec: ScenarioSpec, opts: RunOptions): Promise
       ...(w.retry ? { retry: w.retry } : {}),
       ...(w.keepAlive !== undefined ? { keepAlive: w.keepAlive } : {}),
     });
-    load = new OpenLoop(client, recorder, { rate: w.rate, op: () => ({ f: "get" }) }).start();
+    load = new OpenLoop(client, recorder, { rate: w.rate, op: (i) => (writes ? { f: "add", value: `v${i}` } : { f: "get" }) }).start();
 
     if (opts.onProgress) {
       let last = { at: performance.now(), completed: 0 };
@@ -156,7 +187,10 @@ export async function runScenario(spec: ScenarioSpec, opts: RunOptions): Promise
     enter("steady-before");
     const before0 = recorder.now();
     await sleep(scn.steady.durationMs);
-    const before = judgeSteady(slice(recorder.entries, before0, recorder.now()), scn.steady.thresholds);
+    const before1 = recorder.now();
+    // Let the window's last operations finish (or time out) before judging it.
+    await sleep(w.timeoutMs + 50);
+    const before = judgeSteady(sliceByInvoke(recorder.entries, before0, before1), scn.steady.thresholds);
     let aborted = before.some((t) => !t.passed);
 
     let after: ThresholdResult[] = [];
@@ -175,9 +209,13 @@ export async function runScenario(spec: ScenarioSpec, opts: RunOptions): Promise
       enter("steady-after");
       const after0 = recorder.now();
       await sleep(scn.steady.durationMs);
-      after = judgeSteady(slice(recorder.entries, after0, recorder.now()), scn.steady.thresholds);
+      const after1 = recorder.now();
+      await sleep(w.timeoutMs + 50);
+      after = judgeSteady(sliceByInvoke(recorder.entries, after0, after1), scn.steady.thresholds);
     }
     await load.stop();
+    if (writes && !aborted) await finalRead(recorder, url);
+    await events.stop();
     enter("done");
 
     const history = recorder.entries;

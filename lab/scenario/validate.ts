@@ -38,6 +38,7 @@ const WorkloadSchema = z
     rate: z.number().positive().max(50_000),
     timeoutMs: z.number().int().positive().max(60_000),
     path: z.string().startsWith("/").optional(),
+    ops: z.enum(["read", "add"], { message: "allowed: read, add" }).optional(),
     retry: z.object({ retries: z.number().int().min(0).max(10), backoffMs: z.number().min(0) }).strict().optional(),
     keepAlive: z.boolean().optional(),
   })

@@ -1,6 +1,7 @@
 // A one-shot HTTP GET with a deadline, on a fresh connection (no keep-alive), so that
 // every call crosses the router's accept and a fault is seen by the very next call.
 import { request } from "node:http";
+import { LabError } from "../errors.js";
 
 export interface HttpResult {
   status: number;
@@ -45,7 +46,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`);
+    if (Date.now() > deadline) throw new LabError(`timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }

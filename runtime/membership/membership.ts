@@ -30,6 +30,8 @@ export interface MembershipConfig {
   transport: Transport;
   onEvent: (e: MembershipEvent) => void;
   onView: (view: View, previous: View) => void;
+  /** A regroup could not reach a majority: whoever acts as primary here must stop. */
+  onQuorumLost?: () => void;
 }
 
 const order = (cpus: readonly string[]) => [...cpus].sort((a, b) => Number(a.split("-")[1]) - Number(b.split("-")[1]));
@@ -43,6 +45,8 @@ export class Membership {
   private readonly planeUp = new Map<string, boolean>();
   private timer: NodeJS.Timeout | undefined;
   private regrouping = false;
+  /** The highest view id heard of, so a rebooted coordinator proposes above the views it missed. */
+  private highestSeen = 0;
   private readonly started = Date.now();
 
   constructor(private readonly c: MembershipConfig) {
@@ -68,6 +72,7 @@ export class Membership {
   /** Heard from `peer` on `plane` (a heartbeat or any other message). */
   heard(peer: string, plane: PlaneName, view?: View): void {
     this.lastHeard.set(`${peer}/${plane}`, Date.now());
+    if (view && view.id > this.highestSeen) this.highestSeen = view.id;
     // A peer in a newer view than ours was admitted without us: regroup to catch up.
     if (view && view.id > this.view.id && view.members.includes(this.c.self) && !this.regrouping) void this.regroup();
   }
@@ -127,7 +132,7 @@ export class Membership {
       const alive = this.aliveSet();
       // Only the lowest-numbered CPU it can hear coordinates; the others wait for its proposal.
       if (alive[0] !== this.c.self) return;
-      const proposal: View = { id: this.view.id + 1, members: alive };
+      const proposal: View = { id: Math.max(this.view.id, this.highestSeen) + 1, members: alive };
       this.c.onEvent({ type: "regroup.start", proposal });
       const timeout = this.c.periodMs * this.c.missed * 2;
       const answers = await Promise.all(
@@ -136,7 +141,7 @@ export class Membership {
           .map(async (m) => {
             try {
               const r = (await this.c.transport.sendBoth(m, this.c.planes, "/servernet/propose", { from: this.c.self, proposal }, timeout)) as { ok?: boolean; view?: View };
-              if (r.view && r.view.id >= proposal.id) proposal.id = r.view.id + 1;
+              if (r.view && r.view.id > this.highestSeen) this.highestSeen = r.view.id;
               return r.ok ? m : undefined;
             } catch {
               return undefined;
@@ -149,6 +154,8 @@ export class Membership {
       const votes = accepted.filter((m) => base.includes(m)).length;
       if (votes * 2 <= base.length || accepted.length !== alive.length) {
         this.c.onEvent({ type: "regroup.quorum-lost", proposal, accepted });
+        // Before its first view a booting CPU has no majority to lose: the others are still starting.
+        if (this.admitted) this.c.onQuorumLost?.();
         return;
       }
       await Promise.all(accepted.filter((m) => m !== this.c.self).map((m) => this.c.transport.sendBoth(m, this.c.planes, "/servernet/commit", { from: this.c.self, view: proposal }, timeout).catch(() => undefined)));

@@ -64,7 +64,30 @@ export class Pair {
     return raw ? (JSON.parse(raw.toString()) as PairRecord) : undefined;
   }
 
+  /**
+   * Fencing, checked wherever this CPU is about to act as primary: the record on the RAID
+   * is the truth, and an epoch newer than ours means another CPU took over.
+   */
+  private async superseded(): Promise<boolean> {
+    const current = await this.readRecord();
+    if (current && (current.epoch > this.epoch || (current.epoch === this.epoch && current.primary !== this.d.self))) {
+      await this.fence(`superseded by epoch ${current.epoch} (${current.primary})`);
+      return true;
+    }
+    return false;
+  }
+
+  /** Lost the majority: a primary in a minority stops at once and gives up the address. */
+  onQuorumLost(): void {
+    this.serial(async () => {
+      if (this.role === "primary" && !this.d.membership.quorate) await this.fence("lost the majority");
+    });
+  }
+
+  /** Never replaces the record with an older epoch: a stale primary must not undo a takeover. */
   private async writeRecord(r: PairRecord): Promise<void> {
+    const current = await this.readRecord();
+    if (current && current.epoch > r.epoch) throw new Error(`pair record is at epoch ${current.epoch}; not writing epoch ${r.epoch}`);
     await this.d.raid.writeFile(this.file, JSON.stringify(r));
     this.record = r;
     this.epoch = r.epoch;
@@ -131,6 +154,13 @@ export class Pair {
         if (this.role === "primary") await this.fence(`lost the majority (view ${view.id})`);
         return;
       }
+      // The record on the RAID says who the backup is. A CPU that was replaced as backup
+      // (its state went stale) learns it here and must never take over.
+      if (this.role === "backup" && r.backup !== this.d.self) {
+        this.role = "spare";
+        this.d.events.push("pair.spare", { service: r.service, epoch: r.epoch, why: `${r.backup ?? "no CPU"} is the backup now` });
+        return;
+      }
       if (this.role === "backup" && r.primary !== this.d.self && !view.members.includes(r.primary)) await this.takeover(r, view);
       else if (this.role === "primary" && (!r.backup || !view.members.includes(r.backup))) await this.reprotect(view);
     });
@@ -142,6 +172,7 @@ export class Pair {
 
   private async takeover(r: PairRecord, view: View): Promise<void> {
     const t0 = Date.now();
+    if (r.backup !== this.d.self) return;
     const next: PairRecord = { service: r.service, epoch: r.epoch + 1, primary: this.d.self, backup: null };
     await this.writeRecord(next);
     this.role = "primary";
@@ -155,8 +186,16 @@ export class Pair {
   private async reprotect(view: View, prefer?: string): Promise<void> {
     const r = this.record;
     if (!r || this.role !== "primary") return;
+    // A stale primary (paused through a takeover) must never hand out its state or rewrite
+    // the record, nor may one cut off in a minority.
+    if (await this.superseded()) return;
+    if (!this.d.membership.quorate) return;
     const others = view.members.filter((m) => m !== this.d.self);
-    const order = [...(prefer ? [prefer] : []), ...(r.backup ? [r.backup] : []), ...others].filter((m, i, a) => others.includes(m) && a.indexOf(m) === i);
+    // A backup the membership still counts as alive is only ever re-synced, never replaced:
+    // that it did not answer *us* may mean we are the one cut off. Only an installed view
+    // that leaves it out (or its own resync request) lets the record name another CPU.
+    const current = r.backup && r.backup !== prefer && view.members.includes(r.backup) ? r.backup : undefined;
+    const order = current ? [current] : [...(prefer ? [prefer] : []), ...others].filter((m, i, a) => others.includes(m) && a.indexOf(m) === i);
     for (const to of order) {
       const t0 = Date.now();
       try {
@@ -168,6 +207,10 @@ export class Pair {
       } catch {
         // try the next CPU
       }
+    }
+    if (current) {
+      this.d.events.push("pair.resync-failed", { service: r.service, backup: current });
+      return;
     }
     if (r.backup) await this.writeRecord({ ...r, backup: null });
     this.d.events.push("pair.unprotected", { service: r.service, reason: "no live CPU took the backup" });
@@ -181,12 +224,15 @@ export class Pair {
   }
 
   /** A state change: journal, checkpoint to the backup over both planes, fence check, then apply and ack. */
-  async write(op: KvOp): Promise<{ seq: number }> {
+  async write(op: KvOp): Promise<{ seq: number; epoch: number }> {
     // One change at a time: the backup applies them in the primary's order.
     const run = async () => {
       if (this.role !== "primary") throw new NotPrimary(`${this.d.self} is ${this.role} for ${this.d.service.name}`);
       if (!this.d.membership.quorate) throw new NotPrimary(`${this.d.self} is not in a majority view`);
-      if (this.backupInDoubt) await this.reprotect(this.d.membership.view);
+      if (this.backupInDoubt) {
+        await this.reprotect(this.d.membership.view);
+        if (this.backupInDoubt) throw new Error(`backup ${this.record?.backup ?? "?"} is out of step and could not be re-synced`);
+      }
       const seq = this.state.seq + 1;
       const entry = { epoch: this.epoch, seq, op };
       await this.d.raid.append(this.journal, JSON.stringify(entry));
@@ -204,24 +250,16 @@ export class Pair {
             if (!reply.ok && this.record?.backup) throw new Error(`backup ${this.record.backup} refused the checkpoint: ${reply.reason ?? "?"}`);
           }
         } catch (err) {
-          const current = await this.readRecord();
-          if (current && current.epoch > this.epoch) {
-            await this.fence(`superseded by epoch ${current.epoch}`);
-            throw new NotPrimary("superseded");
-          }
+          if (await this.superseded()) throw new NotPrimary("superseded");
           // The backup may or may not have applied it: re-sync it before the next change.
           this.backupInDoubt = true;
           throw new Error(`checkpoint to ${backup} failed: ${String(err)}`);
         }
       }
       // Fencing: a primary that was paused past a takeover finds a newer epoch here and stops.
-      const current = await this.readRecord();
-      if (!current || current.epoch !== this.epoch || current.primary !== this.d.self) {
-        await this.fence(`superseded by epoch ${current?.epoch ?? "?"}`);
-        throw new NotPrimary("superseded");
-      }
+      if (await this.superseded()) throw new NotPrimary("superseded");
       apply(this.state, op);
-      return { seq };
+      return { seq, epoch: this.epoch };
     };
     const next = this.queue.then(run, run);
     this.queue = next.catch(() => undefined);
@@ -239,8 +277,10 @@ export class Pair {
   }
 
   /** On a spare chosen as the new backup: take the primary's whole state. */
-  onSnapshot(msg: { epoch: number; state: KvState; primary: string }): { ok: boolean } {
-    if (msg.epoch < this.epoch) return { ok: false };
+  onSnapshot(msg: { epoch: number; state: KvState; primary: string }): { ok: boolean; reason?: string } {
+    // Only from the primary of the newest epoch this CPU knows of.
+    if (msg.epoch < this.epoch) return { ok: false, reason: `stale epoch ${msg.epoch} < ${this.epoch}` };
+    if (this.record && msg.epoch === this.record.epoch && this.record.primary !== msg.primary) return { ok: false, reason: `${msg.primary} is not the primary of epoch ${msg.epoch}` };
     if (this.role === "primary") return { ok: false };
     this.state = msg.state;
     this.epoch = msg.epoch;

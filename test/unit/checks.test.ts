@@ -155,3 +155,20 @@ describe("thresholds", () => {
     expect(err("latency p99 < 5")).toMatch(/is not a threshold/);
   });
 });
+
+describe("slices of a history", () => {
+  it("keep the ops invoked in the window with their completions, wherever those fall", async () => {
+    const { sliceByInvoke } = await import("../../lab/history/history.js");
+    const h = fixture([
+      ["op", 1, "get", 0, 5, "ok"],
+      ["op", 2, "get", 10, 40, "ok"],
+      ["op", 3, "get", 18, 19, "fail"],
+      ["op", 4, "get", 25, 26, "ok"],
+    ]);
+    const s = sliceByInvoke(h, 8_000, 20_000);
+    expect(pairOps(s).map((o) => [o.process, o.type])).toEqual([
+      [3, "fail"],
+      [2, "ok"],
+    ]);
+  });
+});

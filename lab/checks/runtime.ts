@@ -1,0 +1,68 @@
+// Checks over what the runtime reported, and over which primary acknowledged what.
+import { pairOps } from "../history/history.js";
+import type { HistoryEntry, RuntimeEventEntry } from "../history/types.js";
+import type { Anomaly, Check } from "./types.js";
+
+function events(history: readonly HistoryEntry[]): RuntimeEventEntry[] {
+  return history.filter((e): e is RuntimeEventEntry => e.type === "event");
+}
+
+/** Counts of the runtime's actions, and detection-to-takeover time. */
+export const runtime: Check = {
+  name: "runtime",
+  units: { takeovers: "count", reprotections: "count", fenced: "count", viewChanges: "count", planeDownReports: "count", suspicions: "count", faultToTakeover: "ms", faultToReprotected: "ms" },
+  run(history) {
+    const ev = events(history);
+    const count = (name: string) => ev.filter((e) => e.name === name).length;
+    // Detection, regroup and takeover together: from the fault's injection to the takeover.
+    const takeover = ev.find((e) => e.name === "pair.takeover");
+    const reprotected = takeover ? ev.find((e) => e.name === "pair.reprotected" && e.time >= takeover.time) : undefined;
+    const faultAt = takeover ? history.filter((e) => e.type === "fault" && e.event === "inject" && e.time <= takeover.time).at(-1)?.time : undefined;
+    const since = (t: number | undefined) => (t !== undefined && faultAt !== undefined ? Math.round((t - faultAt) / 100) / 10 : null);
+    return {
+      valid: true,
+      figures: {
+        takeovers: count("pair.takeover"),
+        reprotections: count("pair.reprotected"),
+        fenced: count("pair.fenced"),
+        // Every CPU reports each view it installs; count views, not reports.
+        viewChanges: new Set(ev.filter((e) => e.name === "view.installed").map((e) => JSON.stringify((e.detail.view as { id?: number } | undefined)?.id))).size,
+        planeDownReports: count("plane.down"),
+        suspicions: count("cpu.suspected"),
+        faultToTakeover: since(takeover?.time),
+        faultToReprotected: since(reprotected?.time),
+      },
+      anomalies: [],
+    };
+  },
+};
+
+/**
+ * No split brain: writes are acknowledged with the epoch of the primary that applied them,
+ * and once any write was acknowledged under epoch e, none may be acknowledged later under
+ * an older epoch, which would mean an old primary still acting after a takeover.
+ */
+export const splitBrain: Check = {
+  name: "splitBrain",
+  units: { acknowledged: "count", epochs: "count", stale: "count" },
+  run(history) {
+    const acks = pairOps(history)
+      .filter((o) => o.type === "ok" && typeof (o.result as { epoch?: unknown } | undefined)?.epoch === "number")
+      .sort((a, b) => a.completedAt - b.completedAt);
+    let newest = 0;
+    let newestBy = "";
+    const anomalies: Anomaly[] = [];
+    const epochs = new Set<number>();
+    for (const o of acks) {
+      const epoch = (o.result as { epoch: number }).epoch;
+      epochs.add(epoch);
+      if (epoch < newest) {
+        if (anomalies.length < 20) anomalies.push({ message: `${o.node ?? "?"} acknowledged a write under epoch ${epoch} after ${newestBy} had under epoch ${newest}`, at: o.completedAt });
+      } else if (epoch > newest) {
+        newest = epoch;
+        newestBy = o.node ?? "?";
+      }
+    }
+    return { valid: anomalies.length === 0, figures: { acknowledged: acks.length, epochs: epochs.size, stale: anomalies.length }, anomalies };
+  },
+};

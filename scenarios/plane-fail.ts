@@ -1,0 +1,20 @@
+// Two ServerNet planes exist so that losing one costs nothing: fail plane x (kill its
+// router) under writes. Heartbeats and checkpoints carry on over y, no CPU is declared
+// down, nothing fails over, and not one operation fails.
+import { defineScenario } from "../lab/scenario/define.js";
+
+export default defineScenario({
+  name: "plane-fail",
+  claim: "Losing one interconnect plane is a plane fault, not a CPU failure: no takeover, and no failed operation.",
+  topology: { cpus: 4 },
+  workload: { client: "http", service: "web", ops: "add", rate: 100, timeoutMs: 1000 },
+  schedule: {
+    timeline: [
+      { at: "2s", inject: { kind: "plane.fail", plane: "x" }, id: "x" },
+      { at: "6s", heal: "x" },
+    ],
+  },
+  duration: "8s",
+  checks: ["availability", "latency", "lostWrites", "duplicates", "runtime"],
+  thresholds: ["availability.failed == 0", "availability.unknown == 0", "runtime.takeovers == 0", "runtime.planeDownReports >= 1"],
+});
