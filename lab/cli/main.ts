@@ -11,6 +11,7 @@ import { faultCommand, faultsCommand, healCommand } from "./faults.js";
 import type { FaultFlags } from "../faults/cli-args.js";
 import { runCommand } from "./run.js";
 import { checkCommand } from "./check.js";
+import { raidCommand } from "./raid.js";
 import { SCENARIOS } from "../../scenarios/index.js";
 import { downCommand, logsCommand, statusCommand, upCommand, type UpFlags } from "./machine.js";
 
@@ -132,6 +133,17 @@ program
   .option("--threshold <expr...>", 'thresholds such as "failoverGap.p99 <= 500ms"')
   .option("--json", "print as JSON")
   .action((file: string, opts: { checks: string; threshold?: string[]; json?: boolean }) => checkCommand(file, opts));
+
+program
+  .command("raid")
+  .description("the RAID-1 mirrors: status as each CPU sees them, or scrub (verify, repair, rebuild)")
+  .argument("<action>", "status or scrub", (v: string) => {
+    if (v !== "status" && v !== "scrub") throw new InvalidArgumentError("action: allowed: status, scrub");
+    return v;
+  })
+  .option("--lab <id>", "lab id", labId, "default")
+  .option("--json", "print as JSON")
+  .action((action: "status" | "scrub", opts: { lab: string; json?: boolean }) => raidCommand(config, action, opts));
 
 program
   .command("compose")

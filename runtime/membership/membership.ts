@@ -27,6 +27,8 @@ export interface MembershipConfig {
   planes: PlaneName[];
   periodMs: number;
   missed: number;
+  /** How long a peer never heard from counts as booting rather than dead. */
+  bootGraceMs?: number;
   transport: Transport;
   onEvent: (e: MembershipEvent) => void;
   onView: (view: View, previous: View) => void;
@@ -73,8 +75,9 @@ export class Membership {
   heard(peer: string, plane: PlaneName, view?: View): void {
     this.lastHeard.set(`${peer}/${plane}`, Date.now());
     if (view && view.id > this.highestSeen) this.highestSeen = view.id;
-    // A peer in a newer view than ours was admitted without us: regroup to catch up.
-    if (view && view.id > this.view.id && view.members.includes(this.c.self) && !this.regrouping) void this.regroup();
+    // A newer view that includes us: a quorate regroup installed it (no other kind exists)
+    // and its commit to us was lost. Adopt it rather than regroup again.
+    if (view && view.id > this.view.id && view.members.includes(this.c.self)) this.install(view);
   }
 
   /** Which peers answer on which plane right now. */
@@ -82,10 +85,12 @@ export class Membership {
     const now = Date.now();
     return this.peers.map((peer) => {
       const planes: Record<string, boolean> = {};
+      const neverHeard = this.c.planes.every((p) => !this.lastHeard.has(`${peer}/${p}`));
       for (const p of this.c.planes) {
-        // Before a peer was ever heard, give it the boot time as a grace.
-        const last = this.lastHeard.get(`${peer}/${p}`) ?? this.started;
-        planes[p] = now - last <= this.silenceLimit();
+        const last = this.lastHeard.get(`${peer}/${p}`);
+        // A peer never heard from is still booting (node starts slowly under its quota, and
+        // the routers' proxies may not exist yet), not dead, until the boot grace runs out.
+        planes[p] = last !== undefined ? now - last <= this.silenceLimit() : neverHeard && now - this.started <= (this.c.bootGraceMs ?? 5000);
       }
       return { peer, planes, alive: Object.values(planes).some(Boolean) };
     });

@@ -4,7 +4,8 @@
 // copy repaired. A mirror that refuses access is marked failed and the driver carries on,
 // degraded, on the other; a scrub verifies everything and rebuilds what a mirror lacks.
 import { crc32 } from "node:zlib";
-import { mkdir, open, readFile, readdir, rename, stat } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { mkdir, open, readFile, readdir, rename, stat, unlink } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 
 export type MirrorState = "ok" | "failed";
@@ -22,26 +23,47 @@ export interface MirrorStatus {
 export type RaidEvent =
   | { type: "raid.degraded"; mirror: string; error: string }
   | { type: "raid.restored"; mirror: string }
-  | { type: "raid.repaired"; mirror: string; file: string; why: "checksum" | "missing" }
+  | { type: "raid.repaired"; mirror: string; file: string; why: "checksum" | "missing" | "stale" }
   | { type: "raid.rebuilt"; mirror: string; files: number; bytes: number; ms: number };
 
-const HEADER = /^nsr1 ([0-9a-f]{8}) (\d+)\n/;
+const HEADER = /^nsr1 ([0-9a-f]{8}) (\d+) (\d+)\n/;
 
 function hex(n: number): string {
   return n.toString(16).padStart(8, "0");
 }
 
-/** A whole-file record: header line with CRC-32 and length, then the data. */
-export function encodeRecord(data: Buffer): Buffer {
-  return Buffer.concat([Buffer.from(`nsr1 ${hex(crc32(data))} ${data.length}\n`), data]);
+let lastGeneration = 0;
+
+/**
+ * A generation for a new record: microseconds of the (shared, host) clock, strictly
+ * increasing within a process. Every CPU on the multiported disk writes with the same
+ * clock, so the newest copy of a record is the one with the highest generation.
+ */
+export function nextGeneration(): number {
+  lastGeneration = Math.max(lastGeneration + 1, Math.round((performance.timeOrigin + performance.now()) * 1000));
+  return lastGeneration;
+}
+
+/** A whole-file record: a header line with CRC-32, length and generation, then the data. */
+export function encodeRecord(data: Buffer, generation = nextGeneration()): Buffer {
+  return Buffer.concat([Buffer.from(`nsr1 ${hex(crc32(data))} ${data.length} ${generation}\n`), data]);
+}
+
+export function decodeRecordFull(raw: Buffer): { data: Buffer; generation: number } | undefined {
+  const head = HEADER.exec(raw.subarray(0, 60).toString("latin1"));
+  if (!head?.[1] || !head[2] || !head[3]) return undefined;
+  const data = raw.subarray(head[0].length);
+  if (data.length !== Number(head[2]) || hex(crc32(data)) !== head[1]) return undefined;
+  return { data, generation: Number(head[3]) };
 }
 
 export function decodeRecord(raw: Buffer): Buffer | undefined {
-  const head = HEADER.exec(raw.subarray(0, 40).toString("latin1"));
-  if (!head?.[1] || !head[2]) return undefined;
-  const data = raw.subarray(head[0].length);
-  if (data.length !== Number(head[2]) || hex(crc32(data)) !== head[1]) return undefined;
-  return data;
+  return decodeRecordFull(raw)?.data;
+}
+
+/** Unique per write: CPUs share the disk, and must never rename one another's temporary file. */
+function tmpName(path: string): string {
+  return `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
 }
 
 /** A journal line: CRC-32 of the payload, a space, the payload. */
@@ -122,43 +144,71 @@ export class Raid1 {
     return this.serial(file, () =>
       this.onAll(`write ${file}`, async (m) => {
         const p = join(m.path, file);
-        await syncWrite(`${p}.tmp`, rec, "w");
-        await rename(`${p}.tmp`, p);
+        const tmp = tmpName(p);
+        await syncWrite(tmp, rec, "w");
+        await rename(tmp, p);
       }),
     );
   }
 
-  /** Reads a record, verified; repairs a bad or missing copy from its twin. Undefined if no mirror has it. */
+  /**
+   * Reads a record, verified. The newest good copy wins (highest generation), and any copy
+   * that is bad, missing or older is repaired from it. Undefined if no mirror has it.
+   */
   readFile(file: string): Promise<Buffer | undefined> {
     return this.serial(file, async () => {
-      const copies: { m: MirrorStatus; data: Buffer | undefined; missing: boolean }[] = [];
+      await this.probeFailed();
+      const copies: { m: MirrorStatus; raw: Buffer | undefined; rec: ReturnType<typeof decodeRecordFull>; missing: boolean }[] = [];
       for (const m of this.mirrors.filter((x) => x.state === "ok")) {
         try {
-          copies.push({ m, data: decodeRecord(await readFile(join(m.path, file))), missing: false });
+          const raw = await readFile(join(m.path, file));
+          copies.push({ m, raw, rec: decodeRecordFull(raw), missing: false });
         } catch (err) {
-          if ((err as NodeJS.ErrnoException).code === "ENOENT") copies.push({ m, data: undefined, missing: true });
+          if ((err as NodeJS.ErrnoException).code === "ENOENT") copies.push({ m, raw: undefined, rec: undefined, missing: true });
           else this.fail(m, err);
         }
       }
-      const good = copies.find((c) => c.data !== undefined)?.data;
-      if (good === undefined) {
+      let best: (typeof copies)[number] | undefined;
+      for (const c of copies) if (c.rec && (!best?.rec || c.rec.generation > best.rec.generation)) best = c;
+      if (!best?.rec || !best.raw) {
         if (copies.length === 0) throw new Error(`raid: read ${file}: no usable mirror`);
         return undefined;
       }
       for (const c of copies) {
-        if (c.data === undefined || !c.data.equals(good)) {
-          await this.repair(c.m, file, encodeRecord(good), c.missing ? "missing" : "checksum");
+        if (c !== best && (!c.rec || c.rec.generation < best.rec.generation)) {
+          await this.repair(c.m, file, best.raw, c.missing ? "missing" : c.rec ? "stale" : "checksum");
         }
       }
-      return good;
+      return best.rec.data;
     });
   }
 
-  private async repair(m: MirrorStatus, file: string, raw: Buffer | string, why: "checksum" | "missing"): Promise<void> {
+  private lastProbe = 0;
+
+  /** A failed mirror is tried again every couple of seconds: a repaired disk comes back on every CPU. */
+  private async probeFailed(): Promise<void> {
+    if (!this.degraded || Date.now() - this.lastProbe < 2000) return;
+    this.lastProbe = Date.now();
+    for (const m of this.mirrors.filter((x) => x.state === "failed")) {
+      try {
+        const probe = tmpName(join(m.path, ".probe"));
+        await syncWrite(probe, "ok", "w");
+        await unlink(probe);
+        m.state = "ok";
+        delete m.error;
+        this.onEvent({ type: "raid.restored", mirror: m.name });
+      } catch {
+        // still failed
+      }
+    }
+  }
+
+  private async repair(m: MirrorStatus, file: string, raw: Buffer | string, why: "checksum" | "missing" | "stale"): Promise<void> {
     try {
       const p = join(m.path, file);
-      await syncWrite(`${p}.tmp`, raw, "w");
-      await rename(`${p}.tmp`, p);
+      const tmp = tmpName(p);
+      await syncWrite(tmp, raw, "w");
+      await rename(tmp, p);
       m.repaired++;
       this.onEvent({ type: "raid.repaired", mirror: m.name, file, why });
     } catch (err) {
@@ -170,7 +220,10 @@ export class Raid1 {
   append(file: string, payload: string): Promise<void> {
     if (payload.includes("\n")) throw new Error("raid: a journal entry is one line");
     const line = encodeLine(payload);
-    return this.serial(file, () => this.onAll(`append ${file}`, (m) => syncWrite(join(m.path, file), line, "a")));
+    return this.serial(file, async () => {
+      await this.probeFailed();
+      await this.onAll(`append ${file}`, (m) => syncWrite(join(m.path, file), line, "a"));
+    });
   }
 
   /**
@@ -211,7 +264,9 @@ export class Raid1 {
     const rebuilt: { mirror: string; files: number; bytes: number; ms: number }[] = [];
     for (const m of this.mirrors.filter((x) => x.state === "failed")) {
       try {
-        await syncWrite(join(m.path, ".probe"), "ok", "w");
+        const probe = tmpName(join(m.path, ".probe"));
+        await syncWrite(probe, "ok", "w");
+        await unlink(probe);
         m.state = "ok";
         delete m.error;
         this.onEvent({ type: "raid.restored", mirror: m.name });
@@ -225,7 +280,7 @@ export class Raid1 {
     const t0 = performance.now();
     let bytes = 0;
     for (const f of files) {
-      if (f.endsWith(".tmp") || f === ".probe") continue;
+      if (f.endsWith(".tmp")) continue;
       if (f.endsWith(".journal")) bytes += (await this.readJournal(f)).reduce((a, l) => a + l.length + 10, 0);
       else bytes += (await this.readFile(f))?.length ?? 0;
     }

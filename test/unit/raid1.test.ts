@@ -98,3 +98,24 @@ describe("RAID-1 records and journals", () => {
     await expect(broken.writeFile("x", "1")).rejects.toThrow(/failed on every mirror/);
   });
 });
+
+describe("RAID-1 on a multiported disk", () => {
+  it("keeps the newest copy of a record, never an older one", async () => {
+    await raid.writeFile("pairs/web.json", '{"epoch":1}');
+    const older = await readFile(join(a, "pairs/web.json"));
+    await raid.writeFile("pairs/web.json", '{"epoch":2}');
+    // Mirror a holds an older (but intact) copy, as when a reader races a writer.
+    await writeFile(join(a, "pairs/web.json"), older);
+    expect((await raid.readFile("pairs/web.json"))?.toString()).toBe('{"epoch":2}');
+    expect(decodeRecord(await readFile(join(a, "pairs/web.json")))?.toString()).toBe('{"epoch":2}');
+    expect(events).toContainEqual({ type: "raid.repaired", mirror: "mirror-a", file: "pairs/web.json", why: "stale" });
+  });
+
+  it("lets two drivers (two CPUs) write the same record at once without failing a mirror", async () => {
+    const other = new Raid1([{ name: "mirror-a", path: a }, { name: "mirror-b", path: b }]);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? raid : other).writeFile("pairs/web.json", `{"n":${i}}`)));
+    expect(raid.degraded).toBe(false);
+    expect(other.degraded).toBe(false);
+    expect(await raid.readFile("pairs/web.json")).toBeDefined();
+  });
+});

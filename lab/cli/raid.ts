@@ -1,0 +1,56 @@
+// `nonstop raid status | scrub`: the mirrors as each CPU's RAID-1 driver sees them, and a
+// scrub (verify everything, repair bad copies, rebuild a blank or returning mirror).
+import type { LabConfig } from "../config.js";
+import { connectEngine } from "../docker/engine.js";
+import { Plumbing } from "../docker/plumbing.js";
+import { LabError } from "../errors.js";
+import { faultContext } from "../faults/context.js";
+import { httpGet } from "../util/http.js";
+import { table } from "./output.js";
+
+interface MirrorStatus {
+  name: string;
+  state: string;
+  error?: string;
+  repaired: number;
+}
+
+export async function raidCommand(config: LabConfig, action: "status" | "scrub", flags: { lab: string; json?: boolean }): Promise<void> {
+  const ctx = await faultContext(new Plumbing(await connectEngine({ host: config.dockerHost })), flags.lab);
+  const rows: { cpu: string; mirrors?: MirrorStatus[]; scrub?: unknown; error?: string }[] = [];
+  for (const c of ctx.topology.cpus) {
+    try {
+      const url = await ctx.agentUrl(c.name);
+      if (action === "scrub") {
+        const r = await httpGet(`${url}/raid/scrub`, 120_000);
+        rows.push({ cpu: c.name, scrub: JSON.parse(r.body) as unknown });
+        // One CPU's scrub repairs the shared mirrors for all.
+        break;
+      }
+      const r = await httpGet(`${url}/runtime`, 2000);
+      rows.push({ cpu: c.name, mirrors: (JSON.parse(r.body) as { raid: MirrorStatus[] }).raid });
+    } catch (err) {
+      rows.push({ cpu: c.name, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  if (rows.every((r) => r.error)) throw new LabError(`raid ${action}: no CPU of lab ${flags.lab} answered`);
+  if (flags.json) {
+    console.log(JSON.stringify(rows));
+    return;
+  }
+  if (action === "scrub") {
+    const r = rows.find((x) => x.scrub);
+    console.log(`scrubbed by ${r?.cpu}: ${JSON.stringify(r?.scrub)}`);
+    return;
+  }
+  console.log(
+    table([
+      ["CPU", ...ctx.topology.disks.map((d) => d.name.toUpperCase())],
+      ...rows.map((r) => [r.cpu, ...ctx.topology.disks.map((d) => {
+        if (r.error) return "unreachable";
+        const m = r.mirrors?.find((x) => x.name === d.name);
+        return m ? `${m.state}${m.repaired ? ` (${m.repaired} repaired)` : ""}${m.error ? `: ${m.error.slice(0, 40)}` : ""}` : "-";
+      })]),
+    ]),
+  );
+}
