@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+
 // The runtime's events (detection, regroup, takeover, address moves, re-protection,
 // fencing, mirror state), kept in a ring with wall-clock times so the lab controller can
 // pull them into a run's history (GET /events?since=N).
@@ -13,6 +15,8 @@ export interface RuntimeEvent {
 export class EventLog {
   private readonly ring: RuntimeEvent[] = [];
   private seq = 0;
+  /** Differs on every start of the agent: its numbering restarts at 1 after a reboot. */
+  readonly boot = randomBytes(4).toString("hex");
 
   constructor(
     private readonly cpu: string,
@@ -26,7 +30,9 @@ export class EventLog {
     console.log(JSON.stringify(e));
   }
 
-  since(seq: number): RuntimeEvent[] {
-    return this.ring.filter((e) => e.seq > seq);
+  /** Events after `seq` of boot `boot`; everything held when `boot` is another (older) one. */
+  since(seq: number, boot?: string): { boot: string; events: RuntimeEvent[] } {
+    const from = boot === this.boot ? seq : 0;
+    return { boot: this.boot, events: this.ring.filter((e) => e.seq > from) };
   }
 }

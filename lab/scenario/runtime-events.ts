@@ -13,7 +13,7 @@ interface RemoteEvent {
 }
 
 export class RuntimeEventPump {
-  private readonly seen = new Map<string, number>();
+  private readonly seen = new Map<string, { boot: string; seq: number }>();
   private timer: NodeJS.Timeout | undefined;
   private polling = false;
 
@@ -36,15 +36,13 @@ export class RuntimeEventPump {
         this.ctx.topology.cpus.map(async (c) => {
           const url = await this.ctx.agentUrl(c.name).catch(() => undefined);
           if (!url) return;
-          const since = this.seen.get(c.name) ?? 0;
-          const events = await httpJson<RemoteEvent[]>(`${url}/events?since=${since}`, 400).catch(() => []);
-          for (const e of events) {
-            // A restarted CPU starts counting again from 1.
-            if (e.seq <= since && events[0] && events[0].seq > 1) continue;
-            this.recorder.add({ type: "event", cpu: e.cpu, name: e.type, detail: e.detail }, this.recorder.fromWall(e.time));
-          }
-          const last = events[events.length - 1];
-          if (last) this.seen.set(c.name, last.seq);
+          const seen = this.seen.get(c.name) ?? { boot: "", seq: 0 };
+          // A restarted CPU has a new boot id and numbers its events from 1 again; asking
+          // with the old boot id gets everything it holds.
+          const r = await httpJson<{ boot: string; events: RemoteEvent[] }>(`${url}/events?since=${seen.seq}&boot=${seen.boot}`, 400).catch(() => undefined);
+          if (!r) return;
+          for (const e of r.events) this.recorder.add({ type: "event", cpu: e.cpu, name: e.type, detail: e.detail }, this.recorder.fromWall(e.time));
+          this.seen.set(c.name, { boot: r.boot, seq: r.events.at(-1)?.seq ?? (r.boot === seen.boot ? seen.seq : 0) });
         }),
       );
     } finally {

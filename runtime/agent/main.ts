@@ -90,7 +90,7 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (url.pathname.startsWith("/servernet/")) return servernet(url.pathname, req, res);
   switch (url.pathname) {
     case "/events":
-      return send(res, 200, node ? node.events.since(Number(url.searchParams.get("since") ?? 0)) : []);
+      return send(res, 200, node ? node.events.since(Number(url.searchParams.get("since") ?? 0), url.searchParams.get("boot") ?? undefined) : { boot: "", events: [] });
     case "/runtime":
       if (!node) return send(res, 503, { error: "no runtime" });
       return send(res, 200, {

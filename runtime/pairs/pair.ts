@@ -156,7 +156,10 @@ export class Pair {
       }
       // The record on the RAID says who the backup is. A CPU that was replaced as backup
       // (its state went stale) learns it here and must never take over.
-      if (this.role === "backup" && r.backup !== this.d.self) {
+      // A record naming *no* backup is not a demotion: the primary hands its state over
+      // first and names the backup after, and may die in between. A backup holding the
+      // state of this very epoch is then the only copy, and must take over.
+      if (this.role === "backup" && r.backup !== null && r.backup !== this.d.self) {
         this.role = "spare";
         this.d.events.push("pair.spare", { service: r.service, epoch: r.epoch, why: `${r.backup ?? "no CPU"} is the backup now` });
         return;
@@ -172,7 +175,7 @@ export class Pair {
 
   private async takeover(r: PairRecord, view: View): Promise<void> {
     const t0 = Date.now();
-    if (r.backup !== this.d.self) return;
+    if (r.backup !== this.d.self && !(r.backup === null && this.epoch === r.epoch)) return;
     const next: PairRecord = { service: r.service, epoch: r.epoch + 1, primary: this.d.self, backup: null };
     await this.writeRecord(next);
     this.role = "primary";
