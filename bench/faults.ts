@@ -8,7 +8,7 @@ import { reap } from "../lab/docker/reap.js";
 import { faultContext, type FaultContext } from "../lab/faults/context.js";
 import { inject } from "../lab/faults/inject.js";
 import type { Fault } from "../lab/faults/types.js";
-import { ensureImages } from "../lab/images/build.js";
+import { ensureConfiguredImages } from "../lab/images/build.js";
 import { up } from "../lab/machine/up.js";
 import { resolveTopology } from "../lab/topology/resolve.js";
 import { httpGet } from "../lab/util/http.js";
@@ -18,7 +18,7 @@ const runs = runsFromArgv(20);
 const config = configFromEnv();
 const docker = await connectEngine({ host: config.dockerHost });
 const plumbing = new Plumbing(docker);
-const { images } = await ensureImages({ docker, rootDir: config.rootDir, cacheDir: config.cacheDir, offline: config.offline, force: false, pullTimeoutMs: config.pullTimeoutMs, progress: () => undefined });
+const { images } = await ensureConfiguredImages(docker, config);
 const lab = "bench-faults";
 
 /** True when a GET answers 200 within `timeoutMs`. */

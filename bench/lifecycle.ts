@@ -5,7 +5,7 @@ import { configFromEnv } from "../lab/config.js";
 import { connectEngine } from "../lab/docker/engine.js";
 import { Plumbing } from "../lab/docker/plumbing.js";
 import { reap } from "../lab/docker/reap.js";
-import { ensureImages } from "../lab/images/build.js";
+import { ensureConfiguredImages } from "../lab/images/build.js";
 import { up } from "../lab/machine/up.js";
 import { resolveTopology } from "../lab/topology/resolve.js";
 import { printFigures, runsFromArgv, since, summarize } from "./figures.js";
@@ -14,7 +14,7 @@ const runs = runsFromArgv(5);
 const config = configFromEnv();
 const docker = await connectEngine({ host: config.dockerHost });
 const plumbing = new Plumbing(docker);
-const { images } = await ensureImages({ docker, rootDir: config.rootDir, cacheDir: config.cacheDir, offline: config.offline, force: false, pullTimeoutMs: config.pullTimeoutMs, progress: () => undefined });
+const { images } = await ensureConfiguredImages(docker, config);
 
 const lab = "bench-lifecycle";
 const upMs: number[] = [];

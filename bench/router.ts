@@ -5,7 +5,7 @@ import { configFromEnv } from "../lab/config.js";
 import { connectEngine } from "../lab/docker/engine.js";
 import { Plumbing } from "../lab/docker/plumbing.js";
 import { reap } from "../lab/docker/reap.js";
-import { ensureImages } from "../lab/images/build.js";
+import { ensureConfiguredImages } from "../lab/images/build.js";
 import { up } from "../lab/machine/up.js";
 import { Router } from "../lab/router/router.js";
 import { resolveTopology } from "../lab/topology/resolve.js";
@@ -16,7 +16,7 @@ const n = runsFromArgv(200);
 const config = configFromEnv();
 const docker = await connectEngine({ host: config.dockerHost });
 const plumbing = new Plumbing(docker);
-const { images } = await ensureImages({ docker, rootDir: config.rootDir, cacheDir: config.cacheDir, offline: config.offline, force: false, pullTimeoutMs: config.pullTimeoutMs, progress: () => undefined });
+const { images } = await ensureConfiguredImages(docker, config);
 const lab = "bench-router";
 
 async function sample(url: string, count: number): Promise<number[]> {

@@ -12,7 +12,7 @@ import { faultContext } from "../lab/faults/context.js";
 import { inject } from "../lab/faults/inject.js";
 import { HistoryRecorder } from "../lab/history/recorder.js";
 import type { RuntimeEventEntry } from "../lab/history/types.js";
-import { ensureImages } from "../lab/images/build.js";
+import { ensureConfiguredImages } from "../lab/images/build.js";
 import { up } from "../lab/machine/up.js";
 import { RuntimeEventPump } from "../lab/scenario/runtime-events.js";
 import { resolveTopology } from "../lab/topology/resolve.js";
@@ -26,7 +26,7 @@ const rate = 200;
 const config = configFromEnv();
 const docker = await connectEngine({ host: config.dockerHost });
 const plumbing = new Plumbing(docker);
-const { images } = await ensureImages({ docker, rootDir: config.rootDir, cacheDir: config.cacheDir, offline: config.offline, force: false, pullTimeoutMs: config.pullTimeoutMs, progress: () => undefined });
+const { images } = await ensureConfiguredImages(docker, config);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function writer(url: string): HttpClient {

@@ -1,20 +1,12 @@
 // `nonstop images`: build (or confirm) the lab's images.
 import { connectEngine } from "../docker/engine.js";
 import type { LabConfig } from "../config.js";
-import { ensureImages, type ImageReport } from "../images/build.js";
+import { ensureConfiguredImages, type ImageReport } from "../images/build.js";
 import { progressLine, table } from "./output.js";
 
 export async function buildImages(config: LabConfig, opts: { force?: boolean; quiet?: boolean } = {}): Promise<ImageReport> {
   const docker = await connectEngine({ host: config.dockerHost });
-  return ensureImages({
-    docker,
-    rootDir: config.rootDir,
-    cacheDir: config.cacheDir,
-    offline: config.offline,
-    force: opts.force ?? false,
-    pullTimeoutMs: config.pullTimeoutMs,
-    progress: opts.quiet ? () => undefined : progressLine,
-  });
+  return ensureConfiguredImages(docker, config, opts.quiet ? () => undefined : progressLine, opts.force ?? false);
 }
 
 export async function imagesCommand(config: LabConfig, opts: { force?: boolean; json?: boolean }): Promise<void> {

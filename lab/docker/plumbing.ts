@@ -229,6 +229,13 @@ export class Plumbing {
     return container.id;
   }
 
+  /** Running afterwards, whatever it was: a paused container is resumed, a stopped one started. */
+  async ensureRunning(id: string): Promise<void> {
+    const c = await this.inspect(id);
+    if (c.state === "paused") await this.unpause(id);
+    else if (c.state !== "running") await this.start(id);
+  }
+
   async start(id: string): Promise<void> {
     try {
       await this.docker.getContainer(id).start();

@@ -38,10 +38,7 @@ async function setLinks(ctx: FaultContext, router: string, proxies: string[], en
  * still booting under its quota answers slowly and belongs to no view yet.
  */
 async function revive(ctx: FaultContext, cpu: string): Promise<void> {
-  const id = dockerName(ctx.lab, cpu);
-  const c = await ctx.plumbing.inspect(id);
-  if (c.state === "paused") await ctx.plumbing.unpause(id);
-  else if (c.state !== "running") await ctx.plumbing.start(id);
+  await ctx.plumbing.ensureRunning(dockerName(ctx.lab, cpu));
   await waitFor(
     `${cpu} to rejoin the membership`,
     async () => {
@@ -59,9 +56,8 @@ async function revive(ctx: FaultContext, cpu: string): Promise<void> {
 /** Restarts a plane's router and reloads its proxies, as `up` does. */
 async function reviveRouter(ctx: FaultContext, name: string): Promise<void> {
   const id = dockerName(ctx.lab, name);
+  await ctx.plumbing.ensureRunning(id);
   const c = await ctx.plumbing.inspect(id);
-  if (c.state === "paused") await ctx.plumbing.unpause(id);
-  else if (c.state !== "running") await ctx.plumbing.start(id);
   const part = planMachine(ctx.topology, { cpu: ctx.toolImage, router: c.image }, ctx.vips).routers.find((r) => r.spec.name === name);
   await waitFor(`${name} API`, async () => (await ctx.router(name)).version().then(() => true), 20_000, 50);
   await (await ctx.router(name)).ensureProxies(part?.proxies ?? []);

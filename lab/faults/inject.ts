@@ -109,10 +109,7 @@ export async function reconcile(ctx: FaultContext): Promise<void> {
   await Promise.all(
     parts
       .filter((c) => c.role === "cpu" || c.role === "router")
-      .map(async (c) => {
-        if (c.state === "paused") await plumbing.unpause(c.id);
-        else if (c.state !== "running") await plumbing.start(c.id);
-      }),
+      .map((c) => plumbing.ensureRunning(c.id)),
   );
   await Promise.all(
     t.cpus.map(async (cpu) => {

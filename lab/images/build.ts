@@ -41,6 +41,16 @@ export interface ImageReport {
   bases: Partial<Record<ImageName, string>>;
 }
 
+/** The image step as configured at the edge (environment), quietly unless told otherwise. */
+export function ensureConfiguredImages(
+  docker: Docker,
+  config: { rootDir: string; cacheDir: string; offline: boolean; pullTimeoutMs: number },
+  progress: Progress = () => undefined,
+  force = false,
+): Promise<ImageReport> {
+  return ensureImages({ docker, rootDir: config.rootDir, cacheDir: config.cacheDir, offline: config.offline, pullTimeoutMs: config.pullTimeoutMs, force, progress });
+}
+
 /** The `ARG NAME=default` of a Dockerfile: the official base it names. */
 export function argDefault(dockerfile: string, name: string): string {
   const m = new RegExp(`^ARG\\s+${name}=(\\S+)`, "m").exec(dockerfile);

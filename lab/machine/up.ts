@@ -31,8 +31,7 @@ function toEngine(spec: ContainerSpec): ContainerSpec {
 async function ensureContainer(plumbing: Plumbing, spec: ContainerSpec): Promise<string> {
   const existing = await plumbing.tryInspect(dockerName(spec.lab, spec.name));
   if (existing) {
-    if (existing.state === "paused") await plumbing.unpause(existing.id);
-    else if (existing.state !== "running") await plumbing.start(existing.id);
+    await plumbing.ensureRunning(existing.id);
     return existing.id;
   }
   const id = await plumbing.createContainer(toEngine(spec));

@@ -189,6 +189,11 @@ export class Raid1 {
   private async probeFailed(): Promise<void> {
     if (!this.degraded || Date.now() - this.lastProbe < 2000) return;
     this.lastProbe = Date.now();
+    await this.restoreFailed();
+  }
+
+  /** Brings back every failed mirror that takes a synced write again. */
+  private async restoreFailed(): Promise<void> {
     for (const m of this.mirrors.filter((x) => x.state === "failed")) {
       try {
         const probe = tmpName(join(m.path, ".probe"));
@@ -262,18 +267,7 @@ export class Raid1 {
    */
   async scrub(): Promise<{ checked: number; repaired: number; rebuilt: { mirror: string; files: number; bytes: number; ms: number }[] }> {
     const rebuilt: { mirror: string; files: number; bytes: number; ms: number }[] = [];
-    for (const m of this.mirrors.filter((x) => x.state === "failed")) {
-      try {
-        const probe = tmpName(join(m.path, ".probe"));
-        await syncWrite(probe, "ok", "w");
-        await unlink(probe);
-        m.state = "ok";
-        delete m.error;
-        this.onEvent({ type: "raid.restored", mirror: m.name });
-      } catch {
-        // still failed
-      }
-    }
+    await this.restoreFailed();
     const before = this.mirrors.reduce((a, m) => a + m.repaired, 0);
     const files = new Set<string>();
     for (const m of this.mirrors.filter((x) => x.state === "ok")) for (const f of await listFiles(m.path)) files.add(f);

@@ -7,7 +7,7 @@ import { configFromEnv } from "../../lab/config.js";
 import { connectEngine } from "../../lab/docker/engine.js";
 import { Plumbing } from "../../lab/docker/plumbing.js";
 import { reap } from "../../lab/docker/reap.js";
-import { ensureImages, type ImageSet } from "../../lab/images/build.js";
+import { ensureConfiguredImages, type ImageSet } from "../../lab/images/build.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -27,15 +27,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const docker = await connectEngine({ host: config.dockerHost });
   const plumbing = new Plumbing(docker);
   await reapTestLabs(plumbing);
-  const { images } = await ensureImages({
-    docker,
-    rootDir: config.rootDir,
-    cacheDir: config.cacheDir,
-    offline: config.offline,
-    force: false,
-    pullTimeoutMs: config.pullTimeoutMs,
-    progress: (l) => process.stderr.write(`images │ ${l}\n`),
-  });
+  const { images } = await ensureConfiguredImages(docker, config, (l) => process.stderr.write(`images │ ${l}\n`));
   project.provide("images", images);
   return async () => {
     await reapTestLabs(plumbing);
