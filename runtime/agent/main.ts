@@ -10,6 +10,7 @@ import { ping, pingAll } from "./planes.js";
 import { held, pressMemory, release } from "./pressure.js";
 import { startNode, type NodeRuntime, type Vips } from "../node.js";
 import { serveKv } from "../services/kv-http.js";
+import { readJson, sendJson as send } from "../http.js";
 import { Messages, isMessagePath, type MessagePath } from "../membership/messages.js";
 import type { z } from "zod";
 
@@ -20,27 +21,6 @@ const topology: Topology | undefined = process.env.NONSTOP_TOPOLOGY ? (JSON.pars
 const startedAt = Date.now();
 const vips = JSON.parse(process.env.NONSTOP_VIPS ?? "{}") as Vips;
 let node: NodeRuntime | undefined;
-
-function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>);
-      } catch (err) {
-        reject(err instanceof Error ? err : new Error(String(err)));
-      }
-    });
-    req.on("error", reject);
-  });
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  res.end(text);
-}
 
 type Handlers = { [P in MessagePath]: (m: z.infer<(typeof Messages)[P]>, n: NodeRuntime) => unknown };
 

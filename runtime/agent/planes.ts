@@ -1,6 +1,6 @@
 // Reaching other CPUs over one plane. Every call goes through the plane's router, on the
 // proxy for this ordered pair, so the router's toxics (and its death) are what it feels.
-import { request } from "node:http";
+import { httpGet } from "../../lab/util/http.js";
 import { linksFrom } from "../../lab/topology/links.js";
 import type { PlaneName, Topology } from "../../lab/topology/types.js";
 
@@ -15,30 +15,14 @@ export interface PingResult {
   error?: string;
 }
 
-function get(host: string, port: number, path: string, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let timedOut = false;
-    const req = request({ host, port, path, agent: false, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString()) : reject(new Error(`status ${res.statusCode}`))));
-      res.on("error", reject);
-    });
-    req.on("timeout", () => {
-      timedOut = true;
-      req.destroy();
-    });
-    req.on("error", (e) => reject(timedOut ? new Error(`no answer in ${timeoutMs} ms`) : e));
-    req.end();
-  });
-}
-
 export async function ping(t: Topology, from: string, to: string, plane: PlaneName, timeoutMs: number): Promise<PingResult> {
   const link = linksFrom(t, from).find((l) => l.to === to && l.plane === plane);
   if (!link) return { from, to, plane, ok: false, ms: 0, error: `no link ${from} -> ${to} on plane ${plane}` };
   const t0 = performance.now();
   try {
-    const body = JSON.parse(await get(link.via.host, link.via.port, "/health", timeoutMs)) as { cpu?: string };
+    const r = await httpGet(`http://${link.via.host}:${link.via.port}/health`, timeoutMs);
+    if (r.status !== 200) throw new Error(`status ${r.status}`);
+    const body = JSON.parse(r.body) as { cpu?: string };
     const ms = performance.now() - t0;
     return { from, to, plane, ok: body.cpu === to, ms, ...(body.cpu ? { answeredBy: body.cpu } : {}) };
   } catch (err) {

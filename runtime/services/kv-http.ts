@@ -5,23 +5,9 @@
 //   PUT  /kv/KEY  (body)    set KEY             -> {seq, cpu}
 //   GET  /kv/KEY            read KEY            -> {value, cpu}
 //   GET  /all               every appended item -> {items, cpu}
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server } from "node:http";
+import { readBody, sendJson as send } from "../http.js";
 import { NotPrimary, type Pair } from "../pairs/pair.js";
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
 
 export function serveKv(pair: Pair, cpu: string, port: number): Server {
   const server = createServer((req, res) => {
