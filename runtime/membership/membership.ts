@@ -170,9 +170,17 @@ export class Membership {
     }
   }
 
-  /** A coordinator's proposal: accept if it is newer than what we hold and includes us. */
+  /**
+   * A coordinator's proposal: accept if it is newer than what we hold, includes us, and
+   * removes only CPUs that we too find silent. A coordinator starved of CPU time (say,
+   * just rebooted under its quota) may stop hearing a healthy peer; without this, the
+   * others would follow it and evict a live primary. A removal needs a majority that
+   * agrees the CPU is gone; a real failure costs at most a period while they notice.
+   */
   onPropose(proposal: View): { ok: boolean; view: View } {
-    return { ok: proposal.id > this.view.id && proposal.members.includes(this.c.self), view: this.view };
+    const alive = new Set(this.aliveSet());
+    const removesLive = this.view.members.some((m) => !proposal.members.includes(m) && alive.has(m));
+    return { ok: proposal.id > this.view.id && proposal.members.includes(this.c.self) && !removesLive, view: this.view };
   }
 
   onCommit(view: View): void {
