@@ -8,6 +8,9 @@ import { Membership } from "./membership/membership.js";
 import { Transport } from "./membership/transport.js";
 import { Pair, type AddressControl } from "./pairs/pair.js";
 import { Raid1 } from "./raid/raid1.js";
+import { DiskSupervisor } from "./raid/supervisor.js";
+import { Replica, Voter } from "./voting/voter.js";
+import { votingReplicas } from "../lab/topology/voting.js";
 
 export interface NodeRuntime {
   events: EventLog;
@@ -15,6 +18,11 @@ export interface NodeRuntime {
   membership: Membership;
   pairs: Map<string, Pair>;
   transport: Transport;
+  disks: DiskSupervisor;
+  /** This CPU's compute replica (asked by the voter over ServerNet). */
+  replica: Replica;
+  /** The voter, served by the primary of `service` at its address; none under three CPUs. */
+  voter?: { service: string; voter: Voter };
 }
 
 /** Service addresses, from the lab controller: service name to IPv4 on the edge network. */
@@ -88,9 +96,28 @@ export async function startNode(t: Topology, self: string, vips: Vips, ready: (n
       }),
     );
   }
-  const node = { events, raid, membership, pairs, transport };
+  await raid.init().catch((err: unknown) => events.push("raid.error", { error: String(err) }));
+  const disks = new DiskSupervisor({
+    raid,
+    services: t.services.map((s) => s.name),
+    primaryOf: () => [...pairs].filter(([, p]) => p.role === "primary").map(([name]) => name),
+    // Any deterministic choice all members agree on will do.
+    coordinator: () => membership.quorate && [...membership.view.members].sort()[0] === self,
+  });
+  const replica = new Replica();
+  const replicas = votingReplicas(t);
+  const votedService = t.services[0]?.name;
+  const voter =
+    replicas.length === 3 && votedService
+      ? {
+          service: votedService,
+          voter: new Voter({ self, replicas, replica, transport, planes, raid, events, file: `pairs/${votedService}.voting.json`, timeoutMs: Math.max(250, t.heartbeat.periodMs * t.heartbeat.missed * 4) }),
+        }
+      : undefined;
+  const node = { events, raid, membership, pairs, transport, disks, replica, ...(voter ? { voter } : {}) };
   ready(node);
   membership.start();
+  disks.start();
   for (const p of pairs.values()) await p.boot();
   return node;
 }

@@ -6,5 +6,8 @@ import pairKill from "./pair-kill.js";
 import pairPause from "./pair-pause.js";
 import partitionPrimary from "./partition-primary.js";
 import planeFail from "./plane-fail.js";
+import mirrorCorrupt from "./mirror-corrupt.js";
+import mirrorWipe from "./mirror-wipe.js";
+import tmrDiverge from "./tmr-diverge.js";
 
-export const SCENARIOS: readonly ScenarioSpec[] = [classicKill, pairKill, planeFail, pairPause, partitionPrimary];
+export const SCENARIOS: readonly ScenarioSpec[] = [classicKill, pairKill, planeFail, pairPause, partitionPrimary, mirrorCorrupt, mirrorWipe, tmrDiverge];

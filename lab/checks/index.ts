@@ -6,8 +6,9 @@ import { linearizable } from "./linearizable.js";
 import type { Check } from "./types.js";
 import { duplicates, lostWrites } from "./writes.js";
 import { runtime, splitBrain } from "./runtime.js";
+import { readsCorrect, rightAnswers } from "./reads.js";
 
-export const CHECKS: Record<string, Check> = { availability, failoverGap, latency, lostWrites, duplicates, linearizable, runtime, splitBrain };
+export const CHECKS: Record<string, Check> = { availability, failoverGap, latency, lostWrites, duplicates, linearizable, runtime, splitBrain, readsCorrect, rightAnswers };
 
-export { availability, failoverGap, latency, lostWrites, duplicates, linearizable, runtime, splitBrain };
+export { availability, failoverGap, latency, lostWrites, duplicates, linearizable, runtime, splitBrain, readsCorrect, rightAnswers };
 export type { Check, Verdict, Anomaly, Unit } from "./types.js";

@@ -7,18 +7,46 @@ function events(history: readonly HistoryEntry[]): RuntimeEventEntry[] {
   return history.filter((e): e is RuntimeEventEntry => e.type === "event");
 }
 
-/** Counts of the runtime's actions, and detection-to-takeover time. */
+/**
+ * Counts of the runtime's actions, and the first takeover's timeline split into its parts:
+ * detect (fault to first suspicion), regroup (to the view without the CPU), takeover (to
+ * the backup becoming primary) and address (to the service address answering on it).
+ */
 export const runtime: Check = {
   name: "runtime",
-  units: { takeovers: "count", reprotections: "count", fenced: "count", viewChanges: "count", planeDownReports: "count", suspicions: "count", faultToTakeover: "ms", faultToReprotected: "ms" },
+  units: {
+    takeovers: "count",
+    reprotections: "count",
+    fenced: "count",
+    viewChanges: "count",
+    planeDownReports: "count",
+    suspicions: "count",
+    repairs: "count",
+    rebuilds: "count",
+    mirrorsDegraded: "count",
+    votedOut: "count",
+    faultToTakeover: "ms",
+    faultToReprotected: "ms",
+    detect: "ms",
+    regroup: "ms",
+    takeover: "ms",
+    address: "ms",
+  },
   run(history) {
     const ev = events(history);
     const count = (name: string) => ev.filter((e) => e.name === name).length;
-    // Detection, regroup and takeover together: from the fault's injection to the takeover.
     const takeover = ev.find((e) => e.name === "pair.takeover");
     const reprotected = takeover ? ev.find((e) => e.name === "pair.reprotected" && e.time >= takeover.time) : undefined;
     const faultAt = takeover ? history.filter((e) => e.type === "fault" && e.event === "inject" && e.time <= takeover.time).at(-1)?.time : undefined;
     const since = (t: number | undefined) => (t !== undefined && faultAt !== undefined ? Math.round((t - faultAt) / 100) / 10 : null);
+    // The parts of that takeover, each from the end of the one before.
+    const failed = typeof takeover?.detail.from === "string" ? takeover.detail.from : undefined;
+    const after = (name: string, t: number | undefined, test: (d: Record<string, unknown>) => boolean = () => true) =>
+      t === undefined ? undefined : ev.find((e) => e.name === name && e.time >= t && test(e.detail))?.time;
+    const detected = after("cpu.suspected", faultAt, (d) => d.peer === failed);
+    const regrouped = after("view.installed", detected, (d) => !((d.view as { members?: string[] } | undefined)?.members ?? []).includes(failed ?? ""));
+    const moved = after("address.moved", takeover?.time);
+    const part = (from: number | undefined, to: number | undefined) => (from !== undefined && to !== undefined ? Math.round((to - from) / 100) / 10 : null);
     return {
       valid: true,
       figures: {
@@ -29,8 +57,16 @@ export const runtime: Check = {
         viewChanges: new Set(ev.filter((e) => e.name === "view.installed").map((e) => JSON.stringify((e.detail.view as { id?: number } | undefined)?.id))).size,
         planeDownReports: count("plane.down"),
         suspicions: count("cpu.suspected"),
+        repairs: count("raid.repaired"),
+        rebuilds: count("raid.rebuilt"),
+        mirrorsDegraded: count("raid.degraded"),
+        votedOut: count("replica.votedOut"),
         faultToTakeover: since(takeover?.time),
         faultToReprotected: since(reprotected?.time),
+        detect: part(faultAt, detected),
+        regroup: part(detected, regrouped),
+        takeover: part(regrouped, takeover?.time),
+        address: part(takeover?.time, moved),
       },
       anomalies: [],
     };

@@ -13,6 +13,7 @@ interface MirrorStatus {
   state: string;
   error?: string;
   repaired: number;
+  rebuild?: { done: number; files: number };
 }
 
 export async function raidCommand(config: LabConfig, action: "status" | "scrub", flags: { lab: string; json?: boolean }): Promise<void> {
@@ -23,9 +24,9 @@ export async function raidCommand(config: LabConfig, action: "status" | "scrub",
       const url = await ctx.agentUrl(c.name);
       if (action === "scrub") {
         const r = await httpGet(`${url}/raid/scrub`, 120_000);
+        // Every CPU scrubs the files it writes; together they cover the disk.
         rows.push({ cpu: c.name, scrub: JSON.parse(r.body) as unknown });
-        // One CPU's scrub repairs the shared mirrors for all.
-        break;
+        continue;
       }
       const r = await httpGet(`${url}/runtime`, 2000);
       rows.push({ cpu: c.name, mirrors: (JSON.parse(r.body) as { raid: MirrorStatus[] }).raid });
@@ -39,8 +40,7 @@ export async function raidCommand(config: LabConfig, action: "status" | "scrub",
     return;
   }
   if (action === "scrub") {
-    const r = rows.find((x) => x.scrub);
-    console.log(`scrubbed by ${r?.cpu}: ${JSON.stringify(r?.scrub)}`);
+    for (const r of rows) console.log(`${r.cpu}: ${r.error ? `unreachable (${r.error})` : JSON.stringify(r.scrub)}`);
     return;
   }
   console.log(
@@ -49,7 +49,7 @@ export async function raidCommand(config: LabConfig, action: "status" | "scrub",
       ...rows.map((r) => [r.cpu, ...ctx.topology.disks.map((d) => {
         if (r.error) return "unreachable";
         const m = r.mirrors?.find((x) => x.name === d.name);
-        return m ? `${m.state}${m.repaired ? ` (${m.repaired} repaired)` : ""}${m.error ? `: ${m.error.slice(0, 40)}` : ""}` : "-";
+        return m ? `${m.rebuild ? `rebuilding ${m.rebuild.done}/${m.rebuild.files}` : m.state}${m.repaired ? ` (${m.repaired} repaired)` : ""}${m.error ? `: ${m.error.slice(0, 40)}` : ""}` : "-";
       })]),
     ]),
   );

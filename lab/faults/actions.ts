@@ -86,6 +86,11 @@ export async function apply(f: Fault, id: string, ctx: FaultContext): Promise<Un
       if (!r.ok) throw new Error(`${f.cpu} refused the memory fault: ${await r.text()}`);
       return NONE;
     }
+    case "replica.diverge": {
+      const r = await fetch(`${await ctx.agentUrl(f.cpu)}/faults/diverge?id=${id}`, { method: "POST" });
+      if (!r.ok) throw new Error(`${f.cpu} refused the divergence fault: ${await r.text()}`);
+      return NONE;
+    }
     case "link.toxic": {
       const r = await ctx.router(`router-${f.plane}`);
       await r.addToxic(linkName(f.from, f.to), { ...f.toxic, name: toxicName(id), ...(f.stream ? { stream: f.stream } : {}) });
@@ -145,6 +150,13 @@ export async function revert(f: Fault, undo: Undo, id: string, ctx: FaultContext
       // A CPU that died meanwhile holds nothing any more.
       const url = await ctx.agentUrl(f.cpu).catch(() => undefined);
       if (url) await fetch(`${url}/faults/memory?id=${id}`, { method: "DELETE" });
+      return;
+    }
+    case "replica.diverge": {
+      // The replica computes rightly again. The voter keeps it switched off: that was the
+      // machine's answer to the fault, as a fenced primary's is, and is not undone here.
+      const url = await ctx.agentUrl(f.cpu).catch(() => undefined);
+      if (url) await fetch(`${url}/faults/diverge?id=${id}`, { method: "DELETE" });
       return;
     }
     case "link.toxic": {

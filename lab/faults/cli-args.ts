@@ -26,7 +26,7 @@ export interface FaultFlags {
   ring?: boolean;
 }
 
-const SIMPLE_CPU = ["cpu.kill", "cpu.stop", "cpu.pause", "cpu.restart"];
+const SIMPLE_CPU = ["cpu.kill", "cpu.stop", "cpu.pause", "cpu.restart", "replica.diverge"];
 const DISK = ["disk.corrupt", "disk.wipe", "disk.fail"];
 
 /** Every kind the CLI accepts, as a user types it. */
@@ -34,6 +34,7 @@ export const CLI_FAULT_KINDS: readonly string[] = [
   ...SIMPLE_CPU,
   "cpu.throttle",
   "cpu.memory",
+  "replica.diverge",
   ...TOXIC_TYPES.map((t) => `link.${t}`),
   "link.down",
   ...TOXIC_TYPES.map((t) => `plane.${t}`),

@@ -3,6 +3,7 @@
 // and touches the disk the way a failing device would: under every CPU at once.
 import { dockerName } from "../docker/plumbing.js";
 import { LabError } from "../errors.js";
+import { MARKER } from "../../runtime/raid/raid1.js";
 import type { FaultContext } from "./context.js";
 
 // Runs inside the helper: flips `n` bytes at seeded random offsets of the mirror's files
@@ -22,16 +23,23 @@ for (let i = 0; i < n; i++) {
   for (const x of files) { if (at < x.size) { f = x; break; } at -= x.size; }
   const fd = fs.openSync(f.p, "r+"); const b = Buffer.alloc(1); fs.readSync(fd, b, 0, 1, at);
   const old = b[0]; b[0] = old ^ (1 + Math.floor(rand() * 255)); fs.writeSync(fd, b, 0, 1, at); fs.fsyncSync(fd); fs.closeSync(fd);
-  flips.push({ file: path.relative(dir, f.p), offset: at, old });
+  flips.push({ file: path.relative(dir, f.p), offset: at, old, now: b[0] });
 }
 console.log(JSON.stringify(flips));
 `;
 
-// Puts recorded bytes back, last flip first (the same byte may have been flipped twice).
+// Puts recorded bytes back, last flip first (the same byte may have been flipped twice),
+// but only where the flipped byte is still there: the RAID may have repaired or rewritten
+// the file since, and an old byte written into new data would be corruption of its own.
 const RESTORE = `
 const fs = require("node:fs"), path = require("node:path");
 const dir = process.argv[1], flips = JSON.parse(process.argv[2]);
-for (const f of flips.reverse()) { const fd = fs.openSync(path.join(dir, f.file), "r+"); fs.writeSync(fd, Buffer.from([f.old]), 0, 1, f.offset); fs.fsyncSync(fd); fs.closeSync(fd); }
+for (const f of flips.reverse()) {
+  let fd; try { fd = fs.openSync(path.join(dir, f.file), "r+"); } catch { continue; }
+  const b = Buffer.alloc(1); fs.readSync(fd, b, 0, 1, f.offset);
+  if (f.now === undefined || b[0] === f.now) { fs.writeSync(fd, Buffer.from([f.old]), 0, 1, f.offset); fs.fsyncSync(fd); }
+  fs.closeSync(fd);
+}
 `;
 
 async function tool(ctx: FaultContext, id: string, op: string, mounts: { volume: string; target: string }[], entrypoint: string[]): Promise<string> {
@@ -52,12 +60,19 @@ async function tool(ctx: FaultContext, id: string, op: string, mounts: { volume:
 
 const mirrorMount = (ctx: FaultContext, mirror: string) => ({ volume: dockerName(ctx.lab, mirror), target: "/m" });
 
-export async function corrupt(ctx: FaultContext, id: string, mirror: string, bytes: number, seed: number): Promise<{ file: string; offset: number; old: number }[]> {
-  const out = await tool(ctx, id, "corrupt", [mirrorMount(ctx, mirror)], ["node", "-e", CORRUPT, "/m", String(bytes), String(seed)]);
-  return JSON.parse(out) as { file: string; offset: number; old: number }[];
+export interface Flip {
+  file: string;
+  offset: number;
+  old: number;
+  now?: number;
 }
 
-export async function restoreBytes(ctx: FaultContext, id: string, mirror: string, flips: { file: string; offset: number; old: number }[]): Promise<void> {
+export async function corrupt(ctx: FaultContext, id: string, mirror: string, bytes: number, seed: number): Promise<Flip[]> {
+  const out = await tool(ctx, id, "corrupt", [mirrorMount(ctx, mirror)], ["node", "-e", CORRUPT, "/m", String(bytes), String(seed)]);
+  return JSON.parse(out) as Flip[];
+}
+
+export async function restoreBytes(ctx: FaultContext, id: string, mirror: string, flips: Flip[]): Promise<void> {
   await tool(ctx, id, "restore", [mirrorMount(ctx, mirror)], ["node", "-e", RESTORE, "/m", JSON.stringify(flips)]);
 }
 
@@ -72,8 +87,16 @@ export async function wipe(ctx: FaultContext, id: string, mirror: string): Promi
   return backup.volumeName;
 }
 
+/**
+ * Puts the old disk back, unless the RAID has already rebuilt the blank one (it carries the
+ * mirror marker again): then the rebuilt disk is newer than the old one and stays.
+ */
 export async function unwipe(ctx: FaultContext, id: string, mirror: string, backupVolume: string): Promise<void> {
-  await tool(ctx, id, "unwipe", [mirrorMount(ctx, mirror), { volume: backupVolume, target: "/b" }], ["bash", "-c", "find /m -mindepth 1 -delete && cp -a /b/. /m/"]);
+  await tool(ctx, id, "unwipe", [mirrorMount(ctx, mirror), { volume: backupVolume, target: "/b" }], [
+    "bash",
+    "-c",
+    `[ -e /m/${MARKER} ] || { find /m -mindepth 1 -delete && cp -a /b/. /m/; }`,
+  ]);
   await ctx.plumbing.docker.getVolume(backupVolume).remove({ force: true });
 }
 

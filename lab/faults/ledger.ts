@@ -5,12 +5,13 @@
 import { dockerName, type Plumbing } from "../docker/plumbing.js";
 import { LABEL_LAB, LABEL_ROLE } from "../docker/labels.js";
 import type { Fault } from "./types.js";
+import type { Flip } from "./disk-tools.js";
 
 export const LABEL_FAULT = "nonstop.fault";
 
 /** What healing needs beyond the fault itself, recorded when it was injected. */
 export type Undo =
-  | { kind: "corrupt"; flips: { file: string; offset: number; old: number }[] }
+  | { kind: "corrupt"; flips: Flip[] }
   | { kind: "wipe"; backupVolume: string }
   | { kind: "fail"; mode: string }
   | { kind: "none" };

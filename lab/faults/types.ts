@@ -20,6 +20,8 @@ export type Fault =
   | { kind: "cpu.throttle"; cpu: string; cores: number }
   /** Hold `mb` of memory inside the CPU, pressing it toward its limit. */
   | { kind: "cpu.memory"; cpu: string; mb: number }
+  /** The CPU's replica of the voted (TMR) compute service answers wrongly: a Byzantine-ish processor. */
+  | { kind: "replica.diverge"; cpu: string }
   // ── links and planes (the routers' Toxiproxy) ──────────────────────────────
   /** A toxic on one link: traffic cpu `from` sends to `to` on `plane`. */
   | { kind: "link.toxic"; plane: PlaneName; from: string; to: string; toxic: ToxicKind; stream?: Stream }
@@ -55,6 +57,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   "cpu.restart",
   "cpu.throttle",
   "cpu.memory",
+  "replica.diverge",
   "link.toxic",
   "link.down",
   "plane.toxic",
@@ -75,6 +78,7 @@ export function describeFault(f: Fault): string {
     case "cpu.stop":
     case "cpu.pause":
     case "cpu.restart":
+    case "replica.diverge":
       return `${f.kind} ${f.cpu}`;
     case "cpu.throttle":
       return `cpu.throttle ${f.cpu} to ${f.cores} cores`;

@@ -6,6 +6,7 @@ import { UsageError } from "../errors.js";
 import { formatZodError } from "../topology/resolve.js";
 import { PLANES, type Topology } from "../topology/types.js";
 import type { Fault } from "./types.js";
+import { votingReplicas } from "../topology/voting.js";
 
 const ms = () => z.number({ message: "a number of milliseconds" }).min(0, "must be 0 or more (milliseconds)");
 const plane = z.enum(PLANES, { message: `unknown plane; allowed: ${PLANES.join(", ")}` });
@@ -42,6 +43,7 @@ export const FaultSchema = z.discriminatedUnion(
     z.object({ kind: z.literal("cpu.restart"), cpu }).strict(),
     z.object({ kind: z.literal("cpu.throttle"), cpu, cores: z.number().gt(0, "must be more than 0").max(2) }).strict(),
     z.object({ kind: z.literal("cpu.memory"), cpu, mb: z.number().int().min(1, "at least 1") }).strict(),
+    z.object({ kind: z.literal("replica.diverge"), cpu }).strict(),
     z.object({ kind: z.literal("link.toxic"), plane, from: cpu, to: cpu, toxic: ToxicSchema, stream }).strict(),
     z.object({ kind: z.literal("link.down"), plane, from: cpu, to: cpu }).strict(),
     z.object({ kind: z.literal("plane.toxic"), plane, toxic: ToxicSchema, stream }).strict(),
@@ -79,6 +81,12 @@ export function checkFault(input: unknown, t: Topology, prefix = "fault"): Fault
     case "cpu.memory":
       checkCpu("cpu", f.cpu);
       break;
+    case "replica.diverge": {
+      const replicas = votingReplicas(t);
+      if (replicas.length === 0) throw new UsageError(`${prefix}.cpu: the voted compute service needs at least 3 CPUs; this lab has ${t.cpus.length}`);
+      oneOf(`${prefix}.cpu`, "replica CPU", f.cpu, replicas);
+      break;
+    }
     case "link.toxic":
     case "link.down":
       checkPlane(f.plane);

@@ -5,6 +5,7 @@ import type { Check } from "../checks/types.js";
 import type { Fault } from "../faults/types.js";
 import type { TopologyInput } from "../topology/schema.js";
 import type { RetryPolicy } from "../workload/types.js";
+import type { ServiceOps } from "../workload/service-ops.js";
 import type { gens } from "../schedule/gens.js";
 
 export interface HttpWorkloadSpec {
@@ -19,8 +20,10 @@ export interface HttpWorkloadSpec {
   /**
    * read (default): GET the path. add: POST /add?v=<unique value>, a write, followed at the
    * end of the run by a read-all (GET /all) that the lostWrites and duplicates checks use.
+   * mixed: add, alternating with reads from the RAID (GET /disk/all; the readsCorrect
+   * check). compute: the voted (TMR) computation (GET /compute?x=i; the rightAnswers check).
    */
-  ops?: "read" | "add";
+  ops?: ServiceOps;
   retry?: RetryPolicy;
   keepAlive?: boolean;
 }

@@ -18,6 +18,7 @@ import type { ImageSet } from "../images/build.js";
 import { up } from "../machine/up.js";
 import { HttpClient } from "../workload/http-client.js";
 import { OpenLoop } from "../workload/open-loop.js";
+import { opFor, parseReply, requestFor, writes } from "../workload/service-ops.js";
 import type { ScenarioSpec } from "./define.js";
 import { summarize, type CheckOutcome, type ScenarioResult } from "./result.js";
 import { resolveScenario, type ResolvedScenario } from "./validate.js";
@@ -140,28 +141,17 @@ export async function runScenario(spec: ScenarioSpec, opts: RunOptions): Promise
     session = new FaultSession(ctx, onFault);
 
     const w = spec.workload;
-    const writes = w.ops === "add";
+    const ops = w.ops ?? "read";
     events = new RuntimeEventPump(ctx, recorder).start();
     client = new HttpClient({
       baseUrl: () => url,
-      request: (op) => (op.f === "add" ? { method: "POST", path: `/add?v=${encodeURIComponent(String(op.value))}` } : { method: "GET", path: w.path ?? "/whoami" }),
-      parse: (_s, body) => {
-        try {
-          const b = JSON.parse(body) as { cpu?: unknown; seq?: unknown; epoch?: unknown };
-          return {
-            ...(typeof b.cpu === "string" ? { node: b.cpu } : {}),
-            // A write's acknowledgement carries the epoch it was applied under (the splitBrain check).
-            ...(typeof b.seq === "number" ? { value: { seq: b.seq, epoch: b.epoch } } : {}),
-          };
-        } catch {
-          return {};
-        }
-      },
+      request: (op) => requestFor(op, w.path),
+      parse: (_s, body) => parseReply(body),
       timeoutMs: w.timeoutMs,
       ...(w.retry ? { retry: w.retry } : {}),
       ...(w.keepAlive !== undefined ? { keepAlive: w.keepAlive } : {}),
     });
-    load = new OpenLoop(client, recorder, { rate: w.rate, op: (i) => (writes ? { f: "add", value: `v${i}` } : { f: "get" }) }).start();
+    load = new OpenLoop(client, recorder, { rate: w.rate, op: (i) => opFor(ops, i) }).start();
 
     if (opts.onProgress) {
       let last = { at: performance.now(), completed: 0 };
@@ -214,7 +204,7 @@ export async function runScenario(spec: ScenarioSpec, opts: RunOptions): Promise
       after = judgeSteady(sliceByInvoke(recorder.entries, after0, after1), scn.steady.thresholds);
     }
     await load.stop();
-    if (writes && !aborted) await finalRead(recorder, url);
+    if (writes(ops) && !aborted) await finalRead(recorder, url);
     await events.stop();
     enter("done");
 

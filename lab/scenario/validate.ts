@@ -11,6 +11,7 @@ import { randomSchedule, timeline, type Schedule } from "../schedule/schedule.js
 import { formatZodError, resolveTopology } from "../topology/resolve.js";
 import type { Topology } from "../topology/types.js";
 import type { ScenarioSpec } from "./define.js";
+import { SERVICE_OPS } from "../workload/service-ops.js";
 
 export interface ResolvedScenario {
   spec: ScenarioSpec;
@@ -38,7 +39,7 @@ const WorkloadSchema = z
     rate: z.number().positive().max(50_000),
     timeoutMs: z.number().int().positive().max(60_000),
     path: z.string().startsWith("/").optional(),
-    ops: z.enum(["read", "add"], { message: "allowed: read, add" }).optional(),
+    ops: z.enum(SERVICE_OPS, { message: `allowed: ${SERVICE_OPS.join(", ")}` }).optional(),
     retry: z.object({ retries: z.number().int().min(0).max(10), backoffMs: z.number().min(0) }).strict().optional(),
     keepAlive: z.boolean().optional(),
   })

@@ -32,6 +32,7 @@ const handlers: Handlers = {
   "/servernet/checkpoint": (m, n) => n.pairs.get(m.service)?.onCheckpoint(m) ?? noService,
   "/servernet/snapshot": (m, n) => n.pairs.get(m.service)?.onSnapshot(m) ?? noService,
   "/servernet/resync": (m, n) => (n.pairs.get(m.service)?.onResync(m.from), { ok: true }),
+  "/servernet/replica": (m, n) => ({ value: n.replica.answer(m.x) }),
 };
 
 function handle<P extends MessagePath>(path: P, raw: unknown, n: NodeRuntime): { status: number; body: unknown } {
@@ -84,7 +85,8 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
       });
     case "/raid/scrub":
       if (!node) return send(res, 503, { error: "no runtime" });
-      return send(res, 200, await node.raid.scrub());
+      // Each CPU scrubs the files it writes (./raid/supervisor.ts says why); `nonstop raid scrub` asks them all.
+      return send(res, 200, await node.raid.scrub(node.disks.owned()));
     case "/health":
       return send(res, 200, { ok: true, cpu, uptimeMs: Date.now() - startedAt });
     case "/whoami":
@@ -112,6 +114,15 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
       if (req.method === "DELETE") return send(res, 200, { id, released: release(id), held: held() });
       return send(res, 200, { held: held() });
     }
+    case "/faults/diverge": {
+      // POST ?id=f1: this CPU's compute replica answers wrongly until DELETE ?id=f1.
+      if (!node) return send(res, 503, { error: "no runtime" });
+      const id = url.searchParams.get("id") ?? "";
+      if (!id) return send(res, 400, { error: "id is required" });
+      if (req.method === "POST") node.replica.diverge(id);
+      else if (req.method === "DELETE") node.replica.heal(id);
+      return send(res, 200, { divergent: node.replica.divergent });
+    }
     default:
       return send(res, 404, { error: `no route ${url.pathname}` });
   }
@@ -131,7 +142,7 @@ if (topology) {
     .then((n) => {
       for (const s of t.services) {
         const pair = n.pairs.get(s.name);
-        if (pair) serveKv(pair, cpu, s.port);
+        if (pair) serveKv(pair, cpu, s.port, s.name === n.voter?.service ? n.voter.voter : undefined);
       }
     })
     .catch((err: unknown) => console.error(`runtime failed to start: ${err instanceof Error ? err.stack : String(err)}`));

@@ -15,6 +15,7 @@ export const Messages = {
   "/servernet/checkpoint": z.object({ service: z.string(), epoch: z.number().int(), seq: z.number().int(), op }),
   "/servernet/snapshot": z.object({ service: z.string(), epoch: z.number().int(), state, primary: cpu }),
   "/servernet/resync": z.object({ service: z.string(), from: cpu }),
+  "/servernet/replica": z.object({ x: z.number().int() }),
 } as const;
 
 export type MessagePath = keyof typeof Messages;

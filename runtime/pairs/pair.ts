@@ -269,6 +269,21 @@ export class Pair {
     return next;
   }
 
+  /**
+   * The appended items as the journal on the RAID holds them, read verified (so a corrupt
+   * or blank mirror is repaired on the way): what the disk would give back after a crash.
+   * A later entry with the same sequence number replaces an earlier one, which a primary
+   * that lost its epoch journaled but never acknowledged.
+   */
+  async itemsOnDisk(): Promise<string[]> {
+    const bySeq = new Map<number, KvOp>();
+    for (const line of await this.d.raid.readJournal(this.journal)) {
+      const e = JSON.parse(line) as { seq: number; op?: KvOp };
+      if (e.op) bySeq.set(e.seq, e.op);
+    }
+    return [...bySeq.entries()].sort((x, y) => x[0] - y[0]).flatMap(([, op]) => (op.f === "add" ? [op.value] : []));
+  }
+
   /** On the backup: apply a checkpoint, in order, from the current primary only. */
   onCheckpoint(msg: { epoch: number; seq: number; op: KvOp }): { ok: boolean; reason?: string } {
     if (this.role !== "backup") return { ok: false, reason: `not a backup (${this.role})` };

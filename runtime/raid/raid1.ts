@@ -10,6 +10,9 @@ import { dirname, join, relative } from "node:path";
 
 export type MirrorState = "ok" | "failed";
 
+/** A file at each mirror's root that says the mirror belongs to the set: a blank (replaced) disk lacks it. */
+export const MARKER = ".nonstop-mirror";
+
 export interface MirrorStatus {
   name: string;
   path: string;
@@ -18,13 +21,19 @@ export interface MirrorStatus {
   error?: string;
   /** Bad or missing records rewritten on this mirror from its twin. */
   repaired: number;
+  /** While a replaced mirror is rebuilt: files copied so far, of how many. */
+  rebuild?: { done: number; files: number };
 }
 
 export type RaidEvent =
   | { type: "raid.degraded"; mirror: string; error: string }
   | { type: "raid.restored"; mirror: string }
   | { type: "raid.repaired"; mirror: string; file: string; why: "checksum" | "missing" | "stale" }
+  | { type: "raid.replaced"; mirror: string }
   | { type: "raid.rebuilt"; mirror: string; files: number; bytes: number; ms: number };
+
+/** Which files a caller may verify or rebuild: on a shared disk, a file is rebuilt by the CPU that writes it. */
+export type FileFilter = (file: string) => boolean;
 
 const HEADER = /^nsr1 ([0-9a-f]{8}) (\d+) (\d+)\n/;
 
@@ -192,6 +201,11 @@ export class Raid1 {
     await this.restoreFailed();
   }
 
+  /** Re-probes failed mirrors now (the disk supervisor's tick), without the read path's rate limit. */
+  restoreFailedNow(): Promise<void> {
+    return this.degraded ? this.restoreFailed() : Promise.resolve();
+  }
+
   /** Brings back every failed mirror that takes a synced write again. */
   private async restoreFailed(): Promise<void> {
     for (const m of this.mirrors.filter((x) => x.state === "failed")) {
@@ -248,49 +262,101 @@ export class Raid1 {
           else this.fail(m, err);
         }
       }
-      const n = Math.max(0, ...copies.map((c) => c.lines.length));
+      // The copy with the most good lines is the base: a replaced or stale mirror holds
+      // fewer (or only a suffix), and a flipped newline changes a copy's line count. A bad
+      // line in the base is taken from a twin only when the twin is aligned with it (same
+      // number of lines); otherwise the journal ends at the last good entry.
+      const good = (c: (typeof copies)[number]) => c.lines.filter((l) => l !== undefined).length;
+      const base = [...copies].sort((x, y) => good(y) - good(x) || y.lines.length - x.lines.length)[0];
       const merged: string[] = [];
-      for (let i = 0; i < n; i++) {
-        const line = copies.map((c) => c.lines[i]).find((l) => l !== undefined);
-        if (line === undefined) break; // every copy is bad here: the journal ends at the last good entry
+      for (let i = 0; base && i < base.lines.length; i++) {
+        const line = base.lines[i] ?? copies.filter((c) => c.lines.length === base.lines.length).map((c) => c.lines[i]).find((l) => l !== undefined);
+        if (line === undefined) break;
         merged.push(line);
       }
       const text = merged.map(encodeLine).join("");
-      for (const c of copies) if (c.text !== text) await this.repair(c.m, file, text, c.text === "" ? "missing" : "checksum");
+      for (const c of copies) if (c.text !== text) await this.repair(c.m, file, text, c.text === "" ? "missing" : c.lines.length < merged.length && c.lines.every((l) => l !== undefined) ? "stale" : "checksum");
       return merged;
     });
   }
 
-  /**
-   * Checks that a failed mirror is usable again; if so, brings it back and rebuilds it.
-   * A wiped mirror is rebuilt the same way. Returns what the rebuild copied.
-   */
-  async scrub(): Promise<{ checked: number; repaired: number; rebuilt: { mirror: string; files: number; bytes: number; ms: number }[] }> {
-    const rebuilt: { mirror: string; files: number; bytes: number; ms: number }[] = [];
-    await this.restoreFailed();
-    const before = this.mirrors.reduce((a, m) => a + m.repaired, 0);
+  /** Marks a fresh disk set: when no mirror carries the marker yet, every usable one gets it. */
+  async init(): Promise<void> {
+    const marked = await Promise.all(this.mirrors.map((m) => hasMarker(m.path)));
+    if (marked.some(Boolean)) return;
+    await this.onAll("mark", (m) => syncWrite(join(m.path, MARKER), "nonstop-lab mirror\n", "w"));
+  }
+
+  /** Usable mirrors without the marker while a twin has it: replaced by a blank disk. */
+  async replaced(): Promise<string[]> {
+    const live = this.mirrors.filter((m) => m.state === "ok");
+    const marked = await Promise.all(live.map((m) => hasMarker(m.path)));
+    if (!marked.some(Boolean)) return [];
+    return live.filter((_, i) => !marked[i]).map((m) => m.name);
+  }
+
+  /** Every file on the usable mirrors, less temporaries and the marker. */
+  private async files(filter: FileFilter): Promise<string[]> {
     const files = new Set<string>();
     for (const m of this.mirrors.filter((x) => x.state === "ok")) for (const f of await listFiles(m.path)) files.add(f);
-    const t0 = performance.now();
+    return [...files].filter((f) => !f.endsWith(".tmp") && f !== MARKER && filter(f)).sort();
+  }
+
+  /** Reads every file, verified: each bad, missing or stale copy is repaired on the way. Returns bytes read. */
+  async verify(filter: FileFilter = () => true, onFile?: (done: number, files: number) => void): Promise<{ files: number; bytes: number }> {
+    const files = await this.files(filter);
     let bytes = 0;
-    for (const f of files) {
-      if (f.endsWith(".tmp")) continue;
+    for (const [i, f] of files.entries()) {
       if (f.endsWith(".journal")) bytes += (await this.readJournal(f)).reduce((a, l) => a + l.length + 10, 0);
       else bytes += (await this.readFile(f))?.length ?? 0;
+      onFile?.(i + 1, files.length);
     }
-    const repaired = this.mirrors.reduce((a, m) => a + m.repaired, 0) - before;
-    if (repaired > 0) {
-      const ms = Math.round(performance.now() - t0);
-      for (const m of this.mirrors) {
-        const e = { type: "raid.rebuilt" as const, mirror: m.name, files: files.size, bytes, ms };
-        if (m.repaired > 0) {
-          rebuilt.push({ mirror: m.name, files: files.size, bytes, ms });
-          this.onEvent(e);
-        }
-      }
-    }
-    return { checked: files.size, repaired, rebuilt };
+    return { files: files.length, bytes };
   }
+
+  /**
+   * Rebuilds a replaced mirror while the driver keeps serving: every file (that `filter`
+   * admits) is read verified, which copies it onto the blank disk, then the mirror gets
+   * the marker back. Only whole-file copies, each under its file's lock, so a write in
+   * progress is never overtaken by an older copy.
+   */
+  async rebuild(mirror: string, filter: FileFilter = () => true): Promise<{ mirror: string; files: number; bytes: number; ms: number }> {
+    const m = this.mirrors.find((x) => x.name === mirror);
+    if (!m) throw new Error(`raid: no mirror ${mirror}`);
+    this.onEvent({ type: "raid.replaced", mirror });
+    const t0 = performance.now();
+    m.rebuild = { done: 0, files: 0 };
+    try {
+      const { files, bytes } = await this.verify(filter, (done, n) => (m.rebuild = { done, files: n }));
+      await syncWrite(join(m.path, MARKER), "nonstop-lab mirror\n", "w");
+      const r = { mirror, files, bytes, ms: Math.round(performance.now() - t0) };
+      this.onEvent({ type: "raid.rebuilt", ...r });
+      return r;
+    } finally {
+      delete m.rebuild;
+    }
+  }
+
+  /**
+   * Brings back a failed mirror that is usable again, rebuilds a replaced one, and verifies
+   * everything else. Returns what it checked, repaired and rebuilt.
+   */
+  async scrub(filter: FileFilter = () => true): Promise<{ checked: number; repaired: number; rebuilt: { mirror: string; files: number; bytes: number; ms: number }[] }> {
+    await this.restoreFailed();
+    const before = this.mirrors.reduce((a, m) => a + m.repaired, 0);
+    const rebuilt = [];
+    for (const mirror of await this.replaced()) rebuilt.push(await this.rebuild(mirror, filter));
+    const { files } = await this.verify(filter);
+    const repaired = this.mirrors.reduce((a, m) => a + m.repaired, 0) - before;
+    return { checked: files, repaired, rebuilt };
+  }
+}
+
+async function hasMarker(root: string): Promise<boolean> {
+  return stat(join(root, MARKER)).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function listFiles(root: string): Promise<string[]> {
@@ -305,7 +371,9 @@ async function listFiles(root: string): Promise<string[]> {
     for (const e of entries) {
       const p = join(dir, e.name);
       if (e.isDirectory()) await walk(p);
-      else if (e.isFile() && (await stat(p)).size >= 0) out.push(relative(root, p));
+      // No stat here: a temporary may be renamed away between readdir and stat while
+      // writes go on, and temporaries are skipped anyway.
+      else if (e.isFile() && !e.name.endsWith(".tmp")) out.push(relative(root, p));
     }
   }
   await walk(root);

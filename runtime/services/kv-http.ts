@@ -5,11 +5,14 @@
 //   PUT  /kv/KEY  (body)    set KEY             -> {seq, cpu}
 //   GET  /kv/KEY            read KEY            -> {value, cpu}
 //   GET  /all               every appended item -> {items, cpu}
+//   GET  /disk/all          the same, read from the journal on the RAID (verified, repairing)
+//   GET  /compute?x=N       the voted (TMR) computation -> {value, votes, of, cpu}; 503 without a majority
 import { createServer, type Server } from "node:http";
 import { readBody, sendJson as send } from "../http.js";
 import { NotPrimary, type Pair } from "../pairs/pair.js";
+import type { Voter } from "../voting/voter.js";
 
-export function serveKv(pair: Pair, cpu: string, port: number): Server {
+export function serveKv(pair: Pair, cpu: string, port: number, voter?: Voter): Server {
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? "/", "http://svc");
@@ -28,6 +31,14 @@ export function serveKv(pair: Pair, cpu: string, port: number): Server {
           return send(res, 200, { ...base, value: pair.state.kv[key] ?? null });
         }
         if (url.pathname === "/all") return send(res, 200, { ...base, items: pair.state.items });
+        if (url.pathname === "/compute") {
+          const x = Number(url.searchParams.get("x"));
+          if (!voter) return send(res, 404, { error: "no voted compute service here (it needs at least 3 CPUs)" });
+          if (!Number.isInteger(x)) return send(res, 400, { error: "x: a whole number is required" });
+          const v = await voter.vote(x);
+          return v.ok ? send(res, 200, { ...base, x, value: v.value, votes: v.votes, of: v.of }) : send(res, 503, { ...base, error: v.reason });
+        }
+        if (url.pathname === "/disk/all") return send(res, 200, { ...base, items: await pair.itemsOnDisk() });
         return send(res, 404, { error: `no route ${url.pathname}` });
       } catch (err) {
         // Not the primary: nothing was done. Anything else: the outcome is unknown.

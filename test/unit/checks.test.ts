@@ -172,3 +172,34 @@ describe("slices of a history", () => {
     ]);
   });
 });
+
+describe("reads and the runtime's timeline", () => {
+  it("readsCorrect: a disk read must hold every write acknowledged before it began, and nothing made up", () => {
+    const good = fixture([
+      ["op", 1, "add", 0, 5, "ok", "v0"],
+      ["op", 2, "disk-read", 6, 8, "ok", undefined, ["v0"]],
+      // Concurrent with the read: may or may not be there.
+      ["op", 3, "add", 7, 9, "ok", "v1"],
+    ]);
+    expect(CHECKS.readsCorrect?.run(good)).toMatchObject({ valid: true, figures: { reads: 1, stale: 0, foreign: 0 } });
+    const bad = fixture([
+      ["op", 1, "add", 0, 5, "ok", "v0"],
+      ["op", 2, "disk-read", 6, 8, "ok", undefined, ["vX"]],
+    ]);
+    expect(CHECKS.readsCorrect?.run(bad)).toMatchObject({ valid: false, figures: { reads: 1, stale: 1, foreign: 1 } });
+  });
+
+  it("runtime: splits the first takeover into detect, regroup, takeover and address", () => {
+    const ev = (time: number, name: string, detail: Record<string, unknown>): Unindexed => ({ type: "event", time: time * 1000, cpu: "cpu-1", name, detail });
+    const h = [
+      ...fixture([["fault", "kill", 100]]),
+      ev(200, "cpu.suspected", { peer: "cpu-0" }),
+      ev(230, "view.installed", { view: { id: 2, members: ["cpu-1", "cpu-2", "cpu-3"] } }),
+      ev(260, "pair.takeover", { from: "cpu-0" }),
+      ev(275, "address.moved", {}),
+      ev(300, "raid.repaired", {}),
+      ev(310, "replica.votedOut", { replica: "cpu-3" }),
+    ].map((e, index) => ({ ...e, index }));
+    expect(CHECKS.runtime?.run(h).figures).toMatchObject({ detect: 100, regroup: 30, takeover: 30, address: 15, faultToTakeover: 160, repairs: 1, votedOut: 1, takeovers: 1 });
+  });
+});

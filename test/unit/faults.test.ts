@@ -40,11 +40,15 @@ describe("faults from the command line", () => {
   it("accepts every kind it lists", () => {
     const flags = { plane: "y", from: "cpu-1", to: "cpu-0", ms: "5", rate: "10", bytes: "10", cores: "0.2", mb: "10", splitOne: "cpu-3" };
     for (const kind of CLI_FAULT_KINDS) {
-      const target = kind.startsWith("cpu.") || kind === "node.isolate" ? "cpu-1" : kind.startsWith("disk.") ? "mirror-a" : kind.startsWith("plane.") ? "x" : undefined;
+      const target = kind.startsWith("cpu.") || kind === "node.isolate" || kind === "replica.diverge" ? "cpu-1" : kind.startsWith("disk.") ? "mirror-a" : kind.startsWith("plane.") ? "x" : undefined;
       const f = checkFault(faultFromCli(kind, target, flags, cpus), t);
       expect(FAULT_KINDS).toContain(f.kind);
       expect(describeFault(f)).toMatch(/\S/);
     }
+  });
+
+  it("lets only a replica CPU of the voted service diverge", () => {
+    expect(rejected(() => checkFault(faultFromCli("replica.diverge", "cpu-0", {}, cpus), t))).toBe("fault.cpu: unknown replica CPU 'cpu-0'; allowed: cpu-1, cpu-2, cpu-3");
   });
 
   it("rejects an unknown CPU, listing the valid ones", () => {

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { decodeLine, decodeRecord, encodeLine, encodeRecord, Raid1, type RaidEvent } from "../../runtime/raid/raid1.js";
+import { DiskSupervisor } from "../../runtime/raid/supervisor.js";
 
 let a: string;
 let b: string;
@@ -16,6 +17,7 @@ beforeEach(async () => {
   b = await mkdtemp(join(tmpdir(), "mirror-b-"));
   events = [];
   raid = new Raid1([{ name: "mirror-a", path: a }, { name: "mirror-b", path: b }], (e) => events.push(e));
+  await raid.init();
 });
 
 afterEach(async () => {
@@ -96,6 +98,55 @@ describe("RAID-1 records and journals", () => {
     await writeFile(join(b, "plain-file"), "x");
     const broken = new Raid1([{ name: "m", path: join(b, "plain-file", "m") }]);
     await expect(broken.writeFile("x", "1")).rejects.toThrow(/failed on every mirror/);
+  });
+});
+
+describe("RAID-1 with a replaced mirror", () => {
+  it("takes the journal from the full copy when a blank mirror holds only what was appended since", async () => {
+    for (let i = 0; i < 10; i++) await raid.append("pairs/web.journal", JSON.stringify({ i }));
+    await rm(a, { recursive: true, force: true });
+    for (let i = 10; i < 13; i++) await raid.append("pairs/web.journal", JSON.stringify({ i }));
+    expect(await raid.replaced()).toEqual(["mirror-a"]);
+    const got = await raid.readJournal("pairs/web.journal");
+    expect(got.map((l) => (JSON.parse(l) as { i: number }).i)).toEqual(Array.from({ length: 13 }, (_, i) => i));
+    expect(await readFile(join(a, "pairs/web.journal"), "utf8")).toBe(await readFile(join(b, "pairs/web.journal"), "utf8"));
+  });
+
+  it("survives a flipped newline: the copy with more good lines wins", async () => {
+    for (let i = 0; i < 10; i++) await raid.append("j.journal", JSON.stringify({ i }));
+    const text = await readFile(join(a, "j.journal"), "utf8");
+    const at = text.indexOf("\n", text.length / 2);
+    await writeFile(join(a, "j.journal"), `${text.slice(0, at)}X${text.slice(at + 1)}`);
+    const got = await raid.readJournal("j.journal");
+    expect(got).toHaveLength(10);
+    expect(events.find((e) => e.type === "raid.repaired")).toMatchObject({ mirror: "mirror-a", file: "j.journal" });
+  });
+
+  it("rebuilds a replaced mirror while writes go on, and marks it a member again", async () => {
+    for (let i = 0; i < 50; i++) await raid.writeFile(`pairs/web.${i}`, `block ${i}`);
+    await rm(b, { recursive: true, force: true });
+    const writes = Promise.all(Array.from({ length: 20 }, (_, i) => raid.writeFile(`pairs/web.${i}`, `new ${i}`)));
+    const r = await raid.rebuild("mirror-b");
+    await writes;
+    expect(r).toMatchObject({ mirror: "mirror-b", files: 50 });
+    expect(await raid.replaced()).toEqual([]);
+    for (const i of [0, 19, 20, 49]) expect(decodeRecord(await readFile(join(b, `pairs/web.${i}`)))?.toString()).toBe(i < 20 ? `new ${i}` : `block ${i}`);
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(["raid.replaced", "raid.rebuilt"]));
+  });
+
+  it("leaves a file to the CPU that writes it: the supervisor repairs only what this CPU owns", async () => {
+    await raid.writeFile("pairs/web.json", "w");
+    await raid.writeFile("pairs/mail.json", "m");
+    await rm(b, { recursive: true, force: true });
+    const sup = new DiskSupervisor({ raid, services: ["web", "mail"], primaryOf: () => ["web"], coordinator: () => false });
+    await sup.tick();
+    expect(decodeRecord(await readFile(join(b, "pairs/web.json")))?.toString()).toBe("w");
+    await expect(readFile(join(b, "pairs/mail.json"))).rejects.toThrow(/ENOENT/);
+    // Not the primary of anything, not the coordinator: hands off entirely.
+    const idle = new DiskSupervisor({ raid, services: ["web"], primaryOf: () => [], coordinator: () => false });
+    await rm(b, { recursive: true, force: true });
+    await idle.tick();
+    expect(await raid.replaced()).toEqual(["mirror-b"]);
   });
 });
 

@@ -33,7 +33,7 @@ describe("scenario validation, before anything starts", () => {
 
   it("rejects an unknown check with its field path", () => {
     expect(error({ checks: ["availability", "uptime"] })).toBe(
-      "scenario probe: checks[1]: unknown check 'uptime'; allowed: availability, failoverGap, latency, lostWrites, duplicates, linearizable, runtime, splitBrain, or a Check object of your own",
+      "scenario probe: checks[1]: unknown check 'uptime'; allowed: availability, failoverGap, latency, lostWrites, duplicates, linearizable, runtime, splitBrain, readsCorrect, rightAnswers, or a Check object of your own",
     );
   });
 
