@@ -2,7 +2,10 @@
 // write workload, and measure per kill: the client-observed failover gap, the time from
 // the kill to the takeover and to re-protection (from the runtime's events). Also the
 // checkpoint's cost on write latency: a protected pair against a lone primary.
-import { failoverGap, latency } from "../lab/checks/index.js";
+// BENCH_DEBUG=1 prints each kill's errors (and the runtime's events for a slow takeover) on
+// stderr, and saves the history to reports/bench-takeover-history.json.
+import { writeFile } from "node:fs/promises";
+import { failoverGap, latency, runtime } from "../lab/checks/index.js";
 import { faultGaps } from "../lab/checks/failover-gap.js";
 import { configFromEnv } from "../lab/config.js";
 import { connectEngine } from "../lab/docker/engine.js";
@@ -59,6 +62,8 @@ const lab = "bench-takeover";
 const gaps: number[] = [];
 const toTakeover: number[] = [];
 const toReprotected: number[] = [];
+const toServing: number[] = [];
+const phases: Record<"detect" | "regroup" | "takeover" | "address", number[]> = { detect: [], regroup: [], takeover: [], address: [] };
 try {
   const s = await up({ plumbing, images, topology: resolveTopology({ cpus: 4 }, lab), progress: () => undefined });
   const url = s.services[0]?.url ?? "";
@@ -79,8 +84,24 @@ try {
     const ev = rec.entries.filter((e): e is RuntimeEventEntry => e.type === "event" && e.time >= issued);
     const t = ev.find((e) => e.name === "pair.takeover");
     const r = t ? ev.find((e) => e.name === "pair.reprotected" && e.time >= t.time) : undefined;
+    const serving = t ? ev.find((e) => e.name === "pair.serving" && e.time >= t.time) : undefined;
     if (t) toTakeover.push((t.time - issued) / 1000);
     if (r) toReprotected.push((r.time - issued) / 1000);
+    if (serving) toServing.push((serving.time - issued) / 1000);
+    // The runtime check's split of this takeover (detect, regroup, takeover, address).
+    const f = runtime.run(rec.entries.filter((e) => e.time >= issued - 1)).figures;
+    for (const p of ["detect", "regroup", "takeover", "address"] as const) {
+      const v = f[p];
+      if (typeof v === "number") phases[p].push(v);
+    }
+    if (process.env.BENCH_DEBUG) {
+      const ops = rec.entries.filter((e) => (e.type === "fail" || e.type === "info") && e.time >= issued);
+      const errs: Record<string, number> = {};
+      for (const o of ops) if ("error" in o) errs[String(o.error)] = (errs[String(o.error)] ?? 0) + 1;
+      const lastBad = ops.at(-1)?.time;
+      console.error(JSON.stringify({ k, primary, takeoverMs: t ? (t.time - issued) / 1000 : null, lastErrorMs: lastBad ? (lastBad - issued) / 1000 : null, errs }));
+      if (!t || t.time - issued > 500_000) for (const e of ev.filter((x) => x.time < (t?.time ?? Infinity) + 50_000)) console.error(`  +${Math.round((e.time - issued) / 1000)}ms ${e.cpu} ${e.name} ${JSON.stringify(e.detail).slice(0, 160)}`);
+    }
     await h.heal();
     await sleep(1000);
   }
@@ -88,6 +109,10 @@ try {
   await pump.stop();
   await client.close();
   for (const g of faultGaps(rec.entries)) if (g.gapMs !== null) gaps.push(g.gapMs);
+  if (process.env.BENCH_DEBUG) {
+    console.error(`gaps: ${JSON.stringify(faultGaps(rec.entries).map((g) => g.gapMs))}`);
+    await writeFile("reports/bench-takeover-history.json", JSON.stringify(rec.entries)).catch(() => undefined);
+  }
   const unrecovered = failoverGap.run(rec.entries).figures.unrecovered;
   const withBackup = await writeLatency(4);
   const alone = await writeLatency(1);
@@ -98,9 +123,11 @@ try {
     clientGap: summarize(gaps, "ms"),
     killToTakeover: summarize(toTakeover, "ms"),
     killToReprotected: summarize(toReprotected, "ms"),
+    killToFirstAck: summarize(toServing, "ms"),
+    phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, summarize(v, "ms")])),
     unrecovered,
     writeP50: { withBackupMs: withBackup, loneprimaryMs: alone, checkpointOverheadMs: withBackup !== null && alone !== null ? Math.round((withBackup - alone) * 100) / 100 : null },
-    note: "clientGap: fault issued to first successful write after the outage (keep-alive HTTP, 1 s client timeout); killTo*: from the runtime's own events",
+    note: "clientGap: fault issued to first successful write after the outage, seen by a client through the edge router (keep-alive HTTP, 1 s client timeout). killTo*: from the runtime's own events; killToFirstAck: to the new primary's first acknowledged write. phases: the takeover split into detect (kill to first suspicion), regroup, takeover and address. The clientGap tail of about 1.2 s is Toxiproxy's: it dials the upstream inside its accept loop, so one dial into the dead primary's MAC (in the ~150 ms before the gratuitous ARP) holds every new connection until the SYN is retransmitted 1 s later. See docs/performance.md.",
   });
 } finally {
   await reap(plumbing, lab);

@@ -74,6 +74,9 @@ export async function startNode(t: Topology, self: string, vips: Vips, ready: (n
     onView: (view) => {
       for (const p of pairs.values()) p.onView(view);
     },
+    onQuorumRegained: () => {
+      for (const p of pairs.values()) p.onQuorumRegained();
+    },
     onQuorumLost: () => {
       for (const p of pairs.values()) p.onQuorumLost();
     },

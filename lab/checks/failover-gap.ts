@@ -29,7 +29,9 @@ export function faultGaps(history: Parameters<Check["run"]>[0]): FaultGap[] {
     const failedAt = firstFailure.invokedAt;
     let recovered: number | undefined;
     for (const op of ops) {
-      if (op.type === "ok" && op.invokedAt > failedAt) recovered = Math.min(recovered ?? Number.POSITIVE_INFINITY, op.completedAt);
+      // Issued after the fault too: an op already in flight that happens to finish after
+      // the first failure says nothing about whether the service is back.
+      if (op.type === "ok" && op.invokedAt > failedAt && op.invokedAt >= w.start) recovered = Math.min(recovered ?? Number.POSITIVE_INFINITY, op.completedAt);
     }
     return { id: w.id, description: w.description, gapMs: recovered === undefined ? null : Math.round((recovered - w.start) / 100) / 10 };
   });

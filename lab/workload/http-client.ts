@@ -25,7 +25,11 @@ export class HttpClient implements Client {
   private readonly agent: Agent;
 
   constructor(private readonly spec: HttpClientSpec) {
-    this.agent = new Agent({ keepAlive: spec.keepAlive ?? true, maxSockets: 256 });
+    // No cap on sockets: an open-loop client must never queue requests behind its own
+    // connection pool. With a cap, requests that hang through a takeover fill the pool and
+    // every later request waits for a slot, which shows as a second of outage the
+    // service never had.
+    this.agent = new Agent({ keepAlive: spec.keepAlive ?? true, maxSockets: Infinity });
   }
 
   private once(base: string, op: Operation): Promise<Outcome> {

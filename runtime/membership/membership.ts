@@ -5,6 +5,11 @@
 // regroup round: the coordinator (the lowest-numbered CPU it can hear) proposes the new
 // view, and it is installed only when a majority of the *current* view accepts. A minority
 // can never install a view, so it never acts alone.
+//
+// A coordinator that is itself slow (just rebooted, starved under its CPU quota) must not
+// hold everyone up: a CPU that has seen the need for a regroup for a while with no new view
+// coordinates in its place, later the higher it ranks. Two coordinators cannot install two
+// views with the same id: a member promises a view id to the first coordinator that asks.
 import type { PlaneName } from "../../lab/topology/types.js";
 import type { Transport } from "./transport.js";
 
@@ -34,6 +39,8 @@ export interface MembershipConfig {
   onView: (view: View, previous: View) => void;
   /** A regroup could not reach a majority: whoever acts as primary here must stop. */
   onQuorumLost?: () => void;
+  /** This CPU hears a majority of its view again (after a quorum loss, with no view change). */
+  onQuorumRegained?: () => void;
 }
 
 const order = (cpus: readonly string[]) => [...cpus].sort((a, b) => Number(a.split("-")[1]) - Number(b.split("-")[1]));
@@ -49,6 +56,13 @@ export class Membership {
   private regrouping = false;
   /** The highest view id heard of, so a rebooted coordinator proposes above the views it missed. */
   private highestSeen = 0;
+  /** The view id this CPU accepted a proposal for, and from whom: no other coordinator gets it. */
+  private promised = { id: 0, by: "" };
+  /** Since when this CPU has seen a reason to regroup (0: none). */
+  private changeSince = 0;
+  private wasQuorate: boolean | undefined;
+  /** The id of this CPU's own proposal while it is out: no other coordinator gets that id meanwhile. */
+  private inFlight = 0;
   private readonly started = Date.now();
 
   constructor(private readonly c: MembershipConfig) {
@@ -71,9 +85,16 @@ export class Membership {
     return this.c.periodMs * this.c.missed + this.c.periodMs / 2;
   }
 
-  /** Heard from `peer` on `plane` (a heartbeat or any other message). */
-  heard(peer: string, plane: PlaneName, view?: View): void {
-    this.lastHeard.set(`${peer}/${plane}`, Date.now());
+  /**
+   * Heard from `peer` on `plane`. `sentAt` is when the peer sent it (every CPU reads the
+   * same host clock): a heartbeat is evidence of life when it was *sent*, not when a busy
+   * receiver got round to it. Otherwise a CPU starved of time (just rebooted under its
+   * quota) works off a backlog of a dead peer's last heartbeats, keeps "hearing" it for a
+   * second, and, as the coordinator, holds up the regroup that the others wait for.
+   */
+  heard(peer: string, plane: PlaneName, view?: View, sentAt = Date.now()): void {
+    const key = `${peer}/${plane}`;
+    this.lastHeard.set(key, Math.max(this.lastHeard.get(key) ?? 0, Math.min(sentAt, Date.now())));
     if (view && view.id > this.highestSeen) this.highestSeen = view.id;
     // A newer view that includes us: a quorate regroup installed it (no other kind exists)
     // and its commit to us was lost. Adopt it rather than regroup again.
@@ -97,7 +118,7 @@ export class Membership {
   }
 
   private tick(): void {
-    const msg = { from: this.c.self, view: this.view };
+    const msg = { from: this.c.self, view: this.view, sentAt: Date.now() };
     for (const peer of this.peers) {
       for (const plane of this.c.planes) {
         this.c.transport.send(peer, plane, "/servernet/hb", { ...msg, plane }, this.c.periodMs * this.c.missed).catch(() => undefined);
@@ -118,6 +139,11 @@ export class Membership {
     }
     const alive = new Set([this.c.self, ...live.filter((l) => l.alive).map((l) => l.peer)]);
     const changed = this.view.members.some((m) => !alive.has(m)) || [...alive].some((m) => !this.view.members.includes(m)) || !this.admitted;
+    const quorate = this.quorate;
+    if (quorate && this.wasQuorate === false) this.c.onQuorumRegained?.();
+    this.wasQuorate = quorate;
+    if (!changed) this.changeSince = 0;
+    else if (this.changeSince === 0) this.changeSince = Date.now();
     if (changed && !this.regrouping) {
       for (const m of this.view.members) {
         if (!alive.has(m)) this.c.onEvent({ type: "cpu.suspected", peer: m, silentMs: Date.now() - Math.max(...this.c.planes.map((p) => this.lastHeard.get(`${m}/${p}`) ?? this.started)) });
@@ -134,10 +160,22 @@ export class Membership {
   private async regroup(): Promise<void> {
     this.regrouping = true;
     try {
-      const alive = this.aliveSet();
-      // Only the lowest-numbered CPU it can hear coordinates; the others wait for its proposal.
-      if (alive[0] !== this.c.self) return;
-      const proposal: View = { id: Math.max(this.view.id, this.highestSeen) + 1, members: alive };
+      const heard = this.aliveSet();
+      // A CPU that is not in any view yet while others already hold one is a joiner: the
+      // members add it; it never coordinates (a rebooted CPU is slow, and would hold up
+      // everyone's regroup while it warms up).
+      if (!this.admitted && this.highestSeen > 0) return;
+      // Removals first, and on their own: a dead member must not wait for a slow joiner
+      // to answer. Joiners are added in the next round.
+      const removing = this.admitted && this.view.members.some((m) => !heard.includes(m));
+      const alive = removing ? heard.filter((m) => this.view.members.includes(m)) : heard;
+      // The lowest-numbered member it can hear coordinates, and the others wait for its
+      // proposal, each only up to a deadline that grows with its rank.
+      const rank = (this.admitted ? alive.filter((m) => this.view.members.includes(m)) : alive).indexOf(this.c.self);
+      const patience = rank * this.c.periodMs * this.c.missed * 3;
+      if (rank > 0 && Date.now() - this.changeSince < patience) return;
+      const proposal: View = { id: Math.max(this.view.id, this.highestSeen, this.promised.id) + 1, members: alive };
+      this.inFlight = proposal.id;
       this.c.onEvent({ type: "regroup.start", proposal });
       const timeout = this.c.periodMs * this.c.missed * 2;
       const answers = await Promise.all(
@@ -145,8 +183,8 @@ export class Membership {
           .filter((m) => m !== this.c.self)
           .map(async (m) => {
             try {
-              const r = (await this.c.transport.sendBoth(m, this.c.planes, "/servernet/propose", { from: this.c.self, proposal }, timeout)) as { ok?: boolean; view?: View };
-              if (r.view && r.view.id > this.highestSeen) this.highestSeen = r.view.id;
+              const r = (await this.c.transport.sendBoth(m, this.c.planes, "/servernet/propose", { from: this.c.self, proposal }, timeout)) as { ok?: boolean; view?: View; promised?: number };
+              this.highestSeen = Math.max(this.highestSeen, r.view?.id ?? 0, r.promised ?? 0);
               return r.ok ? m : undefined;
             } catch {
               return undefined;
@@ -167,6 +205,7 @@ export class Membership {
       this.install(proposal);
     } finally {
       this.regrouping = false;
+      this.inFlight = 0;
     }
   }
 
@@ -177,10 +216,15 @@ export class Membership {
    * others would follow it and evict a live primary. A removal needs a majority that
    * agrees the CPU is gone; a real failure costs at most a period while they notice.
    */
-  onPropose(proposal: View): { ok: boolean; view: View } {
+  onPropose(proposal: View, from: string): { ok: boolean; view: View; promised: number } {
     const alive = new Set(this.aliveSet());
     const removesLive = this.view.members.some((m) => !proposal.members.includes(m) && alive.has(m));
-    return { ok: proposal.id > this.view.id && proposal.members.includes(this.c.self) && !removesLive, view: this.view };
+    // One view id, one coordinator: a second coordinator asking for an id already promised
+    // is refused, learns the id, and asks again above it.
+    const free = proposal.id > this.inFlight && (proposal.id > this.promised.id || (proposal.id === this.promised.id && from === this.promised.by));
+    const ok = proposal.id > this.view.id && free && proposal.members.includes(this.c.self) && !removesLive;
+    if (ok) this.promised = { id: proposal.id, by: from };
+    return { ok, view: this.view, promised: this.promised.id };
   }
 
   onCommit(view: View): void {

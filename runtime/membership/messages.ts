@@ -9,10 +9,10 @@ const op = z.discriminatedUnion("f", [z.object({ f: z.literal("put"), key: z.str
 const state = z.object({ seq: z.number().int().min(0), kv: z.record(z.string(), z.string()), items: z.array(z.string()) });
 
 export const Messages = {
-  "/servernet/hb": z.object({ from: cpu, plane, view }),
+  "/servernet/hb": z.object({ from: cpu, plane, view, sentAt: z.number().optional() }),
   "/servernet/propose": z.object({ from: cpu, proposal: view }),
   "/servernet/commit": z.object({ from: cpu, view }),
-  "/servernet/checkpoint": z.object({ service: z.string(), epoch: z.number().int(), seq: z.number().int(), op }),
+  "/servernet/checkpoint": z.object({ service: z.string(), epoch: z.number().int(), entries: z.array(z.object({ seq: z.number().int(), op })).min(1) }),
   "/servernet/snapshot": z.object({ service: z.string(), epoch: z.number().int(), state, primary: cpu }),
   "/servernet/resync": z.object({ service: z.string(), from: cpu }),
   "/servernet/replica": z.object({ x: z.number().int() }),

@@ -237,11 +237,16 @@ export class Raid1 {
 
   /** Appends one checksummed line to a journal on both mirrors, synced. */
   append(file: string, payload: string): Promise<void> {
-    if (payload.includes("\n")) throw new Error("raid: a journal entry is one line");
-    const line = encodeLine(payload);
+    return this.appendMany(file, [payload]);
+  }
+
+  /** Appends several lines with one write and one sync per mirror (a group commit). */
+  appendMany(file: string, payloads: string[]): Promise<void> {
+    if (payloads.some((p) => p.includes("\n"))) throw new Error("raid: a journal entry is one line");
+    const text = payloads.map(encodeLine).join("");
     return this.serial(file, async () => {
       await this.probeFailed();
-      await this.onAll(`append ${file}`, (m) => syncWrite(join(m.path, file), line, "a"));
+      await this.onAll(`append ${file}`, (m) => syncWrite(join(m.path, file), text, "a"));
     });
   }
 

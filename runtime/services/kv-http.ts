@@ -9,7 +9,7 @@
 //   GET  /compute?x=N       the voted (TMR) computation -> {value, votes, of, cpu}; 503 without a majority
 import { createServer, type Server } from "node:http";
 import { readBody, sendJson as send } from "../http.js";
-import { NotPrimary, type Pair } from "../pairs/pair.js";
+import { ClientGone, NotPrimary, type Pair } from "../pairs/pair.js";
 import type { Voter } from "../voting/voter.js";
 
 export function serveKv(pair: Pair, cpu: string, port: number, voter?: Voter): Server {
@@ -17,17 +17,22 @@ export function serveKv(pair: Pair, cpu: string, port: number, voter?: Voter): S
     void (async () => {
       const url = new URL(req.url ?? "/", "http://svc");
       const base = { cpu, role: pair.role, epoch: pair.epoch };
+      // Aborted when the connection closes before we answered: the client has given up.
+      const gone = new AbortController();
+      res.on("close", () => {
+        if (!res.writableFinished) gone.abort();
+      });
       if (url.pathname === "/whoami" || url.pathname === "/health") return send(res, 200, base);
       if (pair.role !== "primary") return send(res, 503, { ...base, error: `${cpu} is not the primary` });
       try {
         if (req.method === "POST" && url.pathname === "/add") {
           const v = url.searchParams.get("v");
           if (v === null) return send(res, 400, { error: "v is required" });
-          return send(res, 200, { ...base, ...(await pair.write({ f: "add", value: v })) });
+          return send(res, 200, { ...base, ...(await pair.write({ f: "add", value: v }, gone.signal)) });
         }
         if (url.pathname.startsWith("/kv/")) {
           const key = decodeURIComponent(url.pathname.slice(4));
-          if (req.method === "PUT") return send(res, 200, { ...base, ...(await pair.write({ f: "put", key, value: await readBody(req) })) });
+          if (req.method === "PUT") return send(res, 200, { ...base, ...(await pair.write({ f: "put", key, value: await readBody(req) }, gone.signal)) });
           return send(res, 200, { ...base, value: pair.state.kv[key] ?? null });
         }
         if (url.pathname === "/all") return send(res, 200, { ...base, items: pair.state.items });
@@ -41,6 +46,7 @@ export function serveKv(pair: Pair, cpu: string, port: number, voter?: Voter): S
         if (url.pathname === "/disk/all") return send(res, 200, { ...base, items: await pair.itemsOnDisk() });
         return send(res, 404, { error: `no route ${url.pathname}` });
       } catch (err) {
+        if (err instanceof ClientGone) return res.destroy();
         // Not the primary: nothing was done. Anything else: the outcome is unknown.
         return send(res, err instanceof NotPrimary ? 503 : 500, { ...base, error: err instanceof Error ? err.message : String(err) });
       }
