@@ -1,0 +1,145 @@
+// The regroup rules, on a simulated network of CPUs in one process: who coordinates, how a
+// dead CPU is removed, that a minority never installs a view, and that a slow coordinator
+// cannot hold everyone up. Messages are function calls here; the scenarios run the real
+// thing over Toxiproxy.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { Membership, type MembershipEvent, type View } from "../../runtime/membership/membership.js";
+import type { Transport } from "../../runtime/membership/transport.js";
+
+const CPUS = ["cpu-0", "cpu-1", "cpu-2", "cpu-3"];
+
+interface Net {
+  nodes: Map<string, Membership>;
+  events: Map<string, MembershipEvent[]>;
+  dead: Set<string>;
+  /** CPUs that receive nothing (starved): messages to them time out. */
+  deaf: Set<string>;
+}
+
+function lab(): Net {
+  const net: Net = { nodes: new Map(), events: new Map(), dead: new Set(), deaf: new Set() };
+  for (const self of CPUS) {
+    const transport = {
+      send: (to: string, plane: "x" | "y", path: string, body: unknown) => deliver(net, self, to, plane, path, body),
+      sendBoth: (to: string, _planes: unknown, path: string, body: unknown) => deliver(net, self, to, "x", path, body),
+    } as unknown as Transport;
+    net.events.set(self, []);
+    const m = new Membership({ self, cpus: CPUS, planes: ["x", "y"], periodMs: 50, missed: 2, bootGraceMs: 200, transport, onEvent: (e) => net.events.get(self)?.push(e), onView: () => undefined });
+    net.nodes.set(self, m);
+  }
+  return net;
+}
+
+function deliver(net: Net, from: string, to: string, plane: "x" | "y", path: string, body: unknown): Promise<unknown> {
+  if (net.dead.has(from) || net.dead.has(to) || net.deaf.has(to)) return Promise.reject(new Error("no answer"));
+  const m = net.nodes.get(to);
+  if (!m) return Promise.reject(new Error("no such CPU"));
+  const b = body as { from: string; view?: View; proposal?: View; sentAt?: number };
+  if (path === "/servernet/hb") return Promise.resolve(m.heard(b.from, plane, b.view, b.sentAt));
+  if (path === "/servernet/propose" && b.proposal) return Promise.resolve(m.onPropose(b.proposal, b.from));
+  if (path === "/servernet/commit" && b.view) return Promise.resolve(m.onCommit(b.view));
+  return Promise.reject(new Error(`unexpected ${path}`));
+}
+
+async function run(net: Net, ms: number): Promise<void> {
+  await vi.advanceTimersByTimeAsync(ms);
+}
+
+const members = (net: Net, cpu: string) => net.nodes.get(cpu)?.view.members;
+
+afterEach(() => vi.useRealTimers());
+
+describe("membership and regroup", () => {
+  it("boots to one view of all four CPUs", async () => {
+    vi.useFakeTimers();
+    const net = lab();
+    for (const m of net.nodes.values()) m.start();
+    await run(net, 500);
+    for (const c of CPUS) expect(members(net, c)).toEqual(CPUS);
+    for (const m of net.nodes.values()) m.stop();
+  });
+
+  it("removes a dead CPU after the missed periods, on every survivor, in one view", async () => {
+    vi.useFakeTimers();
+    const net = lab();
+    for (const m of net.nodes.values()) m.start();
+    await run(net, 500);
+    net.dead.add("cpu-1");
+    net.nodes.get("cpu-1")?.stop();
+    await run(net, 400);
+    const views = ["cpu-0", "cpu-2", "cpu-3"].map((c) => net.nodes.get(c)?.view);
+    for (const v of views) expect(v?.members).toEqual(["cpu-0", "cpu-2", "cpu-3"]);
+    expect(new Set(views.map((v) => v?.id)).size).toBe(1);
+    for (const m of net.nodes.values()) m.stop();
+  });
+
+  it("lets no minority install a view: a lone CPU cut off keeps its old view and loses its quorum", async () => {
+    vi.useFakeTimers();
+    const net = lab();
+    for (const m of net.nodes.values()) m.start();
+    await run(net, 500);
+    const lost = vi.fn();
+    // cpu-3 hears no one, and no one hears it.
+    net.deaf.add("cpu-3");
+    const before = net.nodes.get("cpu-3")?.view.id;
+    (net.nodes.get("cpu-3") as unknown as { c: { onQuorumLost: () => void } }).c.onQuorumLost = lost;
+    await run(net, 400);
+    net.dead.add("cpu-3");
+    await run(net, 400);
+    expect(net.nodes.get("cpu-3")?.view.id).toBe(before);
+    expect(net.nodes.get("cpu-3")?.quorate).toBe(false);
+    expect(lost).toHaveBeenCalled();
+    expect(members(net, "cpu-0")).toEqual(["cpu-0", "cpu-1", "cpu-2"]);
+    for (const m of net.nodes.values()) m.stop();
+  });
+
+  it("gets past a coordinator that is slow to hear: removal waits for no joiner and no stale heartbeat", async () => {
+    vi.useFakeTimers();
+    const net = lab();
+    for (const m of net.nodes.values()) m.start();
+    await run(net, 500);
+    // cpu-0 (the coordinator) still heartbeats but hears nothing for a while; cpu-1 dies.
+    net.deaf.add("cpu-0");
+    net.dead.add("cpu-1");
+    net.nodes.get("cpu-1")?.stop();
+    await run(net, 300);
+    // Still deaf, cpu-0 cannot be outvoted out of the view (the others hear it), so no view
+    // yet; it must not have installed one alone either.
+    expect(members(net, "cpu-0")).toEqual(CPUS);
+    net.deaf.delete("cpu-0");
+    await run(net, 500);
+    for (const c of ["cpu-0", "cpu-2", "cpu-3"]) expect(members(net, c)).toEqual(["cpu-0", "cpu-2", "cpu-3"]);
+    for (const m of net.nodes.values()) m.stop();
+  });
+
+  it("has a rebooted CPU wait to be added, never coordinate", async () => {
+    vi.useFakeTimers();
+    const net = lab();
+    for (const m of net.nodes.values()) m.start();
+    await run(net, 500);
+    net.dead.add("cpu-0");
+    net.nodes.get("cpu-0")?.stop();
+    await run(net, 400);
+    expect(members(net, "cpu-1")).toEqual(["cpu-1", "cpu-2", "cpu-3"]);
+    // cpu-0 comes back with no memory of any view.
+    const events: MembershipEvent[] = [];
+    const old = net.nodes.get("cpu-0") as unknown as { c: ConstructorParameters<typeof Membership>[0] };
+    const reborn = new Membership({ ...old.c, onEvent: (e) => events.push(e) });
+    net.nodes.set("cpu-0", reborn);
+    net.dead.delete("cpu-0");
+    reborn.start();
+    await run(net, 600);
+    expect(events.some((e) => e.type === "regroup.start")).toBe(false);
+    for (const c of CPUS) expect(members(net, c)).toEqual(CPUS);
+    for (const m of net.nodes.values()) m.stop();
+  });
+
+  it("promises a view id to one coordinator only", () => {
+    const net = lab();
+    const m = net.nodes.get("cpu-3");
+    const proposal = { id: 5, members: CPUS };
+    expect(m?.onPropose(proposal, "cpu-0").ok).toBe(true);
+    expect(m?.onPropose({ ...proposal }, "cpu-1")).toMatchObject({ ok: false, promised: 5 });
+    expect(m?.onPropose({ id: 6, members: CPUS }, "cpu-1").ok).toBe(true);
+  });
+});
