@@ -80,6 +80,8 @@ export interface ContainerSpec {
   healthcheck?: Healthcheck;
   hostname?: string;
   labels?: Record<string, string>;
+  /** Share another container's network namespace ("container:<id>"), instead of `networks`. */
+  networkMode?: string;
 }
 
 export interface LabEvent {
@@ -221,9 +223,9 @@ export class Plumbing {
         CapDrop: spec.capDrop ?? [],
         Privileged: false,
         Init: true,
-        ...(first ? { NetworkMode: first.network } : {}),
+        ...(spec.networkMode ? { NetworkMode: spec.networkMode } : first ? { NetworkMode: first.network } : {}),
       },
-      ...(first ? { NetworkingConfig: { EndpointsConfig: { [first.network]: { Aliases: first.aliases ?? [] } } } } : {}),
+      ...(first && !spec.networkMode ? { NetworkingConfig: { EndpointsConfig: { [first.network]: { Aliases: first.aliases ?? [] } } } } : {}),
     });
     for (const att of rest) await this.connect(att.network, container.id, att.aliases);
     return container.id;

@@ -79,10 +79,11 @@ async function machineSources(suite: string): Promise<AptSource[]> {
 
 // ── Debian rootfs ────────────────────────────────────────────────────────────
 
-export async function ensureRootfs(ctx: OfflineContext): Promise<string> {
+/** A Debian minbase rootfs with `packages`, imported as an image; cached by its inputs. */
+export async function ensureRootfs(ctx: OfflineContext, packages: readonly string[] = ROOTFS_PACKAGES): Promise<string> {
   const sources = await machineSources(DEBIAN_SUITE);
   const list = sources.map((s) => `deb ${s.uri} ${s.suite} ${s.components}`).join("\n") + "\n";
-  const ref = `nonstop-lab/debian:${DEBIAN_SUITE}-${inputsHash([DEBIAN_SUITE, "minbase", ...ROOTFS_PACKAGES, list])}`;
+  const ref = `nonstop-lab/debian:${DEBIAN_SUITE}-${inputsHash([DEBIAN_SUITE, "minbase", ...packages, list])}`;
   if (await imageExists(ctx.docker, ref)) return ref;
   if (!hasTool("mmdebstrap")) throw new MissingTool("mmdebstrap", "mmdebstrap", "needed to make the Debian rootfs offline");
   if (sources.length === 0) {
@@ -92,10 +93,10 @@ export async function ensureRootfs(ctx: OfflineContext): Promise<string> {
   try {
     const listFile = join(work, "sources.list");
     await writeFile(listFile, list);
-    ctx.progress(`debian: mmdebstrap ${DEBIAN_SUITE} (minbase + ${ROOTFS_PACKAGES.join(",")}) from this machine's apt sources`);
+    ctx.progress(`debian: mmdebstrap ${DEBIAN_SUITE} (minbase + ${packages.join(",")}) from this machine's apt sources`);
     const child = spawn(
       "mmdebstrap",
-      ["--variant=minbase", `--include=${ROOTFS_PACKAGES.join(",")}`, "--format=tar", "--quiet", DEBIAN_SUITE, "-", listFile],
+      ["--variant=minbase", `--include=${packages.join(",")}`, "--format=tar", "--quiet", DEBIAN_SUITE, "-", listFile],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     const errLines: string[] = [];

@@ -71,11 +71,18 @@ export class Membership {
 
   start(): void {
     this.timer = setInterval(() => this.tick(), this.c.periodMs);
+    // Silence is checked five times a period, not once: a peer is suspected within a fifth
+    // of a period of its silence limit, not up to a whole period after it. Every
+    // millisecond of detection is a millisecond clients wait.
+    this.checkTimer = setInterval(() => this.evaluate(), Math.max(5, this.c.periodMs / 5));
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.checkTimer) clearInterval(this.checkTimer);
   }
+
+  private checkTimer: NodeJS.Timeout | undefined;
 
   private get peers(): string[] {
     return this.c.cpus.filter((x) => x !== this.c.self);
@@ -165,6 +172,8 @@ export class Membership {
       // members add it; it never coordinates (a rebooted CPU is slow, and would hold up
       // everyone's regroup while it warms up).
       if (!this.admitted && this.highestSeen > 0) return;
+      // Nor before it has heard anyone at all: it cannot yet tell a joiner from a first boot.
+      if (!this.admitted && this.peers.length > 0 && this.lastHeard.size === 0) return;
       // Removals first, and on their own: a dead member must not wait for a slow joiner
       // to answer. Joiners are added in the next round.
       const removing = this.admitted && this.view.members.some((m) => !heard.includes(m));
