@@ -10,6 +10,7 @@ import { HistoryRecorder } from "../lab/history/recorder.js";
 import { pairOps } from "../lab/history/history.js";
 import { HttpClient } from "../lab/workload/http-client.js";
 import { OpenLoop } from "../lab/workload/open-loop.js";
+import autocannon from "autocannon";
 import { printFigures } from "./figures.js";
 
 const seconds = Number(process.argv[process.argv.indexOf("--seconds") + 1]) || 5;
@@ -27,6 +28,7 @@ const server = fork(serverFile, [], { stdio: "ignore" });
 const port = await new Promise<number>((resolve) => server.once("message", (m: { port: number }) => resolve(m.port)));
 
 const results = [];
+let autocannonFigures: Record<string, number> | undefined;
 try {
   for (const rate of rates) {
     const rec = new HistoryRecorder();
@@ -54,7 +56,19 @@ try {
       maxIssueLagMs: Math.round(load.stats.maxLagUs / 10) / 100,
     });
   }
+  // autocannon against the same endpoint, in the same run: the well-known yardstick. It is
+  // closed loop (each connection sends its next request when the last one is answered), so
+  // it measures the most the endpoint and client can do, not a schedule kept.
+  const ac = await autocannon({ url: `http://127.0.0.1:${port}/`, connections: 50, duration: seconds });
+  autocannonFigures = { connections: 50, requestsPerSec: Math.round(ac.requests.average), latencyP50Ms: ac.latency.p50, latencyP99Ms: ac.latency.p99, errors: ac.errors + ac.timeouts, non2xx: ac.non2xx };
 } finally {
   server.kill();
 }
-printFigures("loadgen", { secondsPerRate: seconds, target: "minimal HTTP server, child process, 127.0.0.1, keep-alive", rates: results });
+const sustained = results.filter((r) => r.recordedFraction === 1 && r.failed === 0 && r.completedPerSec >= r.offeredPerSec * 0.98).map((r) => r.offeredPerSec);
+printFigures("loadgen", {
+  secondsPerRate: seconds,
+  target: "minimal HTTP server, child process, 127.0.0.1, keep-alive",
+  rates: results,
+  sustainedOpenLoopPerSec: sustained.length ? Math.max(...sustained) : null,
+  autocannon: autocannonFigures,
+});

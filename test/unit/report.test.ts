@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { availability } from "../../lab/checks/index.js";
+import { markdownTable } from "../../bench/table.js";
 import { HistoryRecorder, loadHistory } from "../../lab/history/recorder.js";
 import { renderHtml } from "../../lab/report/html.js";
 import { timelineOf } from "../../lab/report/timeseries.js";
@@ -70,5 +71,15 @@ describe("reports", () => {
 
     const xml = junitXml([r]);
     expect(xml).toMatch(/<testcase classname="scenario.probe" name="probe \(expected to pass\)">\s*<failure message="probe: failed"/);
+  });
+});
+
+describe("the bench table", () => {
+  it("has a row per summarised figure, and flags a spread over 2×", () => {
+    const md = markdownTable({ cores: 2, memoryGiB: 24, node: "v20", at: "t", smoke: false }, [
+      { bench: "takeover", cores: 2, at: "t", killToTakeover: { n: 20, median: 160, p99: 230, min: 120, max: 230, unit: "ms" }, phases: { detect: { n: 20, median: 130, p99: 400, min: 90, max: 400, unit: "ms" } }, kills: 20 },
+    ]);
+    expect(md).toContain("| takeover.killToTakeover | 20 | 160 | 230 | 120 | 230 | ms |  |");
+    expect(md).toContain("| takeover.phases.detect | 20 | 130 | 400 | 90 | 400 | ms | 4.4× |");
   });
 });
