@@ -91,6 +91,11 @@ try {
     ["keepalivedDefault", 1, 6000],
     ["keepalivedTuned", 0.04, 2500],
   ] as const) {
+    // A clean slate: the last phase's keepalived may have died holding the address.
+    for (const cpu of ["cpu-2", "cpu-3"] as const) {
+      await plumbing.kill(dockerName(lab, sidecarName(cpu))).catch(() => undefined);
+      await sh(cpu, `ip addr del ${kaVip}/${vrrp(cpu, advert).bits} dev ${vrrp(cpu, advert).iface} 2>/dev/null; true`);
+    }
     await startKeepalived(plumbing, vrrp("cpu-2", advert));
     await startKeepalived(plumbing, vrrp("cpu-3", advert));
     results[name] = summarize(await measure(`${kaVip}:8081`, settle, (cpu) => startKeepalived(plumbing, vrrp(cpu as "cpu-2" | "cpu-3", advert)).then(() => undefined)), "ms");

@@ -56,6 +56,12 @@ export class Membership {
   private regrouping = false;
   /** The highest view id heard of, so a rebooted coordinator proposes above the views it missed. */
   private highestSeen = 0;
+  /**
+   * The highest *installed* view id heard of (a view id above 0 exists only once a quorate
+   * regroup installed it). Promises do not count: a promise to a proposal that then failed
+   * installs nothing, and a booting coordinator must not take it for a group to join.
+   */
+  private installedSeen = 0;
   /** The view id this CPU accepted a proposal for, and from whom: no other coordinator gets it. */
   private promised = { id: 0, by: "" };
   /** Since when this CPU has seen a reason to regroup (0: none). */
@@ -103,6 +109,7 @@ export class Membership {
     const key = `${peer}/${plane}`;
     this.lastHeard.set(key, Math.max(this.lastHeard.get(key) ?? 0, Math.min(sentAt, Date.now())));
     if (view && view.id > this.highestSeen) this.highestSeen = view.id;
+    if (view && view.id > this.installedSeen) this.installedSeen = view.id;
     // A newer view that includes us: a quorate regroup installed it (no other kind exists)
     // and its commit to us was lost. Adopt it rather than regroup again.
     if (view && view.id > this.view.id && view.members.includes(this.c.self)) this.install(view);
@@ -171,7 +178,7 @@ export class Membership {
       // A CPU that is not in any view yet while others already hold one is a joiner: the
       // members add it; it never coordinates (a rebooted CPU is slow, and would hold up
       // everyone's regroup while it warms up).
-      if (!this.admitted && this.highestSeen > 0) return;
+      if (!this.admitted && this.installedSeen > 0) return;
       // Nor before it has heard anyone at all: it cannot yet tell a joiner from a first boot.
       if (!this.admitted && this.peers.length > 0 && this.lastHeard.size === 0) return;
       // Removals first, and on their own: a dead member must not wait for a slow joiner
@@ -180,7 +187,10 @@ export class Membership {
       const alive = removing ? heard.filter((m) => this.view.members.includes(m)) : heard;
       // The lowest-numbered member it can hear coordinates, and the others wait for its
       // proposal, each only up to a deadline that grows with its rank.
+      // Stand-ins are for members only: at a first boot nobody holds a view yet, and two
+      // CPUs proposing at once would keep pre-empting each other.
       const rank = (this.admitted ? alive.filter((m) => this.view.members.includes(m)) : alive).indexOf(this.c.self);
+      if (rank > 0 && !this.admitted) return;
       const patience = rank * this.c.periodMs * this.c.missed * 3;
       if (rank > 0 && Date.now() - this.changeSince < patience) return;
       const proposal: View = { id: Math.max(this.view.id, this.highestSeen, this.promised.id) + 1, members: alive };
@@ -194,6 +204,7 @@ export class Membership {
             try {
               const r = (await this.c.transport.sendBoth(m, this.c.planes, "/servernet/propose", { from: this.c.self, proposal }, timeout)) as { ok?: boolean; view?: View; promised?: number };
               this.highestSeen = Math.max(this.highestSeen, r.view?.id ?? 0, r.promised ?? 0);
+              this.installedSeen = Math.max(this.installedSeen, r.view?.id ?? 0);
               return r.ok ? m : undefined;
             } catch {
               return undefined;
@@ -233,6 +244,8 @@ export class Membership {
     const free = proposal.id > this.inFlight && (proposal.id > this.promised.id || (proposal.id === this.promised.id && from === this.promised.by));
     const ok = proposal.id > this.view.id && free && proposal.members.includes(this.c.self) && !removesLive;
     if (ok) this.promised = { id: proposal.id, by: from };
+    // A lower-numbered CPU is coordinating: a stand-in waits its full patience again.
+    if (order([from, this.c.self])[0] === from && this.changeSince !== 0) this.changeSince = Date.now();
     return { ok, view: this.view, promised: this.promised.id };
   }
 

@@ -45,7 +45,11 @@ async function run(net: Net, ms: number): Promise<void> {
   await vi.advanceTimersByTimeAsync(ms);
 }
 
-const members = (net: Net, cpu: string) => net.nodes.get(cpu)?.view.members;
+/** The members of the view `cpu` holds, once a regroup installed one (a boot guess is not a view). */
+const members = (net: Net, cpu: string) => {
+  const m = net.nodes.get(cpu);
+  return m?.admitted ? m.view.members : undefined;
+};
 
 afterEach(() => vi.useRealTimers());
 
@@ -56,6 +60,19 @@ describe("membership and regroup", () => {
     for (const m of net.nodes.values()) m.start();
     await run(net, 500);
     for (const c of CPUS) expect(members(net, c)).toEqual(CPUS);
+    for (const m of net.nodes.values()) m.stop();
+  });
+
+  it("boots to one view when the CPUs start in any order, the lowest last", async () => {
+    vi.useFakeTimers();
+    const net = lab();
+    for (const c of ["cpu-3", "cpu-1", "cpu-2", "cpu-0"]) {
+      net.nodes.get(c)?.start();
+      await run(net, 37);
+    }
+    await run(net, 1500);
+    for (const c of CPUS) expect(members(net, c)).toEqual(CPUS);
+    expect(new Set(CPUS.map((c) => net.nodes.get(c)?.view.id)).size).toBe(1);
     for (const m of net.nodes.values()) m.stop();
   });
 
@@ -141,5 +158,21 @@ describe("membership and regroup", () => {
     expect(m?.onPropose(proposal, "cpu-0").ok).toBe(true);
     expect(m?.onPropose({ ...proposal }, "cpu-1")).toMatchObject({ ok: false, promised: 5 });
     expect(m?.onPropose({ id: 6, members: CPUS }, "cpu-1").ok).toBe(true);
+  });
+});
+
+describe("membership at a first boot", () => {
+  it("retries after a first proposal some CPUs could not answer yet", async () => {
+    vi.useFakeTimers();
+    const net = lab();
+    // cpu-1 and cpu-2 are still starting their runtime: they answer nothing for a while.
+    net.deaf.add("cpu-1");
+    net.deaf.add("cpu-2");
+    for (const m of net.nodes.values()) m.start();
+    await run(net, 400);
+    net.deaf.clear();
+    await run(net, 1000);
+    for (const c of CPUS) expect(members(net, c)).toEqual(CPUS);
+    for (const m of net.nodes.values()) m.stop();
   });
 });
