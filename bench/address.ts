@@ -7,22 +7,17 @@
 // Each move goes between two spare CPUs (cpu-2 and cpu-3), away from the running pair, and
 // is timed from the start of the move to the first probe answered by the new holder. The
 // probe goes through the edge router, as clients do, every 5 ms with fresh connections.
-import { configFromEnv } from "../lab/config.js";
-import { connectEngine } from "../lab/docker/engine.js";
-import { dockerName, Plumbing } from "../lab/docker/plumbing.js";
+import { dockerName } from "../lab/docker/plumbing.js";
 import { reap } from "../lab/docker/reap.js";
 import { faultContext } from "../lab/faults/context.js";
-import { ensureConfiguredImages } from "../lab/images/build.js";
 import { up } from "../lab/machine/up.js";
 import { resolveTopology } from "../lab/topology/resolve.js";
 import { httpGet } from "../lab/util/http.js";
 import { printFigures, runsFromArgv, summarize } from "./figures.js";
+import { benchLab, edgeInterface } from "./lab.js";
 
 const runs = runsFromArgv(10);
-const config = configFromEnv();
-const docker = await connectEngine({ host: config.dockerHost });
-const plumbing = new Plumbing(docker);
-const { images } = await ensureConfiguredImages(docker, config);
+const { plumbing, images } = await benchLab();
 const lab = "bench-address";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -50,9 +45,7 @@ try {
   const edgeNet = dockerName(lab, ctx.topology.edge.network);
   const id = (cpu: string) => dockerName(lab, cpu);
   const sh = (cpu: string, cmd: string) => plumbing.exec(id(cpu), ["sh", "-c", cmd]);
-  const prefix = (await sh("cpu-2", `ip -4 -o addr show | awk '$4 ~ /^${vip.split(".").slice(0, 2).join("\\.")}\\./ {print $2, $4; exit}'`)).stdout.trim();
-  const [iface = "eth0", cidr = "/16"] = prefix.split(" ");
-  const bits = cidr.split("/")[1] ?? "16";
+  const { iface, bits } = await edgeInterface(plumbing, lab, "cpu-2", vip);
   const holders = ["cpu-2", "cpu-3"];
 
   // 1. Secondary IP + gratuitous ARP.

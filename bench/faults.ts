@@ -1,24 +1,18 @@
 // Fault actuation latency: from the call to the effect observed from outside, and the same
 // for the heal. The effect is probed concurrently with the call every few milliseconds, so
 // the figure is not the API round trip but the moment a client would notice.
-import { configFromEnv } from "../lab/config.js";
-import { connectEngine } from "../lab/docker/engine.js";
-import { Plumbing } from "../lab/docker/plumbing.js";
 import { reap } from "../lab/docker/reap.js";
 import { faultContext, type FaultContext } from "../lab/faults/context.js";
 import { inject } from "../lab/faults/inject.js";
 import type { Fault } from "../lab/faults/types.js";
-import { ensureConfiguredImages } from "../lab/images/build.js";
 import { up } from "../lab/machine/up.js";
 import { resolveTopology } from "../lab/topology/resolve.js";
 import { httpGet } from "../lab/util/http.js";
 import { printFigures, runsFromArgv, summarize, type Summary } from "./figures.js";
+import { benchLab } from "./lab.js";
 
 const runs = runsFromArgv(20);
-const config = configFromEnv();
-const docker = await connectEngine({ host: config.dockerHost });
-const plumbing = new Plumbing(docker);
-const { images } = await ensureConfiguredImages(docker, config);
+const { plumbing, images } = await benchLab();
 const lab = "bench-faults";
 
 /** True when a GET answers 200 within `timeoutMs`. */

@@ -9,14 +9,11 @@
 // The load is GET /whoami at 200/s, which whoever holds the address answers, so the three
 // are measured on equal terms (the pair's writes are the takeover bench's business).
 import { faultGaps } from "../lab/checks/failover-gap.js";
-import { configFromEnv } from "../lab/config.js";
-import { connectEngine } from "../lab/docker/engine.js";
-import { dockerName, Plumbing } from "../lab/docker/plumbing.js";
+import { dockerName } from "../lab/docker/plumbing.js";
 import { reap } from "../lab/docker/reap.js";
 import { faultContext } from "../lab/faults/context.js";
 import { inject } from "../lab/faults/inject.js";
 import { HistoryRecorder } from "../lab/history/recorder.js";
-import { ensureConfiguredImages } from "../lab/images/build.js";
 import { ensureKeepalivedImage } from "../lab/images/keepalived.js";
 import { sidecarName, startKeepalived, type VrrpSpec } from "../lab/keepalived/vrrp.js";
 import { up } from "../lab/machine/up.js";
@@ -25,13 +22,11 @@ import { httpJson, waitFor } from "../lab/util/http.js";
 import { HttpClient } from "../lab/workload/http-client.js";
 import { OpenLoop } from "../lab/workload/open-loop.js";
 import { printFigures, runsFromArgv, summarize, type Summary } from "./figures.js";
+import { benchLab, edgeInterface } from "./lab.js";
 
 const kills = runsFromArgv(20);
 const rate = 200;
-const config = configFromEnv();
-const docker = await connectEngine({ host: config.dockerHost });
-const plumbing = new Plumbing(docker);
-const { images } = await ensureConfiguredImages(docker, config);
+const { config, docker, plumbing, images } = await benchLab();
 const kaImage = await ensureKeepalivedImage(docker, config);
 const lab = "bench-vrrp";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -46,17 +41,19 @@ try {
   const vip = ctx.vips.web ?? "";
   const kaVip = vip.replace(/\.(\d+)$/, (_, last: string) => `.${Number(last) - 1}`);
   const sh = (cpu: string, cmd: string) => plumbing.exec(dockerName(lab, cpu), ["sh", "-c", cmd]);
-  const edgeAddr = async (cpu: string) => {
-    const out = (await sh(cpu, `ip -4 -o addr show | awk '$4 ~ /^${vip.split(".").slice(0, 2).join("\\.")}\\./ {print $2, $4; exit}'`)).stdout.trim();
-    const [iface = "eth0", cidr = "0/16"] = out.split(" ");
-    const [ip = "", bits = "16"] = cidr.split("/");
-    return { iface, ip, bits: Number(bits) };
-  };
-  const a = await edgeAddr("cpu-2");
-  const b = await edgeAddr("cpu-3");
+  const a = await edgeInterface(plumbing, lab, "cpu-2", vip);
+  const b = await edgeInterface(plumbing, lab, "cpu-3", vip);
+  // A CPU that comes back always rejoins below the current master. `nopreempt` alone did
+  // not keep the address put: a restarted keepalived that had not yet heard an advert
+  // claimed mastership, and won the tie-break back with its higher priority.
+  const priority: Record<string, number> = {};
   const vrrp = (cpu: "cpu-2" | "cpu-3", advertInt: number): VrrpSpec => {
     const self = cpu === "cpu-2" ? a : b;
-    return { lab, cpu, image: kaImage, iface: self.iface, vip: kaVip, bits: self.bits, priority: cpu === "cpu-2" ? 150 : 100, advertInt };
+    return { lab, cpu, image: kaImage, iface: self.iface, vip: kaVip, bits: self.bits, priority: priority[cpu] ?? 200, advertInt };
+  };
+  const rejoin = (cpu: string) => {
+    const other = cpu === "cpu-2" ? "cpu-3" : "cpu-2";
+    priority[cpu] = Math.max(2, (priority[other] ?? 200) - 5);
   };
 
   /** Kills whoever answers at the address N times under load; returns the client gaps. */
@@ -92,13 +89,15 @@ try {
     ["keepalivedTuned", 0.04, 2500],
   ] as const) {
     // A clean slate: the last phase's keepalived may have died holding the address.
+    priority["cpu-2"] = 250;
+    priority["cpu-3"] = 240;
     for (const cpu of ["cpu-2", "cpu-3"] as const) {
       await plumbing.kill(dockerName(lab, sidecarName(cpu))).catch(() => undefined);
       await sh(cpu, `ip addr del ${kaVip}/${vrrp(cpu, advert).bits} dev ${vrrp(cpu, advert).iface} 2>/dev/null; true`);
     }
     await startKeepalived(plumbing, vrrp("cpu-2", advert));
     await startKeepalived(plumbing, vrrp("cpu-3", advert));
-    results[name] = summarize(await measure(`${kaVip}:8081`, settle, (cpu) => startKeepalived(plumbing, vrrp(cpu as "cpu-2" | "cpu-3", advert)).then(() => undefined)), "ms");
+    results[name] = summarize(await measure(`${kaVip}:8081`, settle, (cpu) => (rejoin(cpu), startKeepalived(plumbing, vrrp(cpu as "cpu-2" | "cpu-3", advert)).then(() => undefined))), "ms");
   }
   const ratio = (x: Summary | undefined, y: Summary | undefined, k: "p99" | "median") => (x && y && y[k] > 0 ? Math.round((x[k] / y[k]) * 10) / 10 : null);
   printFigures("keepalived", {

@@ -1,20 +1,14 @@
 // Lab lifecycle: warm `nonstop up` to all-healthy for 4 CPUs, `down`, and `docker compose
 // up --wait` of the committed file to healthy. Prints JSON; never fails on speed.
 import { execFileSync } from "node:child_process";
-import { configFromEnv } from "../lab/config.js";
-import { connectEngine } from "../lab/docker/engine.js";
-import { Plumbing } from "../lab/docker/plumbing.js";
 import { reap } from "../lab/docker/reap.js";
-import { ensureConfiguredImages } from "../lab/images/build.js";
 import { up } from "../lab/machine/up.js";
 import { resolveTopology } from "../lab/topology/resolve.js";
 import { printFigures, runsFromArgv, since, summarize } from "./figures.js";
+import { benchLab } from "./lab.js";
 
 const runs = runsFromArgv(5);
-const config = configFromEnv();
-const docker = await connectEngine({ host: config.dockerHost });
-const plumbing = new Plumbing(docker);
-const { images } = await ensureConfiguredImages(docker, config);
+const { config, plumbing, images } = await benchLab();
 
 const lab = "bench-lifecycle";
 const upMs: number[] = [];

@@ -2,28 +2,22 @@
 // the failed operations (the goal is none: every message also goes over y) and how much
 // the write latency's p99 moves, against the same load with both planes, in the same run.
 import { availability, latency } from "../lab/checks/index.js";
-import { configFromEnv } from "../lab/config.js";
-import { connectEngine } from "../lab/docker/engine.js";
-import { Plumbing } from "../lab/docker/plumbing.js";
 import { reap } from "../lab/docker/reap.js";
 import { faultContext } from "../lab/faults/context.js";
 import { inject } from "../lab/faults/inject.js";
 import { sliceByInvoke } from "../lab/history/history.js";
 import { HistoryRecorder } from "../lab/history/recorder.js";
-import { ensureConfiguredImages } from "../lab/images/build.js";
 import { up } from "../lab/machine/up.js";
 import { resolveTopology } from "../lab/topology/resolve.js";
 import { HttpClient } from "../lab/workload/http-client.js";
 import { OpenLoop } from "../lab/workload/open-loop.js";
 import { printFigures, runsFromArgv, summarize } from "./figures.js";
+import { benchLab } from "./lab.js";
 
 const runs = runsFromArgv(5);
 const rate = 200;
 const windowMs = 3000;
-const config = configFromEnv();
-const docker = await connectEngine({ host: config.dockerHost });
-const plumbing = new Plumbing(docker);
-const { images } = await ensureConfiguredImages(docker, config);
+const { plumbing, images } = await benchLab();
 const lab = "bench-plane";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,22 +1,18 @@
 // The router's cost and its toxics' accuracy, in one run on one lab: request latency to the
 // web service's agent directly (its 127.0.0.1 port) against through router-edge with no
-// toxics, and through router-edge with a 100 ms latency toxic. Prints JSON.
-import { configFromEnv } from "../lab/config.js";
-import { connectEngine } from "../lab/docker/engine.js";
-import { Plumbing } from "../lab/docker/plumbing.js";
+// toxics, and through router-edge with a 100 ms latency toxic; then throughput on both paths
+// (autocannon, keep-alive). Prints JSON.
 import { reap } from "../lab/docker/reap.js";
-import { ensureConfiguredImages } from "../lab/images/build.js";
 import { up } from "../lab/machine/up.js";
 import { Router } from "../lab/router/router.js";
 import { resolveTopology } from "../lab/topology/resolve.js";
 import { httpGet } from "../lab/util/http.js";
+import autocannon from "autocannon";
 import { printFigures, runsFromArgv, summarize } from "./figures.js";
+import { benchLab } from "./lab.js";
 
 const n = runsFromArgv(200);
-const config = configFromEnv();
-const docker = await connectEngine({ host: config.dockerHost });
-const plumbing = new Plumbing(docker);
-const { images } = await ensureConfiguredImages(docker, config);
+const { plumbing, images } = await benchLab();
 const lab = "bench-router";
 
 async function sample(url: string, count: number): Promise<number[]> {
@@ -44,6 +40,11 @@ try {
     await using _latency = await edge.addToxic("web", { type: "latency", latencyMs: 100 });
     t.push(...(await sample(viaRouter, Math.min(n, 50))));
   }
+  // Throughput: autocannon on keep-alive connections, each path in turn, same duration.
+  const seconds = n >= 100 ? 3 : 1;
+  const rps = async (url: string) => Math.round((await autocannon({ url, connections: 10, duration: seconds })).requests.average);
+  const directRps = await rps(direct);
+  const routerRps = await rps(viaRouter);
   const direct50 = summarize(d, "ms");
   const router50 = summarize(r, "ms");
   const toxic = summarize(t, "ms");
@@ -53,6 +54,7 @@ try {
     routerOverheadP50Us: Math.round((router50.median - direct50.median) * 1000),
     latencyToxic100ms: toxic,
     latencyToxicAddedMs: Math.round((toxic.median - router50.median) * 10) / 10,
+    throughput: { directReqPerSec: directRps, throughRouterReqPerSec: routerRps, routerShare: Math.round((routerRps / Math.max(1, directRps)) * 100) / 100, connections: 10, seconds },
     note: "fresh TCP connection per request; both paths cross docker-proxy on 127.0.0.1",
   });
 } finally {

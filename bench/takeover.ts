@@ -7,15 +7,11 @@
 import { writeFile } from "node:fs/promises";
 import { failoverGap, latency, runtime } from "../lab/checks/index.js";
 import { faultGaps } from "../lab/checks/failover-gap.js";
-import { configFromEnv } from "../lab/config.js";
-import { connectEngine } from "../lab/docker/engine.js";
-import { Plumbing } from "../lab/docker/plumbing.js";
 import { reap } from "../lab/docker/reap.js";
 import { faultContext } from "../lab/faults/context.js";
 import { inject } from "../lab/faults/inject.js";
 import { HistoryRecorder } from "../lab/history/recorder.js";
 import type { RuntimeEventEntry } from "../lab/history/types.js";
-import { ensureConfiguredImages } from "../lab/images/build.js";
 import { up } from "../lab/machine/up.js";
 import { RuntimeEventPump } from "../lab/scenario/runtime-events.js";
 import { resolveTopology } from "../lab/topology/resolve.js";
@@ -23,13 +19,11 @@ import { httpJson, waitFor } from "../lab/util/http.js";
 import { HttpClient } from "../lab/workload/http-client.js";
 import { OpenLoop } from "../lab/workload/open-loop.js";
 import { printFigures, runsFromArgv, summarize } from "./figures.js";
+import { benchLab } from "./lab.js";
 
 const kills = runsFromArgv(20);
 const rate = 200;
-const config = configFromEnv();
-const docker = await connectEngine({ host: config.dockerHost });
-const plumbing = new Plumbing(docker);
-const { images } = await ensureConfiguredImages(docker, config);
+const { plumbing, images } = await benchLab();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function writer(url: string): HttpClient {
