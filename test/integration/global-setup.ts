@@ -15,8 +15,11 @@ declare module "vitest" {
   }
 }
 
-/** Labs made by tests ("t-") and by scenario runs ("scn-"); a user's own labs are left alone. */
-export const TEST_LAB_PREFIXES = ["t-", "scn-"];
+/**
+ * Labs made by tests ("t-"), scenario runs ("scn-") and the benchmarks' smoke runs
+ * ("bench-"); a user's own labs are left alone.
+ */
+export const TEST_LAB_PREFIXES = ["t-", "scn-", "bench-"];
 
 async function reapTestLabs(plumbing: Plumbing): Promise<void> {
   for (const lab of await plumbing.labs()) if (TEST_LAB_PREFIXES.some((p) => lab.startsWith(p))) await reap(plumbing, lab);
