@@ -121,7 +121,7 @@ try {
     phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, summarize(v, "ms")])),
     unrecovered,
     writeP50: { withBackupMs: withBackup, loneprimaryMs: alone, checkpointOverheadMs: withBackup !== null && alone !== null ? Math.round((withBackup - alone) * 100) / 100 : null },
-    note: "clientGap: fault issued to first successful write after the outage, seen by a client through the edge router (keep-alive HTTP, 1 s client timeout). killTo*: from the runtime's own events; killToFirstAck: to the new primary's first acknowledged write. phases: the takeover split into detect (kill to first suspicion), regroup, takeover and address. The clientGap tail of about 1.2 s is Toxiproxy's: it dials the upstream inside its accept loop, so one dial into the dead primary's MAC (in the ~150 ms before the gratuitous ARP) holds every new connection until the SYN is retransmitted 1 s later. See docs/performance.md.",
+    note: "clientGap: fault issued to first successful write after the outage, seen by a client through the edge router (keep-alive HTTP, 1 s client timeout). killTo*: from the runtime's own events; killToFirstAck: to the new primary's first acknowledged write. phases: the takeover split into detect (kill to first suspicion), regroup, takeover and address. The clientGap tail of about 1.2 s is Toxiproxy's: it dials the upstream inside its accept loop, so one SYN lost between the dead CPU's network going away and the gratuitous ARP holds every new connection until it is retransmitted 1 s later. See docs/performance.md.",
   });
 } finally {
   await reap(plumbing, lab);
