@@ -12,6 +12,7 @@ import type { FaultFlags } from "../faults/cli-args.js";
 import { runCommand } from "./run.js";
 import { checkCommand } from "./check.js";
 import { raidCommand } from "./raid.js";
+import { consoleCommand } from "./console.js";
 import { SCENARIOS } from "../../scenarios/index.js";
 import { downCommand, logsCommand, statusCommand, upCommand, type UpFlags } from "./machine.js";
 
@@ -57,6 +58,13 @@ program
   .option("--lab <id>", "lab id", labId, "default")
   .option("--json", "print as JSON")
   .action((opts: { lab: string; json?: boolean }) => statusCommand(config, opts));
+
+program
+  .command("console")
+  .description("serve the live console on 127.0.0.1: the machine drawn, live charts, events, and faults on a click")
+  .option("--lab <id>", "lab id", labId, "default")
+  .option("--port <n>", "port on 127.0.0.1 (default: any free one)", count("port", 0, 65535), 0)
+  .action((opts: { lab: string; port: number }) => consoleCommand(config, opts));
 
 program
   .command("down")

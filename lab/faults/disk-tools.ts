@@ -3,7 +3,6 @@
 // and touches the disk the way a failing device would: under every CPU at once.
 import { dockerName } from "../docker/plumbing.js";
 import { LabError } from "../errors.js";
-import { MARKER } from "../../runtime/raid/raid1.js";
 import type { FaultContext } from "./context.js";
 
 // Runs inside the helper: flips `n` bytes at seeded random offsets of the mirror's files
@@ -88,15 +87,11 @@ export async function wipe(ctx: FaultContext, id: string, mirror: string): Promi
 }
 
 /**
- * Puts the old disk back, unless the RAID has already rebuilt the blank one (it carries the
- * mirror marker again): then the rebuilt disk is newer than the old one and stays.
+ * Puts back every file the blank disk still lacks, never over one the RAID has rebuilt or
+ * written since: those are newer than the old disk's copy.
  */
 export async function unwipe(ctx: FaultContext, id: string, mirror: string, backupVolume: string): Promise<void> {
-  await tool(ctx, id, "unwipe", [mirrorMount(ctx, mirror), { volume: backupVolume, target: "/b" }], [
-    "bash",
-    "-c",
-    `[ -e /m/${MARKER} ] || { find /m -mindepth 1 -delete && cp -a /b/. /m/; }`,
-  ]);
+  await tool(ctx, id, "unwipe", [mirrorMount(ctx, mirror), { volume: backupVolume, target: "/b" }], ["cp", "-a", "-n", "/b/.", "/m/"]);
   await ctx.plumbing.docker.getVolume(backupVolume).remove({ force: true });
 }
 
