@@ -22,6 +22,7 @@ interface State {
   mirrors: string[];
   services: { name: string; url?: string; primary: string | null; backup: string | null }[];
   workload: { running: boolean; rate: number };
+  traffic: Record<string, number | null>;
 }
 interface Stats {
   t: number;
@@ -133,7 +134,9 @@ function render(): void {
       const div = document.createElement("div");
       div.className = "plane";
       div.dataset.plane = p;
-      div.innerHTML = `<b>${p}</b> <span class="dim">${router?.name ?? "router"} ${router?.health ?? "?"}</span><div class="bar"><div class="fill" style="width:${links ? Math.round((heard / links) * 100) : 0}%"></div></div><span>${heard}/${links} links</span>`;
+      const bytes = s.traffic[p];
+      const rate = bytes === null || bytes === undefined ? "–" : bytes > 1e6 ? `${(bytes / 1e6).toFixed(1)} MB/s` : `${Math.round(bytes / 1e3)} KB/s`;
+      div.innerHTML = `<b>${p}</b> <span class="dim">${router?.name ?? "router"} ${router?.health ?? "?"}</span><div class="bar"><div class="fill" style="width:${links ? Math.round((heard / links) * 100) : 0}%"></div></div><span>${heard}/${links} links · <span data-traffic="${p}">${rate}</span></span>`;
       return div;
     }),
   );

@@ -63,7 +63,7 @@ export function generateCompose(t: Topology = composeTopology()): GeneratedFiles
     files[path] = `${JSON.stringify(r.proxies.map((p) => ({ ...p, enabled: true })), null, 2)}\n`;
     const inContainer = `/etc/nonstop/${r.spec.name}.json`;
     // Compose cannot call the router's API, so the proxies are loaded at start (-config).
-    services[r.spec.name] = service(r.spec, { command: ["-host=0.0.0.0", `-config=${inContainer}`], volumes: [`./${path}:${inContainer}:ro`] });
+    services[r.spec.name] = service(r.spec, { command: ["-host=0.0.0.0", "-proxy-metrics", `-config=${inContainer}`], volumes: [`./${path}:${inContainer}:ro`] });
   }
   for (const c of plan.cpus) services[c.name] = service(c);
 

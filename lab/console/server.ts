@@ -22,7 +22,7 @@ import { OpenLoop } from "../workload/open-loop.js";
 import { UsageError } from "../errors.js";
 import { consolePage } from "./page.js";
 import { checkRequest } from "./security.js";
-import { consoleState } from "./state.js";
+import { consoleState, PlaneTraffic } from "./state.js";
 
 export interface ConsoleOptions {
   plumbing: Plumbing;
@@ -126,12 +126,13 @@ export async function startConsole(opts: ConsoleOptions): Promise<RunningConsole
   let sentEvents = 0;
   let port = 0;
 
+  const traffic = new PlaneTraffic();
   const timers = [
     setInterval(() => {
-      void consoleState(opts.plumbing, opts.lab)
+      void consoleState(opts.plumbing, opts.lab, traffic)
         .then((s) => send("state", { ...s, workload: { running: workload.running, rate: workload.rate } }))
         .catch(() => undefined);
-    }, 1000),
+    }, 500),
     setInterval(() => {
       if (workload.running) send("stats", workload.sample(500));
       const fresh = events.entries.slice(sentEvents);

@@ -3,7 +3,47 @@
 // such, never guessed.
 import type { Plumbing } from "../docker/plumbing.js";
 import { machineStatus } from "../machine/status.js";
-import { httpJson } from "../util/http.js";
+import { httpGet, httpJson } from "../util/http.js";
+
+/** Sum of every proxy's received bytes, from a router's Prometheus metrics (-proxy-metrics). */
+export function bytesFromMetrics(text: string): number | undefined {
+  let total = 0;
+  let seen = false;
+  for (const line of text.split("\n")) {
+    if (!line.startsWith("toxiproxy_proxy_received_bytes_total")) continue;
+    const v = Number(line.slice(line.lastIndexOf(" ") + 1));
+    if (Number.isFinite(v)) {
+      total += v;
+      seen = true;
+    }
+  }
+  return seen ? total : undefined;
+}
+
+/** Live bytes/s per plane: the change in each plane router's byte count between two looks. */
+export class PlaneTraffic {
+  private last = new Map<string, { at: number; bytes: number }>();
+
+  async sample(routers: { name: string; plane: string; apiUrl?: string }[]): Promise<Record<string, number | null>> {
+    const out: Record<string, number | null> = {};
+    for (const r of routers) {
+      if (r.plane === "edge") continue;
+      const plane = r.plane;
+      const text = r.apiUrl ? await httpGet(`${r.apiUrl}/metrics`, 500).then((x) => (x.status === 200 ? x.body : undefined)).catch(() => undefined) : undefined;
+      const bytes = text ? bytesFromMetrics(text) : undefined;
+      const prev = this.last.get(r.name);
+      const now = Date.now();
+      if (bytes === undefined) {
+        this.last.delete(r.name);
+        out[plane] = null;
+        continue;
+      }
+      out[plane] = prev && now > prev.at && bytes >= prev.bytes ? Math.round(((bytes - prev.bytes) * 1000) / (now - prev.at)) : null;
+      this.last.set(r.name, { at: now, bytes });
+    }
+    return out;
+  }
+}
 
 export interface CpuView {
   name: string;
@@ -29,6 +69,8 @@ export interface ConsoleState {
   planes: string[];
   mirrors: string[];
   services: { name: string; url?: string; primary: string | null; backup: string | null }[];
+  /** Bytes per second through each plane's router (null: no figure yet, or the router is down). */
+  traffic: Record<string, number | null>;
 }
 
 interface RuntimeReply {
@@ -39,7 +81,7 @@ interface RuntimeReply {
   pairs: { service: string; role: string }[];
 }
 
-export async function consoleState(plumbing: Plumbing, lab: string): Promise<ConsoleState> {
+export async function consoleState(plumbing: Plumbing, lab: string, traffic?: PlaneTraffic): Promise<ConsoleState> {
   const s = await machineStatus(plumbing, lab);
   const t = s.topology;
   const cpus = await Promise.all(
@@ -68,5 +110,6 @@ export async function consoleState(plumbing: Plumbing, lab: string): Promise<Con
     planes: t?.planes.map((p) => p.name) ?? [],
     mirrors: t?.disks.map((d) => d.name) ?? [],
     services: s.services.map((svc) => ({ name: svc.name, ...(svc.url ? { url: svc.url } : {}), primary: holder(svc.name, "primary"), backup: holder(svc.name, "backup") })),
+    traffic: traffic ? await traffic.sample(s.routers) : {},
   };
 }

@@ -83,6 +83,8 @@ describe("the live console", () => {
     await page.click("#wl-start");
     // Expressions run in the page (strings: this file is compiled without the DOM's types).
     await page.waitForFunction("Number(document.body.dataset.lastOps ?? 0) > 50", undefined, { timeout: 15_000 });
+    // Live per-plane traffic, from the plane routers' byte counters.
+    await page.waitForFunction(`/[KM]B\\/s/.test(document.querySelector('[data-traffic="x"]')?.textContent ?? "")`, undefined, { timeout: 10_000 });
     const primary = await page.textContent('[data-service-primary="web"]');
     expect(primary).toBe("cpu-0");
 
