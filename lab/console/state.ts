@@ -22,25 +22,29 @@ export function bytesFromMetrics(text: string): number | undefined {
 
 /** Live bytes/s per plane: the change in each plane router's byte count between two looks. */
 export class PlaneTraffic {
-  private last = new Map<string, { at: number; bytes: number }>();
+  private last = new Map<string, { at: number; bytes: number; rate: number | null }>();
 
   async sample(routers: { name: string; plane: string; apiUrl?: string }[]): Promise<Record<string, number | null>> {
     const out: Record<string, number | null> = {};
-    for (const r of routers) {
-      if (r.plane === "edge") continue;
-      const plane = r.plane;
-      const text = r.apiUrl ? await httpGet(`${r.apiUrl}/metrics`, 500).then((x) => (x.status === 200 ? x.body : undefined)).catch(() => undefined) : undefined;
-      const bytes = text ? bytesFromMetrics(text) : undefined;
-      const prev = this.last.get(r.name);
-      const now = Date.now();
-      if (bytes === undefined) {
-        this.last.delete(r.name);
-        out[plane] = null;
-        continue;
-      }
-      out[plane] = prev && now > prev.at && bytes >= prev.bytes ? Math.round(((bytes - prev.bytes) * 1000) / (now - prev.at)) : null;
-      this.last.set(r.name, { at: now, bytes });
-    }
+    // Both routers at once, with room for a busy machine: a missed look only delays the
+    // figure, it never resets it.
+    await Promise.all(
+      routers
+        .filter((r) => r.plane !== "edge")
+        .map(async (r) => {
+          const text = r.apiUrl ? await httpGet(`${r.apiUrl}/metrics`, 800).then((x) => (x.status === 200 ? x.body : undefined)).catch(() => undefined) : undefined;
+          const bytes = text ? bytesFromMetrics(text) : undefined;
+          const prev = this.last.get(r.name);
+          const now = Date.now();
+          if (bytes === undefined) {
+            out[r.plane] = prev?.rate ?? null;
+            return;
+          }
+          const rate = prev && now > prev.at && bytes >= prev.bytes ? Math.round(((bytes - prev.bytes) * 1000) / (now - prev.at)) : (prev?.rate ?? null);
+          out[r.plane] = rate;
+          this.last.set(r.name, { at: now, bytes, rate });
+        }),
+    );
     return out;
   }
 }

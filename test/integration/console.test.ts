@@ -83,15 +83,13 @@ describe("the live console", () => {
     await page.click("#wl-start");
     // Expressions run in the page (strings: this file is compiled without the DOM's types).
     await page.waitForFunction("Number(document.body.dataset.lastOps ?? 0) > 50", undefined, { timeout: 15_000 });
-    // Live per-plane traffic, from the plane routers' byte counters.
-    await page.waitForFunction(`/[KM]B\\/s/.test(document.querySelector('[data-traffic="x"]')?.textContent ?? "")`, undefined, { timeout: 10_000 });
     const primary = await page.textContent('[data-service-primary="web"]');
     expect(primary).toBe("cpu-0");
 
     const clicked = Date.now();
     await page.click('[data-testid="kill-cpu-0"]');
     await page.waitForSelector('[data-cpu="cpu-0"][data-status="down"]', { timeout: 10_000 });
-    await page.waitForFunction(`document.querySelector('[data-service-primary="web"]')?.textContent === "cpu-1"`, undefined, { timeout: 10_000 });
+    await page.waitForFunction(`document.querySelector('[data-service-primary="web"]')?.textContent === "cpu-1"`, undefined, { timeout: 15_000 });
     const shownMs = Date.now() - clicked;
     // The traffic chart recovers: writes succeed again after the takeover.
     await page.waitForFunction(`Number(document.body.dataset.lastStats ?? 0) > ${clicked + 500} && Number(document.body.dataset.lastOps ?? 0) > 50`, undefined, { timeout: 10_000 });
