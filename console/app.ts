@@ -2,34 +2,7 @@
 // demo workload, lists events, and sends control actions with the token. Runs in the
 // browser; bundled by lab/console/page.ts.
 import uPlot from "uplot";
-
-interface CpuView {
-  name: string;
-  state: string;
-  health: string;
-  viewId: number | null;
-  members: string[];
-  quorate: boolean;
-  roles: Record<string, string | null>;
-  hears: Record<string, Record<string, boolean>>;
-  disks: { name: string; state: string; repaired: number; rebuild?: { done: number; files: number } }[];
-}
-interface State {
-  lab: string;
-  cpus: CpuView[];
-  routers: { name: string; plane: string; health: string }[];
-  planes: string[];
-  mirrors: string[];
-  services: { name: string; url?: string; primary: string | null; backup: string | null }[];
-  workload: { running: boolean; rate: number };
-  traffic: Record<string, number | null>;
-}
-interface Stats {
-  t: number;
-  ops: number;
-  errors: number;
-  p99: number | null;
-}
+import type { CpuView, PushedState as State, WorkloadSample as Stats } from "../lab/console/types.js";
 
 const $ = (id: string) => document.getElementById(id) as HTMLElement;
 const tokenInput = $("token") as HTMLInputElement;

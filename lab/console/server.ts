@@ -23,6 +23,7 @@ import { UsageError } from "../errors.js";
 import { consolePage } from "./page.js";
 import { checkRequest } from "./security.js";
 import { consoleState, PlaneTraffic } from "./state.js";
+import type { WorkloadSample } from "./types.js";
 
 export interface ConsoleOptions {
   plumbing: Plumbing;
@@ -38,13 +39,6 @@ export interface RunningConsole {
   url: string;
   token: string;
   close(): Promise<void>;
-}
-
-interface Sample {
-  t: number;
-  ops: number;
-  errors: number;
-  p99: number | null;
 }
 
 const json = (res: ServerResponse, status: number, body: unknown) => {
@@ -94,7 +88,7 @@ class DemoWorkload {
   }
 
   /** Completions since the last call: ops/s, errors/s and p99 latency over `ms`. */
-  sample(ms: number): Sample {
+  sample(ms: number): WorkloadSample {
     const fresh = this.recorder.entries.slice(this.cursor);
     this.cursor = this.recorder.entries.length;
     const done = fresh.filter((e): e is OpEntry => isOp(e) && e.type !== "invoke");

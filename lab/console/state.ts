@@ -4,6 +4,9 @@
 import type { Plumbing } from "../docker/plumbing.js";
 import { machineStatus } from "../machine/status.js";
 import { httpGet, httpJson } from "../util/http.js";
+import type { ConsoleState, CpuView } from "./types.js";
+
+export type { ConsoleState, CpuView } from "./types.js";
 
 /** Sum of every proxy's received bytes, from a router's Prometheus metrics (-proxy-metrics). */
 export function bytesFromMetrics(text: string): number | undefined {
@@ -47,34 +50,6 @@ export class PlaneTraffic {
     );
     return out;
   }
-}
-
-export interface CpuView {
-  name: string;
-  /** running, paused, exited… as Docker says; "fenced" is shown from the pair roles. */
-  state: string;
-  health: string;
-  viewId: number | null;
-  members: string[];
-  quorate: boolean;
-  /** Per service: primary, backup or spare (null when the CPU does not answer). */
-  roles: Record<string, string | null>;
-  /** Which peers this CPU hears, per plane. */
-  hears: Record<string, Record<string, boolean>>;
-  disks: { name: string; state: string; repaired: number; rebuild?: { done: number; files: number } }[];
-}
-
-export interface ConsoleState {
-  lab: string;
-  at: number;
-  up: boolean;
-  cpus: CpuView[];
-  routers: { name: string; plane: string; health: string }[];
-  planes: string[];
-  mirrors: string[];
-  services: { name: string; url?: string; primary: string | null; backup: string | null }[];
-  /** Bytes per second through each plane's router (null: no figure yet, or the router is down). */
-  traffic: Record<string, number | null>;
 }
 
 interface RuntimeReply {
