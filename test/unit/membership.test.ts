@@ -18,6 +18,7 @@ interface Net {
 
 function lab(): Net {
   const net: Net = { nodes: new Map(), events: new Map(), dead: new Set(), deaf: new Set() };
+  labs.push(net);
   for (const self of CPUS) {
     const transport = {
       send: (to: string, plane: "x" | "y", path: string, body: unknown) => deliver(net, self, to, plane, path, body),
@@ -51,16 +52,33 @@ const members = (net: Net, cpu: string) => {
   return m?.admitted ? m.view.members : undefined;
 };
 
-afterEach(() => vi.useRealTimers());
+/** Every lab a test made: stopped afterwards, even when an assertion failed. */
+const labs: Net[] = [];
+
+/** A lab of four CPUs, started together and given half a second to form its first view. */
+async function booted(): Promise<Net> {
+  vi.useFakeTimers();
+  const net = lab();
+  for (const m of net.nodes.values()) m.start();
+  await run(net, 500);
+  return net;
+}
+
+/** A CPU that dies: silent on every plane, its runtime stopped. */
+function kill(net: Net, cpu: string): void {
+  net.dead.add(cpu);
+  net.nodes.get(cpu)?.stop();
+}
+
+afterEach(() => {
+  for (const net of labs.splice(0)) for (const m of net.nodes.values()) m.stop();
+  vi.useRealTimers();
+});
 
 describe("membership and regroup", () => {
   it("boots to one view of all four CPUs", async () => {
-    vi.useFakeTimers();
-    const net = lab();
-    for (const m of net.nodes.values()) m.start();
-    await run(net, 500);
+    const net = await booted();
     for (const c of CPUS) expect(members(net, c)).toEqual(CPUS);
-    for (const m of net.nodes.values()) m.stop();
   });
 
   it("boots to one view when the CPUs start in any order, the lowest last", async () => {
@@ -73,28 +91,19 @@ describe("membership and regroup", () => {
     await run(net, 1500);
     for (const c of CPUS) expect(members(net, c)).toEqual(CPUS);
     expect(new Set(CPUS.map((c) => net.nodes.get(c)?.view.id)).size).toBe(1);
-    for (const m of net.nodes.values()) m.stop();
   });
 
   it("removes a dead CPU after the missed periods, on every survivor, in one view", async () => {
-    vi.useFakeTimers();
-    const net = lab();
-    for (const m of net.nodes.values()) m.start();
-    await run(net, 500);
-    net.dead.add("cpu-1");
-    net.nodes.get("cpu-1")?.stop();
+    const net = await booted();
+    kill(net, "cpu-1");
     await run(net, 400);
     const views = ["cpu-0", "cpu-2", "cpu-3"].map((c) => net.nodes.get(c)?.view);
     for (const v of views) expect(v?.members).toEqual(["cpu-0", "cpu-2", "cpu-3"]);
     expect(new Set(views.map((v) => v?.id)).size).toBe(1);
-    for (const m of net.nodes.values()) m.stop();
   });
 
   it("lets no minority install a view: a lone CPU cut off keeps its old view and loses its quorum", async () => {
-    vi.useFakeTimers();
-    const net = lab();
-    for (const m of net.nodes.values()) m.start();
-    await run(net, 500);
+    const net = await booted();
     const lost = vi.fn();
     // cpu-3 hears no one, and no one hears it.
     net.deaf.add("cpu-3");
@@ -107,18 +116,13 @@ describe("membership and regroup", () => {
     expect(net.nodes.get("cpu-3")?.quorate).toBe(false);
     expect(lost).toHaveBeenCalled();
     expect(members(net, "cpu-0")).toEqual(["cpu-0", "cpu-1", "cpu-2"]);
-    for (const m of net.nodes.values()) m.stop();
   });
 
   it("gets past a coordinator that is slow to hear: removal waits for no joiner and no stale heartbeat", async () => {
-    vi.useFakeTimers();
-    const net = lab();
-    for (const m of net.nodes.values()) m.start();
-    await run(net, 500);
+    const net = await booted();
     // cpu-0 (the coordinator) still heartbeats but hears nothing for a while; cpu-1 dies.
     net.deaf.add("cpu-0");
-    net.dead.add("cpu-1");
-    net.nodes.get("cpu-1")?.stop();
+    kill(net, "cpu-1");
     await run(net, 300);
     // Still deaf, cpu-0 cannot be outvoted out of the view (the others hear it), so no view
     // yet; it must not have installed one alone either.
@@ -126,16 +130,11 @@ describe("membership and regroup", () => {
     net.deaf.delete("cpu-0");
     await run(net, 500);
     for (const c of ["cpu-0", "cpu-2", "cpu-3"]) expect(members(net, c)).toEqual(["cpu-0", "cpu-2", "cpu-3"]);
-    for (const m of net.nodes.values()) m.stop();
   });
 
   it("has a rebooted CPU wait to be added, never coordinate", async () => {
-    vi.useFakeTimers();
-    const net = lab();
-    for (const m of net.nodes.values()) m.start();
-    await run(net, 500);
-    net.dead.add("cpu-0");
-    net.nodes.get("cpu-0")?.stop();
+    const net = await booted();
+    kill(net, "cpu-0");
     await run(net, 400);
     expect(members(net, "cpu-1")).toEqual(["cpu-1", "cpu-2", "cpu-3"]);
     // cpu-0 comes back with no memory of any view.
@@ -148,7 +147,6 @@ describe("membership and regroup", () => {
     await run(net, 600);
     expect(events.some((e) => e.type === "regroup.start")).toBe(false);
     for (const c of CPUS) expect(members(net, c)).toEqual(CPUS);
-    for (const m of net.nodes.values()) m.stop();
   });
 
   it("promises a view id to one coordinator only", () => {
@@ -173,6 +171,5 @@ describe("membership at a first boot", () => {
     net.deaf.clear();
     await run(net, 1000);
     for (const c of CPUS) expect(members(net, c)).toEqual(CPUS);
-    for (const m of net.nodes.values()) m.stop();
   });
 });
