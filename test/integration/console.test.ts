@@ -80,7 +80,9 @@ describe("the live console", () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, bypassCSP: true });
     await page.goto(`${con.url}#token=${con.token}`);
     await page.waitForSelector('[data-cpu="cpu-0"][data-status="up"]', { timeout: 15_000 });
-    await page.click("#wl-start");
+    // Wait for the start's answer too: if the workload could not start, say why here.
+    const [started] = await Promise.all([page.waitForResponse((r) => r.url().endsWith("/api/workload")), page.click("#wl-start")]);
+    expect(started.status(), await started.text()).toBe(200);
     // Expressions run in the page (strings: this file is compiled without the DOM's types).
     await page.waitForFunction("Number(document.body.dataset.lastOps ?? 0) > 50", undefined, { timeout: 15_000 });
     const primary = await page.textContent('[data-service-primary="web"]');
