@@ -7,6 +7,7 @@ import { EventLog } from "./events.js";
 import { Membership } from "./membership/membership.js";
 import { Transport } from "./membership/transport.js";
 import { Pair, type AddressControl } from "./pairs/pair.js";
+import { CrashPoints } from "./pairs/crash.js";
 import { Raid1 } from "./raid/raid1.js";
 import { DiskSupervisor } from "./raid/supervisor.js";
 import { Replica, Voter } from "./voting/voter.js";
@@ -19,6 +20,8 @@ export interface NodeRuntime {
   pairs: Map<string, Pair>;
   transport: Transport;
   disks: DiskSupervisor;
+  /** Armed by the crash-point fault (./pairs/crash.ts). */
+  crash: CrashPoints;
   /** This CPU's compute replica (asked by the voter over ServerNet). */
   replica: Replica;
   /** The voter, served by the primary of `service` at its address; none under three CPUs. */
@@ -63,6 +66,11 @@ export async function startNode(t: Topology, self: string, vips: Vips, ready: (n
   const transport = new Transport(t, self);
   const planes = t.planes.map((p) => p.name);
   const pairs = new Map<string, Pair>();
+  // A crash point takes the CPU down as a failure would: at once, with no goodbye.
+  const crash = new CrashPoints((why) => {
+    process.stderr.write(`${self}: ${why}: crashing\n`);
+    process.exit(137);
+  });
   const membership = new Membership({
     self,
     cpus: t.cpus.map((c) => c.name),
@@ -96,6 +104,7 @@ export async function startNode(t: Topology, self: string, vips: Vips, ready: (n
         events,
         address: addressControl(vips[s.name], iface, events, s.name),
         checkpointTimeoutMs: Math.max(250, t.heartbeat.periodMs * t.heartbeat.missed * 4),
+        crash,
       }),
     );
   }
@@ -117,7 +126,7 @@ export async function startNode(t: Topology, self: string, vips: Vips, ready: (n
           voter: new Voter({ self, replicas, replica, transport, planes, raid, events, file: `pairs/${votedService}.voting.json`, timeoutMs: Math.max(250, t.heartbeat.periodMs * t.heartbeat.missed * 4) }),
         }
       : undefined;
-  const node = { events, raid, membership, pairs, transport, disks, replica, ...(voter ? { voter } : {}) };
+  const node = { events, raid, membership, pairs, transport, disks, replica, crash, ...(voter ? { voter } : {}) };
   ready(node);
   membership.start();
   disks.start();

@@ -7,7 +7,8 @@ import { UsageError } from "../errors.js";
 import { machineStatus, type MachineStatus } from "../machine/status.js";
 import { up } from "../machine/up.js";
 import { loadTopologyFile } from "../topology/load.js";
-import { resolveTopology } from "../topology/resolve.js";
+import { paperServices, resolveTopology } from "../topology/resolve.js";
+import type { ServiceStatus } from "../machine/status.js";
 import { buildImages } from "./images.js";
 import { progressLine, table } from "./output.js";
 
@@ -36,14 +37,46 @@ export interface UpFlags {
   lab: string;
   cpus?: number;
   topology?: string;
+  services?: string;
   json?: boolean;
+}
+
+/** `--services all` or `--services web,mail`: the paper's services by name, placed as "all" places them. */
+export function servicesFlag(value: string, cpus: number): ReturnType<typeof paperServices> {
+  const known = paperServices(cpus);
+  if (value.trim() === "all") return known;
+  const names = value.split(",").map((s) => s.trim()).filter(Boolean);
+  const bad = names.find((n) => !known.some((k) => k.name === n));
+  if (bad !== undefined || names.length === 0) throw new UsageError(`--services: unknown service '${bad ?? value}'; allowed: all, or a list of ${known.map((k) => k.name).join(", ")}`);
+  return known.filter((k) => names.includes(k.name));
+}
+
+/** A first thing to try with each service, from the host. */
+export function pokeHint(s: ServiceStatus): string {
+  const url = s.url ?? "";
+  switch (s.kind) {
+    case "web":
+      return `curl ${url}/whoami`;
+    case "transactions":
+      return `curl -X POST -H 'Idempotency-Key: k1' -d '{"customer":"ann","item":"book","amount":12}' ${url}/orders`;
+    case "mail":
+      return `printf 'Message-ID: <1@x>\\n\\nhi\\n' | curl ${url} --mail-from a@x --mail-rcpt b@y -T -`;
+    case "downloads":
+      return `curl -o suite.tar ${url}/files/suite.tar   (then: curl ${url}/files)`;
+    case "files":
+      return `curl -X PUT --data hello ${url}/f/notes.txt && curl ${url}/f/notes.txt`;
+    case "session":
+      return `nc 127.0.0.1 ${s.port ?? ""}   (then type: LOGIN ann, INCR, WHO, QUIT)`;
+  }
 }
 
 export async function upCommand(config: LabConfig, flags: UpFlags): Promise<void> {
   const t0 = performance.now();
   // Validate everything before touching Docker: bad input creates nothing.
   const input = flags.topology ? await loadTopologyFile(flags.topology) : {};
-  const merged = flags.cpus !== undefined ? { ...(input as object), cpus: flags.cpus } : input;
+  const withCpus = flags.cpus !== undefined ? { ...(input as object), cpus: flags.cpus } : input;
+  const cpus = (withCpus as { cpus?: unknown }).cpus;
+  const merged = flags.services !== undefined ? { ...(withCpus as object), services: servicesFlag(flags.services, typeof cpus === "number" ? cpus : 4) } : withCpus;
   const topology = resolveTopology(merged, flags.lab);
 
   const plumbing = await plumbingFor(config);
@@ -55,9 +88,8 @@ export async function upCommand(config: LabConfig, flags: UpFlags): Promise<void
     return;
   }
   console.log(renderStatus(status));
-  const web = status.services[0];
-  console.log(`\nlab ${flags.lab} is up in ${seconds}s.`);
-  if (web?.url) console.log(`try:   curl ${web.url}/whoami        (the ${web.name} service, served by its primary)`);
+  console.log(`\nlab ${flags.lab} is up in ${seconds}s. Each service is served by its primary; try:`);
+  for (const s of status.services) if (s.url) console.log(`  ${s.name.padEnd(13)} ${pokeHint(s)}`);
   console.log(`see:   npx nonstop status --lab ${flags.lab}`);
   console.log(`stop:  npx nonstop down --lab ${flags.lab}`);
 }

@@ -49,6 +49,7 @@ program
     return n;
   })
   .option("--topology <file>", "a topology file (YAML or JSON)")
+  .option("--services <list>", "the paper's services to run: all, or a list such as web,mail,session (default web)")
   .option("--json", "print the status as JSON")
   .action((opts: UpFlags) => upCommand(config, opts));
 
@@ -101,6 +102,7 @@ program
   .option("--cores <n>", "cpu.throttle: the new quota in cores")
   .option("--mb <n>", "cpu.memory: megabytes to hold")
   .option("--seed <n>", "disk.corrupt: which bytes (default 1)")
+  .option("--step <step>", "pair.crash: before-journal, after-journal, after-commit or before-ack")
   .option("--sides <a,b|c,d>", "partition: the sides, CPUs separated by ',' and sides by '|'")
   .option("--split-one <cpu>", "partition: cut one CPU off from the rest")
   .option("--halves", "partition: two halves")

@@ -63,6 +63,17 @@ async function reviveRouter(ctx: FaultContext, name: string): Promise<void> {
   await (await ctx.router(name)).ensureProxies(part?.proxies ?? []);
 }
 
+/** The CPU whose runtime is the primary of `service` now. */
+async function primaryOf(ctx: FaultContext, service: string): Promise<string> {
+  for (const c of ctx.topology.cpus) {
+    const r = await httpGet(`${await ctx.agentUrl(c.name)}/runtime`, 1000).catch(() => undefined);
+    if (r?.status !== 200) continue;
+    const rt = JSON.parse(r.body) as { pairs: { service: string; role: string }[] };
+    if (rt.pairs.some((p) => p.service === service && p.role === "primary")) return c.name;
+  }
+  throw new Error(`no CPU is the primary of ${service} now`);
+}
+
 export async function apply(f: Fault, id: string, ctx: FaultContext): Promise<Undo> {
   const cpuId = (cpu: string) => dockerName(ctx.lab, cpu);
   switch (f.kind) {
@@ -85,6 +96,12 @@ export async function apply(f: Fault, id: string, ctx: FaultContext): Promise<Un
       const r = await fetch(`${await ctx.agentUrl(f.cpu)}/faults/memory?id=${id}&mb=${f.mb}`, { method: "POST" });
       if (!r.ok) throw new Error(`${f.cpu} refused the memory fault: ${await r.text()}`);
       return NONE;
+    }
+    case "pair.crash": {
+      const cpu = await primaryOf(ctx, f.service);
+      const r = await fetch(`${await ctx.agentUrl(cpu)}/faults/crash?id=${id}&service=${encodeURIComponent(f.service)}&step=${f.step}`, { method: "POST" });
+      if (!r.ok) throw new Error(`${cpu} refused the crash point: ${await r.text()}`);
+      return { kind: "crash", cpu };
     }
     case "replica.diverge": {
       const r = await fetch(`${await ctx.agentUrl(f.cpu)}/faults/diverge?id=${id}`, { method: "POST" });
@@ -151,6 +168,18 @@ export async function revert(f: Fault, undo: Undo, id: string, ctx: FaultContext
       const url = await ctx.agentUrl(f.cpu).catch(() => undefined);
       if (url) await fetch(`${url}/faults/memory?id=${id}`, { method: "DELETE" });
       return;
+    }
+    case "pair.crash": {
+      // Fired: the CPU is down, and healing is repairing it. Not fired yet: disarm it.
+      const cpu = undo.kind === "crash" ? undo.cpu : undefined;
+      if (!cpu) return;
+      const state = await ctx.plumbing.inspect(dockerName(ctx.lab, cpu)).then((c) => c.state, () => undefined);
+      if (state === "running") {
+        const url = await ctx.agentUrl(cpu).catch(() => undefined);
+        if (url) await fetch(`${url}/faults/crash?id=${id}`, { method: "DELETE" }).catch(() => undefined);
+        return;
+      }
+      return revive(ctx, cpu);
     }
     case "replica.diverge": {
       // The replica computes rightly again. The voter keeps it switched off: that was the

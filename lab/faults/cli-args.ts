@@ -24,6 +24,7 @@ export interface FaultFlags {
   splitOne?: string;
   halves?: boolean;
   ring?: boolean;
+  step?: string;
 }
 
 const SIMPLE_CPU = ["cpu.kill", "cpu.stop", "cpu.pause", "cpu.restart", "replica.diverge"];
@@ -35,6 +36,7 @@ export const CLI_FAULT_KINDS: readonly string[] = [
   "cpu.throttle",
   "cpu.memory",
   "replica.diverge",
+  "pair.crash",
   ...TOXIC_TYPES.map((t) => `link.${t}`),
   "link.down",
   ...TOXIC_TYPES.map((t) => `plane.${t}`),
@@ -86,6 +88,7 @@ export function faultFromCli(kind: string, target: string | undefined, f: FaultF
   const [family, verb] = kind.split(".") as [string, string];
   const stream = f.stream ? { stream: f.stream } : {};
   if (SIMPLE_CPU.includes(kind)) return { kind, cpu: need("the CPU (e.g. cpu-1)", target) };
+  if (kind === "pair.crash") return { kind, service: need("the service (e.g. transactions)", target), step: need("--step", f.step) };
   if (kind === "cpu.throttle") return { kind, cpu: need("the CPU (e.g. cpu-1)", target), cores: num("cores", f.cores) };
   if (kind === "cpu.memory") return { kind, cpu: need("the CPU (e.g. cpu-1)", target), mb: num("mb", f.mb) };
   if (family === "link") {

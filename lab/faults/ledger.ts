@@ -14,6 +14,7 @@ export type Undo =
   | { kind: "corrupt"; flips: Flip[] }
   | { kind: "wipe"; backupVolume: string }
   | { kind: "fail"; mode: string }
+  | { kind: "crash"; cpu: string }
   | { kind: "none" };
 
 export interface FaultRecord {

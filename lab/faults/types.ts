@@ -2,6 +2,7 @@
 // heal() undoes it (./inject.ts); these types say only *what* breaks.
 import type { ToxicKind, Stream } from "../router/toxics.js";
 import type { PlaneName } from "../topology/types.js";
+import type { CrashStep } from "../../runtime/pairs/crash.js";
 
 /** Who cannot hear whom: grudge[a] lists the CPUs whose messages never reach a. */
 export type Grudge = Record<string, string[]>;
@@ -22,6 +23,11 @@ export type Fault =
   | { kind: "cpu.memory"; cpu: string; mb: number }
   /** The CPU's replica of the voted (TMR) compute service answers wrongly: a Byzantine-ish processor. */
   | { kind: "replica.diverge"; cpu: string }
+  /**
+   * The primary of `service` crashes (its whole CPU) when its next commit reaches `step`:
+   * before the journal write, after it, after the commit, or before the acknowledgement.
+   */
+  | { kind: "pair.crash"; service: string; step: CrashStep }
   // ── links and planes (the routers' Toxiproxy) ──────────────────────────────
   /** A toxic on one link: traffic cpu `from` sends to `to` on `plane`. */
   | { kind: "link.toxic"; plane: PlaneName; from: string; to: string; toxic: ToxicKind; stream?: Stream }
@@ -58,6 +64,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   "cpu.throttle",
   "cpu.memory",
   "replica.diverge",
+  "pair.crash",
   "link.toxic",
   "link.down",
   "plane.toxic",
@@ -80,6 +87,8 @@ export function describeFault(f: Fault): string {
     case "cpu.restart":
     case "replica.diverge":
       return `${f.kind} ${f.cpu}`;
+    case "pair.crash":
+      return `pair.crash ${f.service} ${f.step}`;
     case "cpu.throttle":
       return `cpu.throttle ${f.cpu} to ${f.cores} cores`;
     case "cpu.memory":

@@ -2,6 +2,7 @@
 // the lab's topology, before anything is touched: one-line errors that name the field and
 // list the allowed values; nothing is half-applied.
 import { z } from "zod";
+import { CRASH_STEPS } from "../../runtime/pairs/crash.js";
 import { UsageError } from "../errors.js";
 import { formatZodError } from "../topology/resolve.js";
 import { PLANES, type Topology } from "../topology/types.js";
@@ -44,6 +45,7 @@ export const FaultSchema = z.discriminatedUnion(
     z.object({ kind: z.literal("cpu.throttle"), cpu, cores: z.number().gt(0, "must be more than 0").max(2) }).strict(),
     z.object({ kind: z.literal("cpu.memory"), cpu, mb: z.number().int().min(1, "at least 1") }).strict(),
     z.object({ kind: z.literal("replica.diverge"), cpu }).strict(),
+    z.object({ kind: z.literal("pair.crash"), service: z.string(), step: z.enum(CRASH_STEPS, { message: `allowed: ${CRASH_STEPS.join(", ")}` }) }).strict(),
     z.object({ kind: z.literal("link.toxic"), plane, from: cpu, to: cpu, toxic: ToxicSchema, stream }).strict(),
     z.object({ kind: z.literal("link.down"), plane, from: cpu, to: cpu }).strict(),
     z.object({ kind: z.literal("plane.toxic"), plane, toxic: ToxicSchema, stream }).strict(),
@@ -65,7 +67,7 @@ function oneOf(field: string, noun: string, value: string, allowed: string[]): v
 
 /** Parses and checks a fault against the topology; returns it typed, or throws a UsageError. */
 export function checkFault(input: unknown, t: Topology, prefix = "fault"): Fault {
-  const parsed = FaultSchema.safeParse(input);
+  const parsed = FaultSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) throw new UsageError(formatZodError(prefix, parsed.error));
   const f: Fault = parsed.data;
   const cpus = t.cpus.map((c) => c.name);
@@ -80,6 +82,10 @@ export function checkFault(input: unknown, t: Topology, prefix = "fault"): Fault
     case "cpu.throttle":
     case "cpu.memory":
       checkCpu("cpu", f.cpu);
+      break;
+    case "pair.crash":
+      oneOf(`${prefix}.service`, "service", f.service, t.services.map((s) => s.name));
+      if (t.cpus.length < 2) throw new UsageError(`${prefix}: a crash point needs a backup to take over; this lab has one CPU`);
       break;
     case "replica.diverge": {
       const replicas = votingReplicas(t);

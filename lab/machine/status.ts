@@ -1,5 +1,7 @@
 // What a lab looks like right now, read from the engine (labels) and from the parts
 // themselves (agents and routers answer through their 127.0.0.1 ports).
+import { serviceUrl } from "./service-probe.js";
+import type { ServiceKind } from "../topology/types.js";
 import type { LabContainer, Plumbing } from "../docker/plumbing.js";
 import { dockerName } from "../docker/plumbing.js";
 import { ROUTER_API_PORT } from "../router/router.js";
@@ -30,6 +32,9 @@ export interface RouterStatus {
 
 export interface ServiceStatus {
   name: string;
+  kind: ServiceKind;
+  /** The edge router's published port for it, on 127.0.0.1. */
+  port?: number;
   primary: string;
   backup?: string;
   url?: string;
@@ -105,9 +110,10 @@ export async function machineStatus(plumbing: Plumbing, lab: string): Promise<Ma
     const port = edge?.ports.find((p) => p.container === s.edgePort);
     return {
       name: s.name,
+      kind: s.kind,
       primary: s.primary,
       ...(s.backup ? { backup: s.backup } : {}),
-      ...(port ? { url: `http://127.0.0.1:${port.hostPort}` } : {}),
+      ...(port ? { port: port.hostPort, url: serviceUrl(s.kind, port.hostPort) } : {}),
     };
   });
   return { lab, up: containers.length > 0, ...(topology ? { topology } : {}), cpus, routers, services };

@@ -1,6 +1,7 @@
 // Brings a topology up: networks (planes internal), the mirror's volumes, routers with
 // their proxies, then the CPUs; waits until every part answers. Idempotent: parts already
 // there are kept (started if stopped), so a second `up` is a quick no-op.
+import { servesAsPrimary } from "./service-probe.js";
 import { UsageError } from "../errors.js";
 import { dockerName, type ContainerSpec, type Plumbing } from "../docker/plumbing.js";
 import type { ImageSet } from "../images/build.js";
@@ -120,13 +121,11 @@ export async function up(opts: UpOptions): Promise<MachineStatus> {
     100,
   );
   for (const svc of status.services) {
-    if (!svc.url) continue;
+    const port = svc.port;
+    if (port === undefined) continue;
     await waitFor(
       `service ${svc.name} to answer through the edge router as primary`,
-      async () => {
-        const r = await httpGet(`${svc.url}/whoami`, 1000);
-        return r.status === 200 && (JSON.parse(r.body) as { role?: string }).role === "primary";
-      },
+      () => servesAsPrimary(svc.kind, port),
       timeoutMs,
       50,
     );

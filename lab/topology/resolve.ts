@@ -3,8 +3,8 @@
 import type { z } from "zod";
 import { UsageError } from "../errors.js";
 import { cpuName, EDGE_PORT_BASE } from "./links.js";
-import { TopologyInputSchema, type TopologyInput } from "./schema.js";
-import { PLANES, type Cpu, type PlaneName, type Service, type Topology } from "./types.js";
+import { TopologyInputSchema, type ServiceInput } from "./schema.js";
+import { PLANES, SERVICE_KINDS, type Cpu, type PlaneName, type Service, type ServiceKind, type Topology } from "./types.js";
 
 export const DEFAULTS = {
   cpus: 4,
@@ -26,15 +26,45 @@ export function formatZodError(prefix: string, err: z.ZodError): string {
   if (!issue) return `${prefix}: invalid`;
   const where = fieldPath(issue.path);
   let msg = issue.message;
-  if (issue.code === "invalid_value" && "values" in issue) msg = `${msg} (got ${JSON.stringify((issue as { input?: unknown }).input)})`;
+  const input = (issue as { input?: unknown }).input;
+  if (issue.code === "invalid_value" && "values" in issue && input !== undefined) msg = `${msg} (got ${JSON.stringify(input)})`;
   if (issue.code === "unrecognized_keys") msg = `unknown field(s) ${issue.keys.join(", ")}`;
   return `${prefix}: ${where ? `${where}: ` : ""}${msg}`;
 }
 
+/**
+ * Every service of the paper, as `services: "all"` asks: the primaries together on cpu-0
+ * and the backups on cpu-1, so one CPU failure meets every service at once (the survival
+ * scorecard). Files run twice, once per cache mode, to show the difference.
+ */
+export function paperServices(cpus: number): ServiceInput[] {
+  const pair = { primary: "cpu-0", ...(cpus > 1 ? { backup: "cpu-1" } : {}) };
+  return [
+    { name: "web", ...pair },
+    { name: "transactions", ...pair },
+    { name: "mail", ...pair },
+    { name: "downloads", ...pair },
+    { name: "files", cache: "write-through", ...pair },
+    { name: "files-wb", kind: "files", cache: "write-back", ...pair },
+    { name: "session", ...pair },
+  ];
+}
+
+function kindOf(s: ServiceInput): ServiceKind {
+  return s.kind ?? (SERVICE_KINDS as readonly string[]).find((k) => k === s.name) as ServiceKind | undefined ?? "web";
+}
+
 export function resolveTopology(input: unknown, lab: string): Topology {
-  const parsed = TopologyInputSchema.safeParse(input ?? {});
-  if (!parsed.success) throw new UsageError(formatZodError("topology", parsed.error));
-  const t: TopologyInput = parsed.data;
+  const raw = (input ?? {}) as Record<string, unknown>;
+  const cpusIn = typeof raw.cpus === "number" ? raw.cpus : DEFAULTS.cpus;
+  const expanded = raw.services === "all" ? { ...raw, services: paperServices(cpusIn) } : raw;
+  const parsed = TopologyInputSchema.safeParse(expanded);
+  if (!parsed.success) {
+    const msg = formatZodError("topology", parsed.error);
+    // The one form outside the schema's own words.
+    throw new UsageError(typeof raw.services === "string" && raw.services !== "all" ? `topology: services: a list of services, or "all" (got '${raw.services}')` : msg);
+  }
+  const t = parsed.data;
 
   const n = t.cpus ?? DEFAULTS.cpus;
   const cpus: Cpu[] = Array.from({ length: n }, (_, i) => ({
@@ -62,8 +92,12 @@ export function resolveTopology(input: unknown, lab: string): Topology {
         throw new UsageError(`topology: services[${i}].backup: must be a different CPU from its primary (${s.primary}); a pair on one CPU dies with it`);
       }
     }
+    const kind = kindOf(s);
+    if (s.cache !== undefined && kind !== "files") throw new UsageError(`topology: services[${i}].cache: only a files service has a cache (this one is ${kind})`);
     return {
       name: s.name,
+      kind,
+      ...(kind === "files" ? { cache: s.cache ?? "write-through" } : {}),
       port: s.port ?? DEFAULTS.servicePort + i,
       primary: s.primary,
       ...(s.backup !== undefined ? { backup: s.backup } : {}),

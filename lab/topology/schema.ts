@@ -1,7 +1,7 @@
 // The user-written topology: every field optional, checked with zod at the boundary.
 import { z } from "zod";
 import { MAX_CPUS } from "./links.js";
-import { PLANES } from "./types.js";
+import { FILE_CACHES, PLANES, SERVICE_KINDS } from "./types.js";
 
 const name = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, "lowercase letters, digits and '-', starting with a letter");
 
@@ -29,6 +29,9 @@ export const TopologyInputSchema = z
         z
           .object({
             name,
+            /** Default: the kind named like the service (a service "mail" is mail), else web. */
+            kind: z.enum(SERVICE_KINDS, { message: `unknown service kind; allowed: ${SERVICE_KINDS.join(", ")}` }).optional(),
+            cache: z.enum(FILE_CACHES, { message: `allowed: ${FILE_CACHES.join(", ")}` }).optional(),
             port: z.number().int().min(1024).max(19999).optional(),
             primary: z.string(),
             backup: z.string().optional(),
@@ -46,4 +49,8 @@ export const TopologyInputSchema = z
   })
   .strict();
 
-export type TopologyInput = z.input<typeof TopologyInputSchema>;
+type SchemaInput = z.input<typeof TopologyInputSchema>;
+export type ServiceInput = NonNullable<SchemaInput["services"]>[number];
+
+/** `services: "all"` is every service of the paper (../topology/resolve.ts places them). */
+export type TopologyInput = Omit<SchemaInput, "services"> & { services?: ServiceInput[] | "all" };

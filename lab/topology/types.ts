@@ -31,8 +31,26 @@ export interface Disk {
   mount: string;
 }
 
+/**
+ * The paper's Internet services, sorted by how they survive a failover (section 4):
+ *   web           HTTP, connectionless: pages and a small dynamic API (also the TMR voter)
+ *   transactions  order + payment in one transaction, idempotency keys (the money example)
+ *   mail          SMTP store and forward, deduplicated by Message-ID
+ *   downloads     large files with Range resume and checksums, billed once per download
+ *   files         NFS-like idempotent file operations, write-through or write-back cache
+ *   session       a telnet-like TCP session whose state lives in the primary's memory
+ */
+export const SERVICE_KINDS = ["web", "transactions", "mail", "downloads", "files", "session"] as const;
+export type ServiceKind = (typeof SERVICE_KINDS)[number];
+
+export const FILE_CACHES = ["write-through", "write-back"] as const;
+export type FileCache = (typeof FILE_CACHES)[number];
+
 export interface Service {
   name: string;
+  kind: ServiceKind;
+  /** files only: when a write is acknowledged (write-back acknowledges before it is safe). */
+  cache?: FileCache;
   /** Where the service listens inside its CPU. */
   port: number;
   primary: string;

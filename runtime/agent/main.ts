@@ -9,7 +9,9 @@ import { identity } from "./identity.js";
 import { ping, pingAll } from "./planes.js";
 import { held, pressMemory, release } from "./pressure.js";
 import { startNode, type NodeRuntime, type Vips } from "../node.js";
-import { serveKv } from "../services/kv-http.js";
+import { startService } from "../services/index.js";
+import type { RunningService } from "../services/types.js";
+import { CRASH_STEPS, type CrashStep } from "../pairs/crash.js";
 import { readJson, sendJson as send } from "../http.js";
 import { Messages, isMessagePath, type MessagePath } from "../membership/messages.js";
 import type { z } from "zod";
@@ -21,6 +23,7 @@ const topology: Topology | undefined = process.env.NONSTOP_TOPOLOGY ? (JSON.pars
 const startedAt = Date.now();
 const vips = JSON.parse(process.env.NONSTOP_VIPS ?? "{}") as Vips;
 let node: NodeRuntime | undefined;
+const services = new Map<string, RunningService>();
 
 type Handlers = { [P in MessagePath]: (m: z.infer<(typeof Messages)[P]>, n: NodeRuntime) => unknown };
 
@@ -114,6 +117,21 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
       if (req.method === "DELETE") return send(res, 200, { id, released: release(id), held: held() });
       return send(res, 200, { held: held() });
     }
+    case "/faults/crash": {
+      // POST ?id=f1&service=S&step=STEP: this CPU dies the next time a commit of S reaches
+      // STEP (runtime/pairs/crash.ts); DELETE ?id=f1 disarms a point that never fired.
+      if (!node) return send(res, 503, { error: "no runtime" });
+      const id = url.searchParams.get("id") ?? "";
+      if (!id) return send(res, 400, { error: "id is required" });
+      if (req.method === "POST") {
+        const service = url.searchParams.get("service") ?? "";
+        const step = url.searchParams.get("step") ?? "";
+        if (!node.pairs.has(service)) return send(res, 400, { error: `service: one of ${[...node.pairs.keys()].join(", ")}` });
+        if (!(CRASH_STEPS as readonly string[]).includes(step)) return send(res, 400, { error: `step: one of ${CRASH_STEPS.join(", ")}` });
+        node.crash.arm(id, service, step as CrashStep);
+      } else if (req.method === "DELETE") node.crash.disarm(id);
+      return send(res, 200, { armed: node.crash.list() });
+    }
     case "/faults/diverge": {
       // POST ?id=f1: this CPU's compute replica answers wrongly until DELETE ?id=f1.
       if (!node) return send(res, 503, { error: "no runtime" });
@@ -123,8 +141,15 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
       else if (req.method === "DELETE") node.replica.heal(id);
       return send(res, 200, { divergent: node.replica.divergent });
     }
-    default:
+    default: {
+      // /services/NAME/state: what the service's pair holds (and, on the primary, its
+      // cache): the truth a scenario's final read compares acknowledgements against.
+      const m = /^\/services\/([a-z][a-z0-9-]*)\/state$/.exec(url.pathname);
+      const pair = m?.[1] ? node?.pairs.get(m[1]) : undefined;
+      const svc = m?.[1] ? services.get(m[1]) : undefined;
+      if (m && pair && svc) return send(res, 200, { cpu, service: m[1], role: pair.role, epoch: pair.epoch, seq: pair.state.seq, truth: svc.truth() });
       return send(res, 404, { error: `no route ${url.pathname}` });
+    }
   }
 }
 
@@ -142,7 +167,7 @@ if (topology) {
     .then((n) => {
       for (const s of t.services) {
         const pair = n.pairs.get(s.name);
-        if (pair) serveKv(pair, cpu, s.port, s.name === n.voter?.service ? n.voter.voter : undefined);
+        if (pair) services.set(s.name, startService(s.kind, { service: s, pair, cpu, raid: n.raid, events: n.events }, s.name === n.voter?.service ? n.voter.voter : undefined));
       }
     })
     .catch((err: unknown) => console.error(`runtime failed to start: ${err instanceof Error ? err.stack : String(err)}`));

@@ -9,7 +9,8 @@ import type { Membership, View } from "../membership/membership.js";
 import type { Transport } from "../membership/transport.js";
 import type { EventLog } from "../events.js";
 import type { PlaneName, Service } from "../../lab/topology/types.js";
-import { apply, emptyState, type KvOp, type KvState } from "./kv.js";
+import type { CrashPoints, CrashStep } from "./crash.js";
+import { apply, emptyState, type PairOp, type PairState } from "./state.js";
 
 export interface PairRecord {
   service: string;
@@ -36,6 +37,8 @@ export interface PairDeps {
   address: AddressControl;
   /** Deadline for a checkpoint to reach the backup before the write fails unacknowledged. */
   checkpointTimeoutMs: number;
+  /** Armed by the transaction crash sweep's fault; absent, no step ever crashes. */
+  crash?: CrashPoints;
 }
 
 export class NotPrimary extends Error {}
@@ -46,7 +49,7 @@ export class ClientGone extends Error {}
 export class Pair {
   role: Role = "spare";
   epoch = 0;
-  state: KvState = emptyState();
+  state: PairState = emptyState();
   private record: PairRecord | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   /** A checkpoint's outcome was unknown: the backup must be re-synced before the next change. */
@@ -271,7 +274,7 @@ export class Pair {
    * anyway, every new request waits behind it past its own deadline, and the service stays
    * "down" for seconds while busy: a metastable failure.
    */
-  write(op: KvOp, abandoned?: AbortSignal): Promise<{ seq: number; epoch: number }> {
+  write(op: PairOp, abandoned?: AbortSignal): Promise<{ seq: number; epoch: number }> {
     return new Promise((resolve, reject) => {
       this.pending.push({ op, abandoned, resolve, reject });
       if (this.pending.length === 1) {
@@ -282,7 +285,7 @@ export class Pair {
     });
   }
 
-  private pending: { op: KvOp; abandoned: AbortSignal | undefined; resolve: (r: { seq: number; epoch: number }) => void; reject: (e: unknown) => void }[] = [];
+  private pending: { op: PairOp; abandoned: AbortSignal | undefined; resolve: (r: { seq: number; epoch: number }) => void; reject: (e: unknown) => void }[] = [];
 
   private async commitPending(): Promise<void> {
     const all = this.pending.splice(0, this.pending.length);
@@ -295,6 +298,7 @@ export class Pair {
     if (batch.length === 0) return;
     try {
       const acks = await this.commit(batch.map((w) => w.op));
+      this.step("before-ack");
       batch.forEach((w, i) => {
         const ack = acks[i];
         if (ack) w.resolve(ack);
@@ -304,8 +308,12 @@ export class Pair {
     }
   }
 
+  private step(step: CrashStep): void {
+    this.d.crash?.reached(this.d.service.name, step);
+  }
+
   /** Commits changes in order, all or none acknowledged. */
-  private async commit(ops: KvOp[]): Promise<{ seq: number; epoch: number }[]> {
+  private async commit(ops: PairOp[]): Promise<{ seq: number; epoch: number }[]> {
     if (this.role !== "primary") throw new NotPrimary(`${this.d.self} is ${this.role} for ${this.d.service.name}`);
     if (!this.d.membership.quorate) throw new NotPrimary(`${this.d.self} is not in a majority view`);
     if (this.backupInDoubt) {
@@ -313,10 +321,12 @@ export class Pair {
       if (this.backupInDoubt) throw new Error(`backup ${this.record?.backup ?? "?"} is out of step and could not be re-synced`);
     }
     const entries = ops.map((op, i) => ({ seq: this.state.seq + 1 + i, op }));
+    this.step("before-journal");
     await this.d.raid.appendMany(
       this.journal,
       entries.map((e) => JSON.stringify({ epoch: this.epoch, ...e })),
     );
+    this.step("after-journal");
     const backup = this.record?.backup;
     if (backup && this.d.membership.view.members.includes(backup)) {
       try {
@@ -340,6 +350,8 @@ export class Pair {
     }
     // Fencing: a primary that was paused past a takeover finds a newer epoch here and stops.
     if (await this.superseded()) throw new NotPrimary("superseded");
+    // Committed: on the RAID and in the backup. Only this CPU's memory and the reply remain.
+    this.step("after-commit");
     for (const e of entries) apply(this.state, e.op);
     if (this.takenOverAt) {
       // The first change acknowledged after a takeover: the service is back, as the pair sees it.
@@ -356,16 +368,16 @@ export class Pair {
    * that lost its epoch journaled but never acknowledged.
    */
   async itemsOnDisk(): Promise<string[]> {
-    const bySeq = new Map<number, KvOp>();
+    const bySeq = new Map<number, PairOp>();
     for (const line of await this.d.raid.readJournal(this.journal)) {
-      const e = JSON.parse(line) as { seq: number; op?: KvOp };
+      const e = JSON.parse(line) as { seq: number; op?: PairOp };
       if (e.op) bySeq.set(e.seq, e.op);
     }
     return [...bySeq.entries()].sort((x, y) => x[0] - y[0]).flatMap(([, op]) => (op.f === "add" ? [op.value] : []));
   }
 
   /** On the backup: apply checkpointed changes, in order, from the current primary only. */
-  onCheckpoint(msg: { epoch: number; entries: { seq: number; op: KvOp }[] }): { ok: boolean; reason?: string } {
+  onCheckpoint(msg: { epoch: number; entries: { seq: number; op: PairOp }[] }): { ok: boolean; reason?: string } {
     if (this.role !== "backup") return { ok: false, reason: `not a backup (${this.role})` };
     if (msg.epoch < this.epoch) return { ok: false, reason: `stale epoch ${msg.epoch} < ${this.epoch}` };
     for (const e of msg.entries) {
@@ -377,7 +389,7 @@ export class Pair {
   }
 
   /** On a spare chosen as the new backup: take the primary's whole state. */
-  onSnapshot(msg: { epoch: number; state: KvState; primary: string }): { ok: boolean; reason?: string } {
+  onSnapshot(msg: { epoch: number; state: PairState; primary: string }): { ok: boolean; reason?: string } {
     // Only from the primary of the newest epoch this CPU knows of.
     if (msg.epoch < this.epoch) return { ok: false, reason: `stale epoch ${msg.epoch} < ${this.epoch}` };
     if (this.record && msg.epoch === this.record.epoch && this.record.primary !== msg.primary) return { ok: false, reason: `${msg.primary} is not the primary of epoch ${msg.epoch}` };

@@ -38,9 +38,9 @@ describe("faults from the command line", () => {
   });
 
   it("accepts every kind it lists", () => {
-    const flags = { plane: "y", from: "cpu-1", to: "cpu-0", ms: "5", rate: "10", bytes: "10", cores: "0.2", mb: "10", splitOne: "cpu-3" };
+    const flags = { plane: "y", from: "cpu-1", to: "cpu-0", ms: "5", rate: "10", bytes: "10", cores: "0.2", mb: "10", splitOne: "cpu-3", step: "after-journal" };
     for (const kind of CLI_FAULT_KINDS) {
-      const target = kind.startsWith("cpu.") || kind === "node.isolate" || kind === "replica.diverge" ? "cpu-1" : kind.startsWith("disk.") ? "mirror-a" : kind.startsWith("plane.") ? "x" : undefined;
+      const target = kind.startsWith("cpu.") || kind === "node.isolate" || kind === "replica.diverge" ? "cpu-1" : kind.startsWith("disk.") ? "mirror-a" : kind.startsWith("plane.") ? "x" : kind === "pair.crash" ? "web" : undefined;
       const f = checkFault(faultFromCli(kind, target, flags, cpus), t);
       expect(FAULT_KINDS).toContain(f.kind);
       expect(describeFault(f)).toMatch(/\S/);
@@ -49,6 +49,11 @@ describe("faults from the command line", () => {
 
   it("lets only a replica CPU of the voted service diverge", () => {
     expect(rejected(() => checkFault(faultFromCli("replica.diverge", "cpu-0", {}, cpus), t))).toBe("fault.cpu: unknown replica CPU 'cpu-0'; allowed: cpu-1, cpu-2, cpu-3");
+  });
+
+  it("names the allowed steps and services of a crash point", () => {
+    expect(rejected(() => checkFault(faultFromCli("pair.crash", "web", { step: "midway" }, cpus), t))).toBe("fault: step: allowed: before-journal, after-journal, after-commit, before-ack (got \"midway\")");
+    expect(rejected(() => checkFault(faultFromCli("pair.crash", "shop", { step: "before-ack" }, cpus), t))).toBe("fault.service: unknown service 'shop'; allowed: web");
   });
 
   it("rejects an unknown CPU, listing the valid ones", () => {

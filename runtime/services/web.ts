@@ -1,5 +1,7 @@
-// The service a pair runs, over HTTP on the service port. Writes go through the pair
-// (journal, checkpoint, fence check, then ack); a CPU that is not the primary answers 503.
+// The web service (HTTP, connectionless): pages and a small dynamic API, run by a pair on
+// the service port. Writes go through the pair (journal, checkpoint, fence check, then
+// ack); a CPU that is not the primary answers 503, and a client simply asks again.
+//   GET  /  /pages/NAME     HTML pages
 //   GET  /whoami            which CPU serves, its role and epoch
 //   POST /add?v=X           append X            -> {seq, cpu}
 //   PUT  /kv/KEY  (body)    set KEY             -> {seq, cpu}
@@ -11,9 +13,23 @@ import { createServer, type Server } from "node:http";
 import { readBody, sendJson as send } from "../http.js";
 import { ClientGone, NotPrimary, type Pair } from "../pairs/pair.js";
 import type { Voter } from "../voting/voter.js";
+import type { RunningService } from "./types.js";
 
-export function serveKv(pair: Pair, cpu: string, port: number, voter?: Voter): Server {
-  const server = createServer((req, res) => {
+const PAGES: Record<string, string> = {
+  index: "Welcome to a fault-tolerant web server. It is served by a process pair; kill its CPU and reload.",
+  about: "Tandem, 1996: HTTP is connectionless, so reconnection after a failover is effortless.",
+};
+
+function page(name: string, cpu: string, role: string): string {
+  const body = PAGES[name] ?? "";
+  const links = Object.keys(PAGES)
+    .map((p) => `<a href="/pages/${p}">${p}</a>`)
+    .join(" · ");
+  return `<!doctype html><html><head><meta charset="utf-8"><title>nonstop-lab: ${name}</title></head><body><h1>${name}</h1><p>${body}</p><p>Served by ${cpu} (${role}).</p><nav>${links}</nav></body></html>`;
+}
+
+export function serveWeb(pair: Pair, cpu: string, port: number, voter?: Voter): RunningService {
+  const server: Server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? "/", "http://svc");
       const base = { cpu, role: pair.role, epoch: pair.epoch };
@@ -23,6 +39,14 @@ export function serveKv(pair: Pair, cpu: string, port: number, voter?: Voter): S
         if (!res.writableFinished) gone.abort();
       });
       if (url.pathname === "/whoami" || url.pathname === "/health") return send(res, 200, base);
+      const pageName = url.pathname === "/" ? "index" : url.pathname.startsWith("/pages/") ? url.pathname.slice(7) : undefined;
+      if (pageName !== undefined && req.method === "GET") {
+        // Pages need no state: any live CPU may serve them, but only the primary holds the address.
+        if (!PAGES[pageName]) return send(res, 404, { error: `no page ${pageName}; pages are ${Object.keys(PAGES).join(", ")}` });
+        const html = page(pageName, cpu, pair.role);
+        res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-length": Buffer.byteLength(html) });
+        return res.end(html);
+      }
       if (pair.role !== "primary") return send(res, 503, { ...base, error: `${cpu} is not the primary` });
       try {
         if (req.method === "POST" && url.pathname === "/add") {
@@ -54,5 +78,5 @@ export function serveKv(pair: Pair, cpu: string, port: number, voter?: Voter): S
   });
   server.keepAliveTimeout = 30_000;
   server.listen(port, "0.0.0.0");
-  return server;
+  return { truth: () => ({ kv: pair.state.kv, items: pair.state.items }), close: () => server.close() };
 }

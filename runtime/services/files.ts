@@ -1,0 +1,81 @@
+// Files, NFS-like and connectionless, over HTTP: every operation names its whole target
+// and is idempotent, so a client repeats any operation whose reply it lost.
+//   PUT /f/PATH  (body)  write the whole file        -> {path, bytes, durable}
+//   GET /f/PATH          read it
+//   GET /f               every file: {files: {path: data}}
+// Two cache modes (the paper: NFS "is connectionless and thus insensitive to service
+// interruptions. If, however, for speedup purposes caching is employed, cached data will
+// be lost"):
+//   write-through  a write is acknowledged once it is journaled and checkpointed (durable)
+//   write-back     a write is acknowledged from the primary's memory and flushed to the
+//                  pair every FLUSH_MS; a CPU failure loses what was not yet flushed
+import { createServer } from "node:http";
+import { readBody, sendJson as send } from "../http.js";
+import { ClientGone, NotPrimary } from "../pairs/pair.js";
+import { emptyFiles } from "./state/files.js";
+import type { RunningService, ServiceDeps } from "./types.js";
+
+export const FLUSH_MS = 1000;
+const PATH = /^[A-Za-z0-9._/-]{1,200}$/;
+
+export function serveFiles({ pair, cpu, service }: ServiceDeps): RunningService {
+  const writeBack = service.cache === "write-back";
+  const durable = () => (pair.state.files ?? emptyFiles()).files;
+  /** write-back only: acknowledged, not yet flushed. Memory, so it dies with the CPU. */
+  const dirty = new Map<string, string>();
+  const view = () => ({ ...durable(), ...Object.fromEntries(dirty) });
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? "/", "http://svc");
+      const base = { cpu, role: pair.role, epoch: pair.epoch, cache: service.cache };
+      if (url.pathname === "/whoami" || url.pathname === "/health") return send(res, 200, base);
+      if (pair.role !== "primary") return send(res, 503, { ...base, error: `${cpu} is not the primary` });
+      try {
+        if (url.pathname === "/f") return send(res, 200, { ...base, files: view() });
+        if (!url.pathname.startsWith("/f/")) return send(res, 404, { error: `no route ${url.pathname}` });
+        const path = decodeURIComponent(url.pathname.slice(3));
+        if (!PATH.test(path) || path.includes("..")) return send(res, 400, { error: "path: 1-200 letters, digits or . _ / -, without '..'" });
+        if (req.method === "PUT") {
+          const data = await readBody(req);
+          if (writeBack) {
+            dirty.set(path, data);
+            return send(res, 200, { ...base, path, bytes: Buffer.byteLength(data), durable: false });
+          }
+          const gone = new AbortController();
+          res.on("close", () => {
+            if (!res.writableFinished) gone.abort();
+          });
+          await pair.write({ f: "file.put", path, data }, gone.signal);
+          return send(res, 200, { ...base, path, bytes: Buffer.byteLength(data), durable: true });
+        }
+        const data = view()[path];
+        if (data === undefined) return send(res, 404, { ...base, error: `no file ${path}` });
+        return send(res, 200, { ...base, path, data });
+      } catch (err) {
+        if (err instanceof ClientGone) return res.destroy();
+        return send(res, err instanceof NotPrimary ? 503 : 500, { ...base, error: err instanceof Error ? err.message : String(err) });
+      }
+    })();
+  });
+  server.keepAliveTimeout = 30_000;
+  server.listen(service.port, "0.0.0.0");
+
+  let flushing = false;
+  const timer = setInterval(() => {
+    if (!writeBack || flushing || dirty.size === 0 || pair.role !== "primary") return;
+    flushing = true;
+    const batch = [...dirty];
+    Promise.all(
+      batch.map(async ([path, data]) => {
+        await pair.write({ f: "file.put", path, data });
+        // Only if nobody wrote it again meanwhile.
+        if (dirty.get(path) === data) dirty.delete(path);
+      }),
+    )
+      .catch(() => undefined)
+      .finally(() => (flushing = false));
+  }, FLUSH_MS);
+  timer.unref();
+  return { truth: () => ({ files: view(), unflushed: dirty.size }), close: () => (clearInterval(timer), server.close()) };
+}
