@@ -9,5 +9,10 @@ import planeFail from "./plane-fail.js";
 import mirrorCorrupt from "./mirror-corrupt.js";
 import mirrorWipe from "./mirror-wipe.js";
 import tmrDiverge from "./tmr-diverge.js";
+import scorecard from "./scorecard.js";
+import txCrashSweep from "./tx-crash-sweep.js";
+import mailMidData from "./mail-mid-data.js";
+import downloadFailover from "./download-failover.js";
+import filesCache from "./files-cache.js";
 
-export const SCENARIOS: readonly ScenarioSpec[] = [classicKill, pairKill, planeFail, pairPause, partitionPrimary, mirrorCorrupt, mirrorWipe, tmrDiverge];
+export const SCENARIOS: readonly ScenarioSpec[] = [classicKill, pairKill, planeFail, pairPause, partitionPrimary, mirrorCorrupt, mirrorWipe, tmrDiverge, txCrashSweep, mailMidData, downloadFailover, filesCache, scorecard];

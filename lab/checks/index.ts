@@ -7,8 +7,27 @@ import type { Check } from "./types.js";
 import { duplicates, lostWrites } from "./writes.js";
 import { runtime, splitBrain } from "./runtime.js";
 import { readsCorrect, rightAnswers } from "./reads.js";
+import { downloads, files, mail, sessions, transactions } from "./services.js";
+import { scorecard } from "./scorecard.js";
 
-export const CHECKS: Record<string, Check> = { availability, failoverGap, latency, lostWrites, duplicates, linearizable, runtime, splitBrain, readsCorrect, rightAnswers };
+export const CHECKS: Record<string, Check> = {
+  availability,
+  failoverGap,
+  latency,
+  lostWrites,
+  duplicates,
+  linearizable,
+  runtime,
+  splitBrain,
+  readsCorrect,
+  rightAnswers,
+  transactions,
+  mail,
+  downloads,
+  files,
+  sessions,
+  scorecard,
+};
 
-export { availability, failoverGap, latency, lostWrites, duplicates, linearizable, runtime, splitBrain, readsCorrect, rightAnswers };
+export { availability, failoverGap, latency, lostWrites, duplicates, linearizable, runtime, splitBrain, readsCorrect, rightAnswers, transactions, mail, downloads, files, sessions, scorecard };
 export type { Check, Verdict, Anomaly, Unit } from "./types.js";

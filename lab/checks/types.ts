@@ -14,6 +14,8 @@ export interface Verdict {
   valid: boolean;
   figures: Record<string, number | null>;
   anomalies: Anomaly[];
+  /** A table for the report (header row first), where figures alone do not tell it. */
+  table?: string[][];
 }
 
 export interface Check {

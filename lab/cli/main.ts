@@ -102,7 +102,7 @@ program
   .option("--cores <n>", "cpu.throttle: the new quota in cores")
   .option("--mb <n>", "cpu.memory: megabytes to hold")
   .option("--seed <n>", "disk.corrupt: which bytes (default 1)")
-  .option("--step <step>", "pair.crash: before-journal, after-journal, after-commit or before-ack")
+  .option("--step <step>", "pair.crash: before-journal, after-journal, after-commit, before-ack, or mid-data (mail)")
   .option("--sides <a,b|c,d>", "partition: the sides, CPUs separated by ',' and sides by '|'")
   .option("--split-one <cpu>", "partition: cut one CPU off from the rest")
   .option("--halves", "partition: two halves")

@@ -1,5 +1,6 @@
 // `nonstop run <name|all>`: runs scenarios against fresh labs, with a live progress line,
 // and writes each one's reports under --report DIR/<name>/.
+import { table } from "./output.js";
 import { join, resolve } from "node:path";
 import type { LabConfig } from "../config.js";
 import { connectEngine } from "../docker/engine.js";
@@ -57,6 +58,7 @@ export async function runCommand(
         .map(([k, v]) => `${k}=${v}`)
         .join(" ");
       console.log(`    ${c.valid ? "valid  " : "INVALID"} ${c.name}: ${figures}`);
+      if (c.table) console.log(`\n${table(c.table).replace(/^/gm, "      ")}\n`);
     }
     console.log(`    seed ${r.seed}; report: ${join(dir, "report.html")} (also summary.json, history.jsonl, junit.xml)`);
     if (!r.ok) failures++;

@@ -86,6 +86,7 @@ export function checkFault(input: unknown, t: Topology, prefix = "fault"): Fault
     case "pair.crash":
       oneOf(`${prefix}.service`, "service", f.service, t.services.map((s) => s.name));
       if (t.cpus.length < 2) throw new UsageError(`${prefix}: a crash point needs a backup to take over; this lab has one CPU`);
+      if (f.step === "mid-data" && t.services.find((s) => s.name === f.service)?.kind !== "mail") throw new UsageError(`${prefix}.step: mid-data is a mail service's step; for ${f.service} use before-journal, after-journal, after-commit or before-ack`);
       break;
     case "replica.diverge": {
       const replicas = votingReplicas(t);

@@ -29,11 +29,13 @@ export function pairOps(history: readonly HistoryEntry[]): PairedOp[] {
       latency: e.latency ?? e.time - inv.time,
       ...(e.node ? { node: e.node } : {}),
       ...(e.error ? { error: e.error } : {}),
+      ...(inv.service ? { service: inv.service } : {}),
+      ...(e.attempts ? { attempts: e.attempts } : {}),
     });
   }
   // Still running when the history ended: outcome unknown.
   for (const inv of open.values()) {
-    out.push({ process: inv.process, f: inv.f, value: inv.value, result: undefined, type: "info", invokedAt: inv.time, completedAt: end, latency: end - inv.time, error: "no completion" });
+    out.push({ process: inv.process, f: inv.f, value: inv.value, result: undefined, type: "info", invokedAt: inv.time, completedAt: end, latency: end - inv.time, error: "no completion", ...(inv.service ? { service: inv.service } : {}) });
   }
   return out;
 }

@@ -19,6 +19,10 @@ export interface OpEntry {
   /** Which CPU served it, where the service says. */
   node?: string;
   error?: string;
+  /** The service it went to, when a run drives several (the scorecard). */
+  service?: string;
+  /** On completions: how many times the client sent it. */
+  attempts?: number;
 }
 
 export interface FaultEntry {
@@ -69,6 +73,8 @@ export interface PairedOp {
   latency: number;
   node?: string;
   error?: string;
+  service?: string;
+  attempts?: number;
 }
 
 /** Fault windows: from each inject to its heal (or the end of the history). */

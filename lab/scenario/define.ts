@@ -28,7 +28,52 @@ export interface HttpWorkloadSpec {
   keepAlive?: boolean;
 }
 
-export type WorkloadSpec = HttpWorkloadSpec;
+/** What every client of one of the paper's services shares. */
+interface ServiceWorkloadBase {
+  /** The service whose edge address the clients use. */
+  service: string;
+  /** Operations per second, open loop. */
+  rate: number;
+  /** Per-attempt deadline: no answer this long, and the client tries again. */
+  timeoutMs: number;
+  /** Give up on an operation this long after it was due (default 10 s): its outcome is then unknown. */
+  deadlineMs?: number;
+}
+
+/** Orders with idempotency keys, retried with the same key (the transactions check). */
+export interface TransactionsWorkloadSpec extends ServiceWorkloadBase {
+  client: "transactions";
+  customers?: number;
+}
+
+/** Messages over SMTP (nodemailer), resent until 250 (the mail check). */
+export interface SmtpWorkloadSpec extends ServiceWorkloadBase {
+  client: "smtp";
+  mailboxes?: number;
+}
+
+/** Downloads resumed with Range, checked by SHA-256, billed by receipt (the downloads check). */
+export interface DownloadWorkloadSpec extends ServiceWorkloadBase {
+  client: "downloads";
+  /** The server's sending rate per download, KB/s (default 2048). */
+  kbps?: number;
+  /** Every n-th download stops half way and is never paid for (default 4; 0: none). */
+  abandonEvery?: number;
+}
+
+/** Whole-file writes, retransmitted until acknowledged (the files check). */
+export interface FilesWorkloadSpec extends ServiceWorkloadBase {
+  client: "files";
+}
+
+/** Users at terminals, INCR after INCR in a session (the sessions check). */
+export interface SessionWorkloadSpec extends ServiceWorkloadBase {
+  client: "session";
+  users?: number;
+}
+
+export type WorkloadSpec = HttpWorkloadSpec | TransactionsWorkloadSpec | SmtpWorkloadSpec | DownloadWorkloadSpec | FilesWorkloadSpec | SessionWorkloadSpec;
+export const WORKLOAD_CLIENTS = ["http", "transactions", "smtp", "downloads", "files", "session"] as const;
 
 export type TimelineSpec = ({ at: string; inject: Fault; id?: string } | { at: string; heal: string } | { at: string; healAll: true })[];
 
@@ -50,7 +95,8 @@ export interface ScenarioSpec {
   /** The paper's claim this scenario tests, in one sentence. */
   claim: string;
   topology: TopologyInput;
-  workload: WorkloadSpec;
+  /** One workload, or several at once (one per service, as the scorecard runs). */
+  workload: WorkloadSpec | WorkloadSpec[];
   schedule: ScheduleSpec;
   /** Length of the fault phase, e.g. "10s". */
   duration: string;

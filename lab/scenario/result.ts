@@ -8,6 +8,7 @@ export interface CheckOutcome {
   valid: boolean;
   figures: Record<string, number | null>;
   anomalies: Anomaly[];
+  table?: string[][];
 }
 
 export type RunStatus = "passed" | "failed" | "aborted";

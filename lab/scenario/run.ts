@@ -16,15 +16,12 @@ import type { HistoryEntry, Phase } from "../history/types.js";
 import { sliceByInvoke } from "../history/history.js";
 import type { ImageSet } from "../images/build.js";
 import { up } from "../machine/up.js";
-import { HttpClient } from "../workload/http-client.js";
-import { OpenLoop } from "../workload/open-loop.js";
-import { opFor, parseReply, requestFor, writes } from "../workload/service-ops.js";
+import { startWorkload, type RunningWorkload } from "./workloads.js";
 import type { ScenarioSpec } from "./define.js";
 import { summarize, type CheckOutcome, type ScenarioResult } from "./result.js";
-import { resolveScenario, type ResolvedScenario } from "./validate.js";
+import { resolveScenario, workloadsOf, type ResolvedScenario } from "./validate.js";
 import { writeReports } from "../report/write.js";
 import { RuntimeEventPump } from "./runtime-events.js";
-import { httpGet } from "../util/http.js";
 
 export interface Progress {
   scenario: string;
@@ -60,30 +57,6 @@ function judgeSteady(history: HistoryEntry[], thresholds: Threshold[]): Threshol
   return thresholds.map((t) => judge(t, verdicts[t.check as keyof typeof verdicts]));
 }
 
-/**
- * The truth at the end: what the service holds, read through the edge like any client.
- * Retried for a while, since the machine may still be settling after the last heal.
- */
-async function finalRead(recorder: HistoryRecorder, url: string): Promise<void> {
-  const proc = 1_000_000;
-  for (let attempt = 0; attempt < 40; attempt++) {
-    recorder.add({ type: "invoke", process: proc + attempt, f: "read-all" });
-    const t0 = recorder.now();
-    try {
-      const r = await httpGet(`${url}/all`, 2000);
-      if (r.status === 200) {
-        const items = (JSON.parse(r.body) as { items?: unknown; cpu?: string }).items;
-        recorder.add({ type: "ok", process: proc + attempt, f: "read-all", value: items, latency: recorder.now() - t0 });
-        return;
-      }
-      recorder.add({ type: "fail", process: proc + attempt, f: "read-all", error: `HTTP ${r.status}`, latency: recorder.now() - t0 });
-    } catch (err) {
-      recorder.add({ type: "fail", process: proc + attempt, f: "read-all", error: err instanceof Error ? err.message : String(err), latency: recorder.now() - t0 });
-    }
-    await sleep(250);
-  }
-}
-
 export async function runScenario(spec: ScenarioSpec, opts: RunOptions): Promise<ScenarioResult> {
   const lab = labIdFor(spec.name);
   // Everything is validated before anything starts.
@@ -109,17 +82,16 @@ export async function runScenario(spec: ScenarioSpec, opts: RunOptions): Promise
 
   let session: FaultSession | undefined;
   let events: RuntimeEventPump | undefined;
-  let load: OpenLoop | undefined;
-  let client: HttpClient | undefined;
+  let workloads: RunningWorkload[] = [];
   let progressTimer: NodeJS.Timeout | undefined;
   let tornDown = false;
   const teardown = async () => {
     if (tornDown) return;
     tornDown = true;
     if (progressTimer) clearInterval(progressTimer);
-    await load?.stop().catch(() => undefined);
+    await Promise.all(workloads.map((w) => w.load.stop().catch(() => undefined)));
     await events?.stop().catch(() => undefined);
-    await client?.close();
+    await Promise.all(workloads.map((w) => w.client.close()));
     await session?.healAll().catch(() => undefined);
     if (!opts.keepLab) await reap(opts.plumbing, lab).catch(() => undefined);
     await recorder.close();
@@ -135,29 +107,25 @@ export async function runScenario(spec: ScenarioSpec, opts: RunOptions): Promise
 
   try {
     const status = await up({ plumbing: opts.plumbing, images: opts.images, topology: scn.topology, progress: () => undefined });
-    const url = status.services.find((s) => s.name === spec.workload.service)?.url;
-    if (!url) throw new Error(`service ${spec.workload.service} has no edge address`);
     const ctx = await faultContext(opts.plumbing, lab);
     session = new FaultSession(ctx, onFault);
 
-    const w = spec.workload;
-    const ops = w.ops ?? "read";
     events = new RuntimeEventPump(ctx, recorder).start();
-    client = new HttpClient({
-      baseUrl: () => url,
-      request: (op) => requestFor(op, w.path),
-      parse: (_s, body) => parseReply(body),
-      timeoutMs: w.timeoutMs,
-      ...(w.retry ? { retry: w.retry } : {}),
-      ...(w.keepAlive !== undefined ? { keepAlive: w.keepAlive } : {}),
-    });
-    load = new OpenLoop(client, recorder, { rate: w.rate, op: (i) => opFor(ops, i) }).start();
+    const specs = workloadsOf(spec);
+    const run = lab.slice(-4);
+    workloads = specs.map((w, k) => startWorkload(w, k, { status, recorder, ctx, topology: scn.topology, tag: specs.length > 1, run }));
+    const stats = () =>
+      workloads.reduce(
+        (acc, w) => ({ completed: acc.completed + w.load.stats.completed, failed: acc.failed + w.load.stats.failed, unknown: acc.unknown + w.load.stats.unknown }),
+        { completed: 0, failed: 0, unknown: 0 },
+      );
+    // Judging a window waits out the longest per-attempt deadline of any workload.
+    const settleMs = Math.max(...specs.map((w) => w.timeoutMs)) + 50;
 
     if (opts.onProgress) {
       let last = { at: performance.now(), completed: 0 };
       progressTimer = setInterval(() => {
-        const s = load?.stats;
-        if (!s) return;
+        const s = stats();
         const now = performance.now();
         const rate = ((s.completed - last.completed) * 1000) / Math.max(1, now - last.at);
         last = { at: now, completed: s.completed };
@@ -179,7 +147,7 @@ export async function runScenario(spec: ScenarioSpec, opts: RunOptions): Promise
     await sleep(scn.steady.durationMs);
     const before1 = recorder.now();
     // Let the window's last operations finish (or time out) before judging it.
-    await sleep(w.timeoutMs + 50);
+    await sleep(settleMs);
     const before = judgeSteady(sliceByInvoke(recorder.entries, before0, before1), scn.steady.thresholds);
     let aborted = before.some((t) => !t.passed);
 
@@ -200,11 +168,11 @@ export async function runScenario(spec: ScenarioSpec, opts: RunOptions): Promise
       const after0 = recorder.now();
       await sleep(scn.steady.durationMs);
       const after1 = recorder.now();
-      await sleep(w.timeoutMs + 50);
+      await sleep(settleMs);
       after = judgeSteady(sliceByInvoke(recorder.entries, after0, after1), scn.steady.thresholds);
     }
-    await load.stop();
-    if (writes(ops) && !aborted) await finalRead(recorder, url);
+    await Promise.all(workloads.map((w) => w.load.stop()));
+    if (!aborted) for (const w of workloads) await w.finish();
     await events.stop();
     enter("done");
 

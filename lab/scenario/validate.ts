@@ -9,8 +9,8 @@ import { checkFault } from "../faults/validate.js";
 import { gens } from "../schedule/gens.js";
 import { randomSchedule, timeline, type Schedule } from "../schedule/schedule.js";
 import { formatZodError, resolveTopology } from "../topology/resolve.js";
-import type { Topology } from "../topology/types.js";
-import type { ScenarioSpec } from "./define.js";
+import type { ServiceKind, Topology } from "../topology/types.js";
+import { WORKLOAD_CLIENTS, type ScenarioSpec, type WorkloadSpec } from "./define.js";
 import { SERVICE_OPS } from "../workload/service-ops.js";
 
 export interface ResolvedScenario {
@@ -32,18 +32,64 @@ export function parseDurationField(field: string, value: string): number {
   return m[2] === "ms" ? n : m[2] === "m" ? n * 60_000 : n * 1000;
 }
 
-const WorkloadSchema = z
-  .object({
-    client: z.literal("http", { message: "allowed: http" }),
-    service: z.string(),
-    rate: z.number().positive().max(50_000),
-    timeoutMs: z.number().int().positive().max(60_000),
-    path: z.string().startsWith("/").optional(),
-    ops: z.enum(SERVICE_OPS, { message: `allowed: ${SERVICE_OPS.join(", ")}` }).optional(),
-    retry: z.object({ retries: z.number().int().min(0).max(10), backoffMs: z.number().min(0) }).strict().optional(),
-    keepAlive: z.boolean().optional(),
-  })
-  .strict();
+const serviceBase = {
+  service: z.string(),
+  rate: z.number().positive().max(50_000),
+  timeoutMs: z.number().int().positive().max(60_000),
+  deadlineMs: z.number().int().positive().max(120_000).optional(),
+};
+
+const WorkloadSchema = z.discriminatedUnion(
+  "client",
+  [
+    z
+      .object({
+        client: z.literal("http"),
+        service: z.string(),
+        rate: z.number().positive().max(50_000),
+        timeoutMs: z.number().int().positive().max(60_000),
+        path: z.string().startsWith("/").optional(),
+        ops: z.enum(SERVICE_OPS, { message: `allowed: ${SERVICE_OPS.join(", ")}` }).optional(),
+        retry: z.object({ retries: z.number().int().min(0).max(10), backoffMs: z.number().min(0) }).strict().optional(),
+        keepAlive: z.boolean().optional(),
+      })
+      .strict(),
+    z.object({ client: z.literal("transactions"), ...serviceBase, customers: z.number().int().min(1).max(1000).optional() }).strict(),
+    z.object({ client: z.literal("smtp"), ...serviceBase, mailboxes: z.number().int().min(1).max(1000).optional() }).strict(),
+    z.object({ client: z.literal("downloads"), ...serviceBase, kbps: z.number().int().min(1).optional(), abandonEvery: z.number().int().min(0).optional() }).strict(),
+    z.object({ client: z.literal("files"), ...serviceBase }).strict(),
+    z.object({ client: z.literal("session"), ...serviceBase, users: z.number().int().min(1).max(100).optional() }).strict(),
+  ],
+  { message: `client: allowed: ${WORKLOAD_CLIENTS.join(", ")}` },
+);
+
+/** The client each kind of service speaks to. */
+export const CLIENT_FOR_KIND: Record<ServiceKind, WorkloadSpec["client"]> = {
+  web: "http",
+  transactions: "transactions",
+  mail: "smtp",
+  downloads: "downloads",
+  files: "files",
+  session: "session",
+};
+
+export function workloadsOf(spec: ScenarioSpec): WorkloadSpec[] {
+  return Array.isArray(spec.workload) ? spec.workload : [spec.workload];
+}
+
+function checkWorkloads(spec: ScenarioSpec, topology: Topology, at: (p: string) => string): void {
+  const all = workloadsOf(spec);
+  if (all.length === 0) throw new UsageError(at("workload: at least one workload is required"));
+  all.forEach((wl, i) => {
+    const where = Array.isArray(spec.workload) ? `workload[${i}]` : "workload";
+    const w = WorkloadSchema.safeParse(wl);
+    if (!w.success) throw new UsageError(formatZodError(at(where), w.error));
+    const svc = topology.services.find((s) => s.name === wl.service);
+    if (!svc) throw new UsageError(at(`${where}.service: unknown service '${wl.service}'; the topology has ${topology.services.map((s) => s.name).join(", ")}`));
+    const want = CLIENT_FOR_KIND[svc.kind];
+    if (wl.client !== want) throw new UsageError(at(`${where}.client: service '${svc.name}' is ${svc.kind}, whose client is '${want}' (got '${wl.client}')`));
+  });
+}
 
 export function resolveScenario(spec: ScenarioSpec, lab: string, seedOverride?: number): ResolvedScenario {
   const at = (path: string) => `scenario ${spec.name}: ${path}`;
@@ -54,11 +100,7 @@ export function resolveScenario(spec: ScenarioSpec, lab: string, seedOverride?: 
   } catch (err) {
     throw new UsageError(at((err as Error).message));
   }
-  const w = WorkloadSchema.safeParse(spec.workload);
-  if (!w.success) throw new UsageError(formatZodError(at("workload"), w.error));
-  if (!topology.services.some((s) => s.name === spec.workload.service)) {
-    throw new UsageError(at(`workload.service: unknown service '${spec.workload.service}'; the topology has ${topology.services.map((s) => s.name).join(", ")}`));
-  }
+  checkWorkloads(spec, topology, at);
 
   const checks = spec.checks.map((c, i) => {
     if (typeof c !== "string") return c;

@@ -73,11 +73,13 @@ export class HttpClient implements Client {
     const base = await this.spec.baseUrl();
     const retry = this.spec.retry ?? { retries: 0, backoffMs: 0 };
     let outcome = await this.once(base, op);
+    let attempts = 1;
     for (let n = 0; n < retry.retries && outcome.type === "fail" && !signal.aborted; n++) {
       await new Promise((r) => setTimeout(r, retry.backoffMs));
       outcome = await this.once(await this.spec.baseUrl(), op);
+      attempts++;
     }
-    return outcome;
+    return { ...outcome, attempts };
   }
 
   close(): Promise<void> {

@@ -12,6 +12,10 @@ export interface OpenLoopSpec {
   op: (i: number) => Operation;
   /** At most this many in flight; a due op beyond it fails at once ("client saturated"). */
   maxInFlight?: number;
+  /** Tags every operation with the service it goes to, when a run drives several. */
+  service?: string;
+  /** Where this workload's process numbers start, so several workloads never share one. */
+  processBase?: number;
 }
 
 export interface LoadStats {
@@ -31,14 +35,16 @@ export class OpenLoop {
   private readonly abort = new AbortController();
   private readonly pending = new Set<Promise<void>>();
   private loop: Promise<void> | undefined;
-  private nextProcess = 0;
+  private nextProcess: number;
   private readonly idle: number[] = [];
 
   constructor(
     private readonly client: Client,
     private readonly recorder: HistoryRecorder,
     private readonly spec: OpenLoopSpec,
-  ) {}
+  ) {
+    this.nextProcess = spec.processBase ?? 0;
+  }
 
   start(): this {
     this.loop = this.run();
@@ -61,7 +67,7 @@ export class OpenLoop {
   private issue(i: number, dueUs: number): void {
     const op = this.spec.op(i);
     const process = this.takeProcess();
-    this.recorder.add({ type: "invoke", process, f: op.f, ...(op.value !== undefined ? { value: op.value } : {}) }, dueUs);
+    this.recorder.add({ type: "invoke", process, f: op.f, ...(op.value !== undefined ? { value: op.value } : {}), ...(this.spec.service ? { service: this.spec.service } : {}) }, dueUs);
     this.stats.issued++;
     const lag = this.recorder.now() - dueUs;
     this.stats.lagSumUs += lag;
@@ -93,6 +99,8 @@ export class OpenLoop {
         ...(o.value !== undefined ? { value: o.value } : {}),
         ...(o.node ? { node: o.node } : {}),
         ...(o.error ? { error: o.error } : {}),
+        ...(this.spec.service ? { service: this.spec.service } : {}),
+        ...(o.attempts ? { attempts: o.attempts } : {}),
       },
       now,
     );

@@ -13,6 +13,8 @@ export interface Outcome {
   /** The CPU that served it, where the service says. */
   node?: string;
   error?: string;
+  /** How many times the client sent it (more than 1: it survived only by a retry). */
+  attempts?: number;
 }
 
 export interface Client {

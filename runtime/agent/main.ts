@@ -167,7 +167,7 @@ if (topology) {
     .then((n) => {
       for (const s of t.services) {
         const pair = n.pairs.get(s.name);
-        if (pair) services.set(s.name, startService(s.kind, { service: s, pair, cpu, raid: n.raid, events: n.events }, s.name === n.voter?.service ? n.voter.voter : undefined));
+        if (pair) services.set(s.name, startService(s.kind, { service: s, pair, cpu, raid: n.raid, events: n.events, crash: n.crash }, s.name === n.voter?.service ? n.voter.voter : undefined));
       }
     })
     .catch((err: unknown) => console.error(`runtime failed to start: ${err instanceof Error ? err.stack : String(err)}`));

@@ -3,8 +3,11 @@
 // point fires once, on the first commit of that service to reach it, and takes the whole
 // CPU down (the agent is the container's process), so it is a CPU failure at that moment.
 
-/** The steps of a commit, in order (./pair.ts). */
-export const CRASH_STEPS = ["before-journal", "after-journal", "after-commit", "before-ack"] as const;
+/**
+ * The steps of a commit, in order (./pair.ts), and one step of a service's own: "mid-data",
+ * while an SMTP message's body is still arriving (../services/mail.ts).
+ */
+export const CRASH_STEPS = ["before-journal", "after-journal", "after-commit", "before-ack", "mid-data"] as const;
 export type CrashStep = (typeof CRASH_STEPS)[number];
 
 export class CrashPoints {

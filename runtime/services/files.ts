@@ -15,7 +15,8 @@ import { ClientGone, NotPrimary } from "../pairs/pair.js";
 import { emptyFiles } from "./state/files.js";
 import type { RunningService, ServiceDeps } from "./types.js";
 
-export const FLUSH_MS = 1000;
+// Every 5 s, as Linux writes back dirty pages (vm.dirty_writeback_centisecs = 500).
+export const FLUSH_MS = 5000;
 const PATH = /^[A-Za-z0-9._/-]{1,200}$/;
 
 export function serveFiles({ pair, cpu, service }: ServiceDeps): RunningService {

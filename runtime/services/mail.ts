@@ -31,7 +31,7 @@ function readAll(stream: SMTPServerDataStream): Promise<string> {
   });
 }
 
-export function serveMail({ pair, cpu, service, events }: ServiceDeps): RunningService {
+export function serveMail({ pair, cpu, service, events, crash }: ServiceDeps): RunningService {
   const mail = () => pair.state.mail ?? emptyMail();
   const server = new SMTPServer({
     name: `${cpu}.nonstop-lab`,
@@ -47,6 +47,8 @@ export function serveMail({ pair, cpu, service, events }: ServiceDeps): RunningS
     },
     onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {
       void (async () => {
+        // The mail crash sweep's moment: the body is arriving, nothing is queued yet.
+        stream.once("data", () => crash?.reached(service.name, "mid-data"));
         const raw = await readAll(stream);
         if (stream.sizeExceeded) return callback(smtpError(552, `message larger than ${MAX_BYTES} bytes`));
         // A message without a Message-ID gets one: it cannot be recognised if sent twice.

@@ -4,6 +4,7 @@ import type { Pair } from "../pairs/pair.js";
 import type { Service } from "../../lab/topology/types.js";
 import type { EventLog } from "../events.js";
 import type { Raid1 } from "../raid/raid1.js";
+import type { CrashPoints } from "../pairs/crash.js";
 
 export interface RunningService {
   truth(): unknown;
@@ -16,4 +17,5 @@ export interface ServiceDeps {
   cpu: string;
   raid: Raid1;
   events: EventLog;
+  crash?: CrashPoints;
 }

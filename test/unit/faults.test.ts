@@ -52,7 +52,7 @@ describe("faults from the command line", () => {
   });
 
   it("names the allowed steps and services of a crash point", () => {
-    expect(rejected(() => checkFault(faultFromCli("pair.crash", "web", { step: "midway" }, cpus), t))).toBe("fault: step: allowed: before-journal, after-journal, after-commit, before-ack (got \"midway\")");
+    expect(rejected(() => checkFault(faultFromCli("pair.crash", "web", { step: "midway" }, cpus), t))).toBe("fault: step: allowed: before-journal, after-journal, after-commit, before-ack, mid-data (got \"midway\")");
     expect(rejected(() => checkFault(faultFromCli("pair.crash", "shop", { step: "before-ack" }, cpus), t))).toBe("fault.service: unknown service 'shop'; allowed: web");
   });
 
