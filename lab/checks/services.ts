@@ -69,10 +69,13 @@ export function txFindings(orders: PairedOp[], tx: TxState): TxFindings {
   if (conservationError !== 0) anomalies.push({ message: `money is not conserved: the accounts hold ${conservationError} more than was ever put in` });
   let overcharged = 0;
   for (const c of customers) {
-    const paid = sum(Object.values(tx.payments).filter((p) => p.from === c).map((p) => p.amount));
-    if (OPENING_BALANCE - (tx.accounts[c] ?? OPENING_BALANCE) !== paid) {
+    // What left the account against what the customer ordered: a charge with no order, or
+    // one taken twice, shows as the difference.
+    const ordered = sum(Object.values(tx.orders).filter((o) => o.customer === c).map((o) => o.amount));
+    const charged = OPENING_BALANCE - (tx.accounts[c] ?? OPENING_BALANCE);
+    if (charged !== ordered) {
       overcharged++;
-      anomalies.push({ message: `${c} was charged ${OPENING_BALANCE - (tx.accounts[c] ?? 0)} for orders worth ${paid}` });
+      anomalies.push({ message: `${c} was charged ${charged} for orders worth ${ordered}` });
     }
   }
   return { acknowledged: acked.length, lost, orphans, conservationError, overcharged, anomalies };

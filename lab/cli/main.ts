@@ -128,12 +128,12 @@ program
 
 program
   .command("run")
-  .description("run a scenario (or all): workload + faults + checks against a fresh lab, with reports")
-  .argument("<name>", `a scenario name, or all (${SCENARIOS.map((s) => s.name).join(", ")})`)
+  .description("run scenarios (or all): workload + faults + checks against a fresh lab each, with reports")
+  .argument("<names...>", `scenario names, or all (${SCENARIOS.map((s) => s.name).join(", ")})`)
   .option("--seed <n>", "seed for random schedules", count("seed", 0, 2 ** 31 - 1))
   .option("--report <dir>", "where reports go (one folder per scenario)", "reports/scenarios")
   .option("--keep", "keep the lab up afterwards")
-  .action((name: string, opts: { seed?: number; report: string; keep?: boolean }) => runCommand(config, SCENARIOS, name, opts));
+  .action((names: string[], opts: { seed?: number; report: string; keep?: boolean }) => runCommand(config, SCENARIOS, names, opts));
 
 program
   .command("check")

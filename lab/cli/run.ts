@@ -27,12 +27,14 @@ function progressPrinter(): (p: Progress) => void {
 export async function runCommand(
   config: LabConfig,
   scenarios: readonly ScenarioSpec[],
-  which: string,
+  which: string | string[],
   flags: { seed?: number; report: string; keep?: boolean },
 ): Promise<void> {
   const names = scenarios.map((s) => s.name);
-  const chosen = which === "all" ? scenarios : scenarios.filter((s) => s.name === which);
-  if (chosen.length === 0) throw new UsageError(`run: unknown scenario '${which}'; scenarios are ${names.join(", ")} (or all)`);
+  const asked = typeof which === "string" ? [which] : which;
+  const unknown = asked.find((w) => w !== "all" && !names.includes(w));
+  if (unknown !== undefined) throw new UsageError(`run: unknown scenario '${unknown}'; scenarios are ${names.join(", ")} (or all)`);
+  const chosen = asked.includes("all") ? scenarios : asked.map((w) => scenarios.find((s) => s.name === w)).filter((s): s is ScenarioSpec => s !== undefined);
   // Validate every chosen scenario before any of them starts.
   for (const s of chosen) resolveScenario(s, "validate", flags.seed);
 

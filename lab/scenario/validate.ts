@@ -60,7 +60,7 @@ const WorkloadSchema = z.discriminatedUnion(
     z.object({ client: z.literal("files"), ...serviceBase }).strict(),
     z.object({ client: z.literal("session"), ...serviceBase, users: z.number().int().min(1).max(100).optional() }).strict(),
   ],
-  { message: `client: allowed: ${WORKLOAD_CLIENTS.join(", ")}` },
+  { message: `allowed: ${WORKLOAD_CLIENTS.join(", ")}` },
 );
 
 /** The client each kind of service speaks to. */

@@ -58,7 +58,7 @@ export function resolveTopology(input: unknown, lab: string): Topology {
   const raw = (input ?? {}) as Record<string, unknown>;
   const cpusIn = typeof raw.cpus === "number" ? raw.cpus : DEFAULTS.cpus;
   const expanded = raw.services === "all" ? { ...raw, services: paperServices(cpusIn) } : raw;
-  const parsed = TopologyInputSchema.safeParse(expanded);
+  const parsed = TopologyInputSchema.safeParse(expanded, { reportInput: true });
   if (!parsed.success) {
     const msg = formatZodError("topology", parsed.error);
     // The one form outside the schema's own words.

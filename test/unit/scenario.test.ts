@@ -33,7 +33,16 @@ describe("scenario validation, before anything starts", () => {
 
   it("rejects an unknown check with its field path", () => {
     expect(error({ checks: ["availability", "uptime"] })).toBe(
-      "scenario probe: checks[1]: unknown check 'uptime'; allowed: availability, failoverGap, latency, lostWrites, duplicates, linearizable, runtime, splitBrain, readsCorrect, rightAnswers, or a Check object of your own",
+      "scenario probe: checks[1]: unknown check 'uptime'; allowed: availability, failoverGap, latency, lostWrites, duplicates, linearizable, runtime, splitBrain, readsCorrect, rightAnswers, transactions, mail, downloads, files, sessions, scorecard, or a Check object of your own",
+    );
+  });
+
+  it("rejects a workload whose client does not speak its service's protocol", () => {
+    expect(error({ topology: { cpus: 2, services: "all" }, workload: { client: "http", service: "mail", rate: 10, timeoutMs: 500 } })).toBe(
+      "scenario probe: workload.client: service 'mail' is mail, whose client is 'smtp' (got 'http')",
+    );
+    expect(error({ topology: { cpus: 2, services: "all" }, workload: [{ client: "smtp", service: "mail", rate: 10, timeoutMs: 500 }, { client: "telnet" as "session", service: "session", rate: 1, timeoutMs: 500 }] })).toBe(
+      "scenario probe: workload[1]: client: allowed: http, transactions, smtp, downloads, files, session",
     );
   });
 

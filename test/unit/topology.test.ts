@@ -16,6 +16,40 @@ function err(input: unknown): string {
   throw new Error("expected an error");
 }
 
+describe("services", () => {
+  it("places every service of the paper with 'all', each of its own kind", () => {
+    const t = resolveTopology({ services: "all" }, "demo");
+    expect(t.services.map((s) => [s.name, s.kind, s.primary, s.backup])).toEqual([
+      ["web", "web", "cpu-0", "cpu-1"],
+      ["transactions", "transactions", "cpu-0", "cpu-1"],
+      ["mail", "mail", "cpu-0", "cpu-1"],
+      ["downloads", "downloads", "cpu-0", "cpu-1"],
+      ["files", "files", "cpu-0", "cpu-1"],
+      ["files-wb", "files", "cpu-0", "cpu-1"],
+      ["session", "session", "cpu-0", "cpu-1"],
+    ]);
+    expect(t.services.find((s) => s.name === "files-wb")?.cache).toBe("write-back");
+    expect(new Set(t.services.map((s) => s.edgePort)).size).toBe(7);
+  });
+
+  it("takes a service's kind from its name, else web, and gives files a write-through cache", () => {
+    const t = resolveTopology({ services: [{ name: "mail", primary: "cpu-0" }, { name: "shop", primary: "cpu-1" }, { name: "nfs", kind: "files", primary: "cpu-2" }] }, "demo");
+    expect(t.services.map((s) => [s.kind, s.cache])).toEqual([
+      ["mail", undefined],
+      ["web", undefined],
+      ["files", "write-through"],
+    ]);
+  });
+
+  it("names the allowed kinds, and keeps a cache for files", () => {
+    expect(err({ services: [{ name: "x", kind: "gopher", primary: "cpu-0" }] })).toBe(
+      "topology: services[0].kind: unknown service kind; allowed: web, transactions, mail, downloads, files, session (got \"gopher\")",
+    );
+    expect(err({ services: [{ name: "web", cache: "write-back", primary: "cpu-0" }] })).toBe("topology: services[0].cache: only a files service has a cache (this one is web)");
+    expect(err({ services: "some" })).toBe(`topology: services: a list of services, or "all" (got 'some')`);
+  });
+});
+
 describe("topology", () => {
   it("resolves the empty form to the default machine", () => {
     const t = resolveTopology({}, "demo");
