@@ -10,6 +10,7 @@ import { faultWindows, pairOps } from "../history/history.js";
 import type { PairedOp } from "../history/types.js";
 import type { TxState } from "../../runtime/services/state/transactions.js";
 import type { FileWriteValue } from "../workload/clients/files.js";
+import { SESSION_LOST } from "../workload/clients/session.js";
 import { downloadFindings, fileFindings, mailFindings, sessionFindings, truthOf, txFindings } from "./services.js";
 import type { Anomaly, Check } from "./types.js";
 
@@ -102,8 +103,8 @@ export function scoreRows(history: Parameters<Check["run"]>[0]): ScoreRow[] {
     const claim = CLAIMS[kind] ?? { paper: "?", agrees: [] };
     const sessionLost = kind === "session" ? sessionFindings(ops).lost : 0;
     const lost = dataLost(kind, ops, all, service) ?? 0;
-    // A session's failed commands are its loss, counted above.
-    const failed = kind === "session" ? 0 : ops.filter((o) => o.type !== "ok").length;
+    // A session's commands that failed with it are its loss, counted above.
+    const failed = ops.filter((o) => o.type !== "ok" && !(kind === "session" && o.error?.startsWith(SESSION_LOST))).length;
     const retried = ops.filter((o) => o.type === "ok" && (o.attempts ?? 1) > 1).length;
     const measured: SurvivalClass = sessionLost > 0 ? "session lost" : lost > 0 ? "data lost" : failed > 0 ? "failed" : retried > 0 ? "survived with retry" : "transparent";
     let recoveryMs: number | null = null;

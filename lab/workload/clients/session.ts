@@ -85,6 +85,10 @@ class Terminal {
     this.session = m[1];
   }
 
+  get connected(): boolean {
+    return this.socket !== undefined && !this.socket.destroyed;
+  }
+
   close(): void {
     this.socket?.destroy();
     this.socket = undefined;
@@ -98,6 +102,13 @@ export class SessionClient implements Client {
   constructor(private readonly spec: { port: number; timeoutMs: number }) {}
 
   private async once(t: Terminal, v: SessionValue): Promise<Outcome> {
+    // The connection broke between commands (the server's CPU died, and the takeover reset
+    // it): the session went with it, noticed now, at the user's next command.
+    if (t.session && !t.connected) {
+      const session = t.session;
+      t.close();
+      return { type: "fail", error: `${SESSION_LOST}: the connection was closed`, value: { user: v.user, session } };
+    }
     try {
       await t.ensureLoggedIn(v.user, this.spec.timeoutMs);
     } catch (err) {
