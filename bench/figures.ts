@@ -29,6 +29,20 @@ export function runsFromArgv(fallback: number): number {
   return Number.isInteger(n) && n > 0 ? n : fallback;
 }
 
+/** `--flag N`: a positive number from the command line, else the fallback. */
+export function numberFromArgv(flag: string, fallback: number): number {
+  const i = process.argv.indexOf(flag);
+  const n = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+/** `--flag a,b`: a list from the command line, else the fallback. */
+export function listFromArgv(flag: string, fallback: string[]): string[] {
+  const i = process.argv.indexOf(flag);
+  const v = i >= 0 ? process.argv[i + 1] : undefined;
+  return v ? v.split(",").map((x) => x.trim()).filter(Boolean) : fallback;
+}
+
 export function since(t0: number): number {
   return performance.now() - t0;
 }

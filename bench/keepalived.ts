@@ -21,10 +21,12 @@ import { resolveTopology } from "../lab/topology/resolve.js";
 import { httpJson, waitFor } from "../lab/util/http.js";
 import { HttpClient } from "../lab/workload/http-client.js";
 import { OpenLoop } from "../lab/workload/open-loop.js";
-import { printFigures, runsFromArgv, summarize, type Summary } from "./figures.js";
+import { listFromArgv, printFigures, runsFromArgv, summarize, type Summary } from "./figures.js";
 import { benchLab, edgeInterface } from "./lab.js";
 
 const kills = runsFromArgv(20);
+// Which sides to measure (`--sides`; the smoke run skips the slow default-timer side).
+const sides = listFromArgv("--sides", ["pair", "keepalivedDefault", "keepalivedTuned"]);
 const rate = 200;
 const { config, docker, plumbing, images } = await benchLab();
 const kaImage = await ensureKeepalivedImage(docker, config);
@@ -83,11 +85,12 @@ try {
     return faultGaps(rec.entries).flatMap((g) => (g.gapMs === null ? [] : [g.gapMs]));
   }
 
-  results.pair = summarize(await measure(`${vip}:8081`, 2500), "ms");
+  if (sides.includes("pair")) results.pair = summarize(await measure(`${vip}:8081`, 2500), "ms");
   for (const [name, advert, settle] of [
     ["keepalivedDefault", 1, 6000],
     ["keepalivedTuned", 0.04, 2500],
   ] as const) {
+    if (!sides.includes(name)) continue;
     // A clean slate: the last phase's keepalived may have died holding the address.
     priority["cpu-2"] = 250;
     priority["cpu-3"] = 240;

@@ -11,12 +11,13 @@ import { up } from "../lab/machine/up.js";
 import { resolveTopology } from "../lab/topology/resolve.js";
 import { HttpClient } from "../lab/workload/http-client.js";
 import { OpenLoop } from "../lab/workload/open-loop.js";
-import { printFigures, runsFromArgv, summarize } from "./figures.js";
+import { numberFromArgv, printFigures, runsFromArgv, summarize } from "./figures.js";
 import { benchLab } from "./lab.js";
 
 const runs = runsFromArgv(5);
 const rate = 200;
-const windowMs = 3000;
+// Each window, before and during the plane failure (`--window-ms`; the smoke run uses 1 s).
+const windowMs = numberFromArgv("--window-ms", 3000);
 const { plumbing, images } = await benchLab();
 const lab = "bench-plane";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -24,10 +24,10 @@ export const BENCHES: Bench[] = [
   { file: "bench/loadgen.ts", smoke: ["--seconds", "1", "--rates", "500"] },
   { file: "bench/checks.ts", smoke: ["--ops", "20000"] },
   { file: "bench/raid.ts", smoke: ["--mb", "8"] },
-  { file: "bench/plane.ts", smoke: ["--runs", "1"] },
-  { file: "bench/takeover.ts", smoke: ["--runs", "1"] },
+  { file: "bench/plane.ts", smoke: ["--runs", "1", "--window-ms", "1000"] },
+  { file: "bench/takeover.ts", smoke: ["--runs", "1", "--latency-ms", "1000"] },
   { file: "bench/address.ts", smoke: ["--runs", "1"] },
-  { file: "bench/keepalived.ts", smoke: ["--runs", "1"] },
+  { file: "bench/keepalived.ts", smoke: ["--runs", "1", "--sides", "pair,keepalivedTuned"] },
 ];
 
 /** Runs one benchmark; resolves with its figures (the JSON line it printed). */

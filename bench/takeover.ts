@@ -18,10 +18,12 @@ import { resolveTopology } from "../lab/topology/resolve.js";
 import { httpJson, waitFor } from "../lab/util/http.js";
 import { HttpClient } from "../lab/workload/http-client.js";
 import { OpenLoop } from "../lab/workload/open-loop.js";
-import { printFigures, runsFromArgv, summarize } from "./figures.js";
+import { numberFromArgv, printFigures, runsFromArgv, summarize } from "./figures.js";
 import { benchLab } from "./lab.js";
 
 const kills = runsFromArgv(20);
+// How long each checkpoint-overhead lab writes (`--latency-ms`; the smoke run uses 1 s).
+const latencyMs = numberFromArgv("--latency-ms", 4000);
 const rate = 200;
 const { plumbing, images } = await benchLab();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -43,7 +45,7 @@ async function writeLatency(cpus: number): Promise<number | null> {
     const rec = new HistoryRecorder();
     const client = writer(s.services[0]?.url ?? "");
     const load = new OpenLoop(client, rec, { rate: 100, op: (i) => ({ f: "add", value: `w${i}` }) }).start();
-    await sleep(4000);
+    await sleep(latencyMs);
     await load.stop();
     await client.close();
     return latency.run(rec.entries).figures.p50 ?? null;

@@ -11,10 +11,10 @@ export default defineScenario({
   schedule: {
     timeline: [
       { at: "2s", inject: { kind: "cpu.kill", cpu: "cpu-0" }, id: "kill" },
-      { at: "5s", heal: "kill" },
+      { at: "4.5s", heal: "kill" },
     ],
   },
-  duration: "7s",
+  duration: "6s",
   checks: ["downloads", "availability", "runtime"],
   thresholds: ["downloads.resumed >= 1", "downloads.billed >= 5", "availability.failed == 0", "runtime.takeovers >= 1"],
 });

@@ -23,10 +23,10 @@ export default defineScenario({
   schedule: {
     timeline: [
       { at: "2s", inject: { kind: "cpu.kill", cpu: "cpu-0" }, id: "kill" },
-      { at: "5s", heal: "kill" },
+      { at: "4s", heal: "kill" },
     ],
   },
-  duration: "6s",
+  duration: "5s",
   checks: ["files", "availability", "runtime"],
   thresholds: ["files.lost == 0", "files.lostWriteBack >= 1", "availability.failed == 0"],
 });

@@ -12,10 +12,10 @@ export default defineScenario({
   schedule: {
     timeline: [
       { at: "2s", inject: { kind: "pair.crash", service: "mail", step: "mid-data" }, id: "crash" },
-      { at: "5s", heal: "crash" },
+      { at: "4s", heal: "crash" },
     ],
   },
-  duration: "6s",
+  duration: "5s",
   checks: ["mail", "availability", "runtime"],
   thresholds: ["runtime.takeovers >= 1", "mail.retried >= 1", "availability.failed == 0"],
 });

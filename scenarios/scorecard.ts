@@ -24,10 +24,10 @@ export default defineScenario({
   schedule: {
     timeline: [
       { at: "2s", inject: { kind: "cpu.kill", cpu: "cpu-0" }, id: "kill" },
-      { at: "6s", heal: "kill" },
+      { at: "5s", heal: "kill" },
     ],
   },
-  duration: "8s",
+  duration: "6s",
   checks: ["scorecard", "transactions", "mail", "downloads", "files", "sessions", "runtime"],
   thresholds: ["scorecard.asPaper == 7", "files.lostWriteBack >= 1", "sessions.lost >= 1", "runtime.takeovers >= 7"],
 });

@@ -66,7 +66,10 @@ async function reviveRouter(ctx: FaultContext, name: string): Promise<void> {
 /** The CPU whose runtime is the primary of `service` now. */
 async function primaryOf(ctx: FaultContext, service: string): Promise<string> {
   for (const c of ctx.topology.cpus) {
-    const r = await httpGet(`${await ctx.agentUrl(c.name)}/runtime`, 1000).catch(() => undefined);
+    // A CPU that is down (say, still rebooting from the last crash) is nobody's primary.
+    const url = await ctx.agentUrl(c.name).catch(() => undefined);
+    if (!url) continue;
+    const r = await httpGet(`${url}/runtime`, 1000).catch(() => undefined);
     if (r?.status !== 200) continue;
     const rt = JSON.parse(r.body) as { pairs: { service: string; role: string }[] };
     if (rt.pairs.some((p) => p.service === service && p.role === "primary")) return c.name;
@@ -101,6 +104,10 @@ export async function apply(f: Fault, id: string, ctx: FaultContext): Promise<Un
       const cpu = await primaryOf(ctx, f.service);
       const r = await fetch(`${await ctx.agentUrl(cpu)}/faults/crash?id=${id}&service=${encodeURIComponent(f.service)}&step=${f.step}`, { method: "POST" });
       if (!r.ok) throw new Error(`${cpu} refused the crash point: ${await r.text()}`);
+      // The fault is in place once the CPU has crashed, which its next commit does: a
+      // schedule that heals soon after must not disarm a point that never had its moment.
+      // A service with no traffic keeps it armed until healed.
+      await waitFor(`${cpu} to reach its crash point`, async () => (await ctx.plumbing.inspect(dockerName(ctx.lab, cpu))).state !== "running", 3000, 20).catch(() => undefined);
       return { kind: "crash", cpu };
     }
     case "replica.diverge": {
@@ -173,12 +180,12 @@ export async function revert(f: Fault, undo: Undo, id: string, ctx: FaultContext
       // Fired: the CPU is down, and healing is repairing it. Not fired yet: disarm it.
       const cpu = undo.kind === "crash" ? undo.cpu : undefined;
       if (!cpu) return;
-      const state = await ctx.plumbing.inspect(dockerName(ctx.lab, cpu)).then((c) => c.state, () => undefined);
-      if (state === "running") {
-        const url = await ctx.agentUrl(cpu).catch(() => undefined);
-        if (url) await fetch(`${url}/faults/crash?id=${id}`, { method: "DELETE" }).catch(() => undefined);
-        return;
-      }
+      const url = await ctx.agentUrl(cpu).catch(() => undefined);
+      const reply = url ? await fetch(`${url}/faults/crash?id=${id}`, { method: "DELETE" }).then((r) => r.json() as Promise<{ armed: { id: string }[]; disarmed?: boolean }>, () => undefined) : undefined;
+      if (reply?.disarmed) return;
+      // It fired: the CPU is dead or dying (an exit a moment ago may not show yet). Let it
+      // finish dying, then repair it.
+      await waitFor(`${cpu} to finish crashing`, async () => (await ctx.plumbing.inspect(dockerName(ctx.lab, cpu))).state !== "running", 3000, 50).catch(() => undefined);
       return revive(ctx, cpu);
     }
     case "replica.diverge": {

@@ -60,6 +60,19 @@ export function faultWindows(history: readonly HistoryEntry[]): FaultWindow[] {
   return out.sort((a, b) => a.start - b.start);
 }
 
+/** How many operations invoked in [from, to] have no completion yet. */
+export function openIn(history: readonly HistoryEntry[], from: number, to: number): number {
+  const open = new Set<number>();
+  for (const e of history) {
+    if (!isOp(e)) continue;
+    if (e.type === "invoke") {
+      if (e.time >= from && e.time <= to) open.add(e.process);
+      else open.delete(e.process);
+    } else open.delete(e.process);
+  }
+  return open.size;
+}
+
 /**
  * The operations *invoked* in [from, to], with their completions wherever they fall: a
  * window of the run, judged fairly (an op still in flight at `to` is not cut short).

@@ -13,7 +13,7 @@ import { FaultSession, type FaultEvent } from "../faults/inject.js";
 import { describeFault } from "../faults/types.js";
 import { HistoryRecorder } from "../history/recorder.js";
 import type { HistoryEntry, Phase } from "../history/types.js";
-import { sliceByInvoke } from "../history/history.js";
+import { openIn, sliceByInvoke } from "../history/history.js";
 import type { ImageSet } from "../images/build.js";
 import { up } from "../machine/up.js";
 import { startWorkload, type RunningWorkload } from "./workloads.js";
@@ -119,8 +119,14 @@ export async function runScenario(spec: ScenarioSpec, opts: RunOptions): Promise
         (acc, w) => ({ completed: acc.completed + w.load.stats.completed, failed: acc.failed + w.load.stats.failed, unknown: acc.unknown + w.load.stats.unknown }),
         { completed: 0, failed: 0, unknown: 0 },
       );
-    // Judging a window waits out the longest per-attempt deadline of any workload.
+    // Judging a window waits until every operation issued in it has finished (a download
+    // or a retried order can take seconds), and at least one per-attempt deadline.
     const settleMs = Math.max(...specs.map((w) => w.timeoutMs)) + 50;
+    const settle = async (from: number, to: number) => {
+      await sleep(settleMs);
+      const deadline = performance.now() + 15_000;
+      while (openIn(recorder.entries, from, to) > 0 && performance.now() < deadline) await sleep(100);
+    };
 
     if (opts.onProgress) {
       let last = { at: performance.now(), completed: 0 };
@@ -147,7 +153,7 @@ export async function runScenario(spec: ScenarioSpec, opts: RunOptions): Promise
     await sleep(scn.steady.durationMs);
     const before1 = recorder.now();
     // Let the window's last operations finish (or time out) before judging it.
-    await sleep(settleMs);
+    await settle(before0, before1);
     const before = judgeSteady(sliceByInvoke(recorder.entries, before0, before1), scn.steady.thresholds);
     let aborted = before.some((t) => !t.passed);
 
@@ -168,7 +174,7 @@ export async function runScenario(spec: ScenarioSpec, opts: RunOptions): Promise
       const after0 = recorder.now();
       await sleep(scn.steady.durationMs);
       const after1 = recorder.now();
-      await sleep(settleMs);
+      await settle(after0, after1);
       after = judgeSteady(sliceByInvoke(recorder.entries, after0, after1), scn.steady.thresholds);
     }
     await Promise.all(workloads.map((w) => w.load.stop()));

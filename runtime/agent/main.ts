@@ -129,7 +129,7 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
         if (!node.pairs.has(service)) return send(res, 400, { error: `service: one of ${[...node.pairs.keys()].join(", ")}` });
         if (!(CRASH_STEPS as readonly string[]).includes(step)) return send(res, 400, { error: `step: one of ${CRASH_STEPS.join(", ")}` });
         node.crash.arm(id, service, step as CrashStep);
-      } else if (req.method === "DELETE") node.crash.disarm(id);
+      } else if (req.method === "DELETE") return send(res, 200, { disarmed: node.crash.disarm(id), armed: node.crash.list() });
       return send(res, 200, { armed: node.crash.list() });
     }
     case "/faults/diverge": {
