@@ -17,7 +17,7 @@ export default defineScenario({
   },
   duration: "8s",
   steadyState: { duration: "2s", thresholds: ["availability.overall >= 99%"] },
-  checks: ["availability", "failoverGap", "latency"],
+  checks: ["availability", "failoverGap", "latency", "runtime"],
   thresholds: ["availability.overall >= 99%", "failoverGap.p99 <= 1s"],
   expect: "fail",
 });

@@ -16,6 +16,7 @@ export const runtime: Check = {
   name: "runtime",
   units: {
     takeovers: "count",
+    recoveries: "count",
     reprotections: "count",
     fenced: "count",
     viewChanges: "count",
@@ -51,6 +52,7 @@ export const runtime: Check = {
       valid: true,
       figures: {
         takeovers: count("pair.takeover"),
+        recoveries: count("pair.recovered"),
         reprotections: count("pair.reprotected"),
         fenced: count("pair.fenced"),
         // Every CPU reports each view it installs; count views, not reports.

@@ -119,13 +119,13 @@ export async function runScenario(spec: ScenarioSpec, opts: RunOptions): Promise
         (acc, w) => ({ completed: acc.completed + w.load.stats.completed, failed: acc.failed + w.load.stats.failed, unknown: acc.unknown + w.load.stats.unknown }),
         { completed: 0, failed: 0, unknown: 0 },
       );
-    // Judging a window waits until every operation issued in it has finished (a download
-    // or a retried order can take seconds), and at least one per-attempt deadline.
-    const settleMs = Math.max(...specs.map((w) => w.timeoutMs)) + 50;
+    // Judging a window waits until every operation issued in it has finished: usually a
+    // few milliseconds, one attempt's deadline for a request that hangs, seconds for a
+    // download or a retried order. Bounded, in case a client never returns.
     const settle = async (from: number, to: number) => {
-      await sleep(settleMs);
       const deadline = performance.now() + 15_000;
-      while (openIn(recorder.entries, from, to) > 0 && performance.now() < deadline) await sleep(100);
+      await sleep(50);
+      while (openIn(recorder.entries, from, to) > 0 && performance.now() < deadline) await sleep(50);
     };
 
     if (opts.onProgress) {

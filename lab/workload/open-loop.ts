@@ -100,7 +100,7 @@ export class OpenLoop {
         ...(o.node ? { node: o.node } : {}),
         ...(o.error ? { error: o.error } : {}),
         ...(this.spec.service ? { service: this.spec.service } : {}),
-        ...(o.attempts ? { attempts: o.attempts } : {}),
+        ...(o.attempts !== undefined && o.attempts > 1 ? { attempts: o.attempts } : {}),
       },
       now,
     );

@@ -153,6 +153,18 @@ export class Pair {
         return;
       }
     }
+    // Restarted as the primary the record still names, with no backup: nobody else holds
+    // the state (a classic single system, or a primary that was running unprotected). The
+    // journal on the RAID has every change it acknowledged: recover from it and serve.
+    if (r && r.primary === self && r.backup === null) {
+      const t0 = Date.now();
+      this.state = await this.replayJournal();
+      await this.writeRecord({ ...r, epoch: r.epoch + 1 });
+      this.role = "primary";
+      await this.d.address.take();
+      this.d.events.push("pair.recovered", { service: service.name, epoch: this.epoch, seq: this.state.seq, ms: Date.now() - t0 });
+      return;
+    }
     this.record = r;
     this.epoch = r?.epoch ?? 0;
     this.role = "spare";
@@ -374,6 +386,27 @@ export class Pair {
       if (e.op) bySeq.set(e.seq, e.op);
     }
     return [...bySeq.entries()].sort((x, y) => x[0] - y[0]).flatMap(([, op]) => (op.f === "add" ? [op.value] : []));
+  }
+
+  /**
+   * The state the journal holds: its changes in sequence order, where a later entry with
+   * the same sequence number replaces an earlier one (a primary that lost its epoch
+   * journaled it but never acknowledged it).
+   */
+  private async replayJournal(): Promise<PairState> {
+    const bySeq = new Map<number, PairOp>();
+    for (const line of await this.d.raid.readJournal(this.journal)) {
+      const e = JSON.parse(line) as { seq: number; op?: PairOp };
+      if (e.op) bySeq.set(e.seq, e.op);
+    }
+    const state = emptyState();
+    const seqs = [...bySeq.keys()].sort((a, b) => a - b);
+    for (const seq of seqs) {
+      const op = bySeq.get(seq);
+      if (op) apply(state, op);
+      state.seq = seq;
+    }
+    return state;
   }
 
   /** On the backup: apply checkpointed changes, in order, from the current primary only. */
