@@ -91,7 +91,12 @@ describe("the live console", () => {
     const clicked = Date.now();
     await page.click('[data-testid="kill-cpu-0"]');
     await page.waitForSelector('[data-cpu="cpu-0"][data-status="down"]', { timeout: 10_000 });
-    await page.waitForFunction(`document.querySelector('[data-service-primary="web"]')?.textContent === "cpu-1"`, undefined, { timeout: 15_000 });
+    await page.waitForFunction(`document.querySelector('[data-service-primary="web"]')?.textContent === "cpu-1"`, undefined, { timeout: 15_000 }).catch(async (err: unknown) => {
+      // Say what the machine and the page showed, so a failure here can be diagnosed.
+      const shown = await page.textContent('[data-service-primary="web"]').catch(() => "?");
+      const state = await raw("/api/state", {}).then((r) => r.body.slice(0, 1500), (e: unknown) => String(e));
+      throw new Error(`the page still names ${shown ?? "nobody"} as the web primary ${Date.now() - clicked} ms after the kill; /api/state: ${state}; ${String(err)}`);
+    });
     const shownMs = Date.now() - clicked;
     // The traffic chart recovers: writes succeed again after the takeover.
     await page.waitForFunction(`Number(document.body.dataset.lastStats ?? 0) > ${clicked + 500} && Number(document.body.dataset.lastOps ?? 0) > 50`, undefined, { timeout: 10_000 });
