@@ -8,9 +8,9 @@
 // The files live on the RAID, written once by the first primary, so every CPU serves the
 // same bytes and a download cut by a failover resumes byte-exact on the new primary.
 import { createHash } from "node:crypto";
-import { createServer, type ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import { readJson, sendJson as send } from "../http.js";
-import { ClientGone, NotPrimary } from "../pairs/pair.js";
+import { servePairHttp } from "./pair-http.js";
 import { emptyBills } from "./state/downloads.js";
 import type { RunningService, ServiceDeps } from "./types.js";
 
@@ -82,61 +82,49 @@ export function serveDownloads({ pair, cpu, service, raid }: ServiceDeps): Runni
     return f;
   }
 
-  const server = createServer((req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? "/", "http://svc");
-      const base = { cpu, role: pair.role, epoch: pair.epoch };
-      if (url.pathname === "/whoami" || url.pathname === "/health") return send(res, 200, base);
-      if (pair.role !== "primary") return send(res, 503, { ...base, error: `${cpu} is not the primary` });
-      try {
-        if (url.pathname === "/files") {
-          const files = await Promise.all(Object.keys(CATALOGUE).map(async (name) => ({ name, bytes: CATALOGUE[name], sha256: (await file(name))?.sha256 })));
-          return send(res, 200, { ...base, files });
-        }
-        if (url.pathname.startsWith("/files/")) {
-          const f = await file(decodeURIComponent(url.pathname.slice(7)));
-          if (!f) return send(res, 404, { error: `no file ${url.pathname.slice(7)}; files are ${Object.keys(CATALOGUE).join(", ")}` });
-          const kbps = Math.max(1, Number(url.searchParams.get("kbps") ?? 2048) || 2048);
-          const etag = `"${f.sha256}"`;
-          const headers = { "accept-ranges": "bytes", etag, "content-type": "application/octet-stream", "x-served-by": cpu };
-          const rangeHeader = req.headers.range;
-          // If-Range: resume only if the file is still the one the client started on.
-          const ifRange = req.headers["if-range"];
-          if (rangeHeader && (!ifRange || ifRange === etag)) {
-            const r = parseRange(rangeHeader, f.data.length);
-            if (!r) {
-              res.writeHead(416, { ...headers, "content-range": `bytes */${f.data.length}` });
-              return res.end();
-            }
-            res.writeHead(206, { ...headers, "content-range": `bytes ${r.start}-${r.end}/${f.data.length}`, "content-length": r.end - r.start + 1 });
-            return paced(res, f.data.subarray(r.start, r.end + 1), kbps);
-          }
-          res.writeHead(200, { ...headers, "content-length": f.data.length });
-          return paced(res, f.data, kbps);
-        }
-        if (url.pathname === "/receipts" && req.method === "POST") {
-          const b = (await readJson(req)) as { download?: unknown; file?: unknown; sha256?: unknown };
-          if (typeof b.download !== "string" || !/^[A-Za-z0-9._:-]{1,100}$/.test(b.download)) return send(res, 400, { error: "download: an id of 1-100 letters, digits or . _ : - is required" });
-          if (typeof b.file !== "string" || CATALOGUE[b.file] === undefined) return send(res, 400, { error: `file: one of ${Object.keys(CATALOGUE).join(", ")}` });
-          const f = await file(b.file);
-          if (!f || b.sha256 !== f.sha256) return send(res, 409, { ...base, billed: false, error: "sha256 does not match the file: the download is incomplete or damaged, and is not billed" });
-          const gone = new AbortController();
-          res.on("close", () => {
-            if (!res.writableFinished) gone.abort();
-          });
-          await pair.write({ f: "bill", download: b.download, file: b.file, bytes: f.data.length }, gone.signal);
-          return send(res, 200, { ...base, billed: true, bill: bills().bills.find((x) => x.download === b.download) });
-        }
-        if (url.pathname === "/bills") return send(res, 200, { ...base, bills: bills().bills });
-        return send(res, 404, { error: `no route ${url.pathname}` });
-      } catch (err) {
-        if (err instanceof ClientGone) return res.destroy();
-        return send(res, err instanceof NotPrimary ? 503 : 500, { ...base, error: err instanceof Error ? err.message : String(err) });
+  const server = servePairHttp({
+    pair,
+    cpu,
+    port: service.port,
+    route: async ({ req, res, url, base, gone }) => {
+      if (url.pathname === "/files") {
+        const files = await Promise.all(Object.keys(CATALOGUE).map(async (name) => ({ name, bytes: CATALOGUE[name], sha256: (await file(name))?.sha256 })));
+        return send(res, 200, { ...base, files });
       }
-    })();
+      if (url.pathname.startsWith("/files/")) {
+        const f = await file(decodeURIComponent(url.pathname.slice(7)));
+        if (!f) return send(res, 404, { error: `no file ${url.pathname.slice(7)}; files are ${Object.keys(CATALOGUE).join(", ")}` });
+        const kbps = Math.max(1, Number(url.searchParams.get("kbps") ?? 2048) || 2048);
+        const etag = `"${f.sha256}"`;
+        const headers = { "accept-ranges": "bytes", etag, "content-type": "application/octet-stream", "x-served-by": cpu };
+        const rangeHeader = req.headers.range;
+        // If-Range: resume only if the file is still the one the client started on.
+        const ifRange = req.headers["if-range"];
+        if (rangeHeader && (!ifRange || ifRange === etag)) {
+          const r = parseRange(rangeHeader, f.data.length);
+          if (!r) {
+            res.writeHead(416, { ...headers, "content-range": `bytes */${f.data.length}` });
+            return void res.end();
+          }
+          res.writeHead(206, { ...headers, "content-range": `bytes ${r.start}-${r.end}/${f.data.length}`, "content-length": r.end - r.start + 1 });
+          return paced(res, f.data.subarray(r.start, r.end + 1), kbps);
+        }
+        res.writeHead(200, { ...headers, "content-length": f.data.length });
+        return paced(res, f.data, kbps);
+      }
+      if (url.pathname === "/receipts" && req.method === "POST") {
+        const b = (await readJson(req)) as { download?: unknown; file?: unknown; sha256?: unknown };
+        if (typeof b.download !== "string" || !/^[A-Za-z0-9._:-]{1,100}$/.test(b.download)) return send(res, 400, { error: "download: an id of 1-100 letters, digits or . _ : - is required" });
+        if (typeof b.file !== "string" || CATALOGUE[b.file] === undefined) return send(res, 400, { error: `file: one of ${Object.keys(CATALOGUE).join(", ")}` });
+        const f = await file(b.file);
+        if (!f || b.sha256 !== f.sha256) return send(res, 409, { ...base, billed: false, error: "sha256 does not match the file: the download is incomplete or damaged, and is not billed" });
+        await pair.write({ f: "bill", download: b.download, file: b.file, bytes: f.data.length }, gone);
+        return send(res, 200, { ...base, billed: true, bill: bills().bills.find((x) => x.download === b.download) });
+      }
+      if (url.pathname === "/bills") return send(res, 200, { ...base, bills: bills().bills });
+      return send(res, 404, { error: `no route ${url.pathname}` });
+    },
   });
-  server.keepAliveTimeout = 30_000;
-  server.listen(service.port, "0.0.0.0");
   // The first primary writes the files at once, so the first download does not wait for it.
   const warm = setInterval(() => {
     if (pair.role !== "primary") return;

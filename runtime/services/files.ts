@@ -9,9 +9,8 @@
 //   write-through  a write is acknowledged once it is journaled and checkpointed (durable)
 //   write-back     a write is acknowledged from the primary's memory and written to the
 //                  pair once it is WRITEBACK_AGE_MS old; a CPU failure loses what was not
-import { createServer } from "node:http";
 import { readBody, sendJson as send } from "../http.js";
-import { ClientGone, NotPrimary } from "../pairs/pair.js";
+import { servePairHttp } from "./pair-http.js";
 import { emptyFiles } from "./state/files.js";
 import type { RunningService, ServiceDeps } from "./types.js";
 
@@ -30,41 +29,30 @@ export function serveFiles({ pair, cpu, service }: ServiceDeps): RunningService 
   const dirty = new Map<string, { data: string; at: number }>();
   const view = () => ({ ...durable(), ...Object.fromEntries([...dirty].map(([p, d]) => [p, d.data])) });
 
-  const server = createServer((req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? "/", "http://svc");
-      const base = { cpu, role: pair.role, epoch: pair.epoch, cache: service.cache };
-      if (url.pathname === "/whoami" || url.pathname === "/health") return send(res, 200, base);
-      if (pair.role !== "primary") return send(res, 503, { ...base, error: `${cpu} is not the primary` });
-      try {
-        if (url.pathname === "/f") return send(res, 200, { ...base, files: view() });
-        if (!url.pathname.startsWith("/f/")) return send(res, 404, { error: `no route ${url.pathname}` });
-        const path = decodeURIComponent(url.pathname.slice(3));
-        if (!PATH.test(path) || path.includes("..")) return send(res, 400, { error: "path: 1-200 letters, digits or . _ / -, without '..'" });
-        if (req.method === "PUT") {
-          const data = await readBody(req);
-          if (writeBack) {
-            dirty.set(path, { data, at: Date.now() });
-            return send(res, 200, { ...base, path, bytes: Buffer.byteLength(data), durable: false });
-          }
-          const gone = new AbortController();
-          res.on("close", () => {
-            if (!res.writableFinished) gone.abort();
-          });
-          await pair.write({ f: "file.put", path, data }, gone.signal);
-          return send(res, 200, { ...base, path, bytes: Buffer.byteLength(data), durable: true });
+  const server = servePairHttp({
+    pair,
+    cpu,
+    port: service.port,
+    extra: () => ({ cache: service.cache }),
+    route: async ({ req, res, url, base, gone }) => {
+      if (url.pathname === "/f") return send(res, 200, { ...base, files: view() });
+      if (!url.pathname.startsWith("/f/")) return send(res, 404, { error: `no route ${url.pathname}` });
+      const path = decodeURIComponent(url.pathname.slice(3));
+      if (!PATH.test(path) || path.includes("..")) return send(res, 400, { error: "path: 1-200 letters, digits or . _ / -, without '..'" });
+      if (req.method === "PUT") {
+        const data = await readBody(req);
+        if (writeBack) {
+          dirty.set(path, { data, at: Date.now() });
+          return send(res, 200, { ...base, path, bytes: Buffer.byteLength(data), durable: false });
         }
-        const data = view()[path];
-        if (data === undefined) return send(res, 404, { ...base, error: `no file ${path}` });
-        return send(res, 200, { ...base, path, data });
-      } catch (err) {
-        if (err instanceof ClientGone) return res.destroy();
-        return send(res, err instanceof NotPrimary ? 503 : 500, { ...base, error: err instanceof Error ? err.message : String(err) });
+        await pair.write({ f: "file.put", path, data }, gone);
+        return send(res, 200, { ...base, path, bytes: Buffer.byteLength(data), durable: true });
       }
-    })();
+      const data = view()[path];
+      if (data === undefined) return send(res, 404, { ...base, error: `no file ${path}` });
+      return send(res, 200, { ...base, path, data });
+    },
   });
-  server.keepAliveTimeout = 30_000;
-  server.listen(service.port, "0.0.0.0");
 
   let flushing = false;
   const timer = setInterval(() => {
