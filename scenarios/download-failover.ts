@@ -7,10 +7,12 @@ export default defineScenario({
   name: "download-failover",
   claim: "A download cut by a failover resumes and completes byte-exact; a completed download is billed exactly once, an incomplete one never.",
   topology: { cpus: 4, services: [{ name: "downloads", primary: "cpu-0", backup: "cpu-1" }] },
-  workload: { client: "downloads", service: "downloads", rate: 2, timeoutMs: 1000, kbps: 2048, abandonEvery: 4 },
+  // Three starts a second, so two or three transfers are mid-stream whenever the kill lands;
+  // the kill is off the starts' half-second beat, so it never meets only fresh ones.
+  workload: { client: "downloads", service: "downloads", rate: 3, timeoutMs: 1000, kbps: 512, abandonEvery: 4 },
   schedule: {
     timeline: [
-      { at: "2s", inject: { kind: "cpu.kill", cpu: "cpu-0" }, id: "kill" },
+      { at: "2.2s", inject: { kind: "cpu.kill", cpu: "cpu-0" }, id: "kill" },
       { at: "4.5s", heal: "kill" },
     ],
   },

@@ -55,7 +55,7 @@ export interface SmtpWorkloadSpec extends ServiceWorkloadBase {
 /** Downloads resumed with Range, checked by SHA-256, billed by receipt (the downloads check). */
 export interface DownloadWorkloadSpec extends ServiceWorkloadBase {
   client: "downloads";
-  /** The server's sending rate per download, KB/s (default 2048). */
+  /** The server's sending rate per download, KB/s (default 512). */
   kbps?: number;
   /** Every n-th download stops half way and is never paid for (default 4; 0: none). */
   abandonEvery?: number;

@@ -130,7 +130,7 @@ export function startWorkload(w: WorkloadSpec, k: number, c: WorkloadContext): R
       finish = () => finalTruth(c.recorder, c.ctx, c.topology, w.service, k, (t) => (t as { queue?: unknown[] }).queue?.length === 0);
       break;
     case "downloads":
-      client = new DownloadsClient({ baseUrl: url, timeoutMs: w.timeoutMs, deadlineMs, kbps: w.kbps ?? 2048 });
+      client = new DownloadsClient({ baseUrl: url, timeoutMs: w.timeoutMs, deadlineMs, kbps: w.kbps ?? 512 });
       op = (i) => downloadFor(i, c.run, w.abandonEvery ?? 4);
       break;
     case "files":
