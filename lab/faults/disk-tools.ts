@@ -81,7 +81,9 @@ export async function wipe(ctx: FaultContext, id: string, mirror: string): Promi
   await tool(ctx, id, "wipe", [mirrorMount(ctx, mirror), { volume: backup.volumeName, target: "/b" }], [
     "bash",
     "-c",
-    "cp -a /m/. /b/ && find /m -mindepth 1 -delete",
+    // The CPUs keep writing while the disk is swapped (a RAID write's temporary file can
+    // appear in a folder being emptied), so the delete goes round until the disk is blank.
+    "cp -a /m/. /b/ && for i in 1 2 3 4 5; do find /m -mindepth 1 -delete 2>/dev/null && exit 0; sleep 0.05; done; find /m -mindepth 1 -delete",
   ]);
   return backup.volumeName;
 }
