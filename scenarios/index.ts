@@ -2,6 +2,7 @@
 // both read this list.
 import type { ScenarioSpec } from "../lab/scenario/define.js";
 import classicKill from "./classic-kill.js";
+import classicRecover from "./classic-recover.js";
 import pairKill from "./pair-kill.js";
 import pairPause from "./pair-pause.js";
 import partitionPrimary from "./partition-primary.js";
@@ -15,4 +16,4 @@ import mailMidData from "./mail-mid-data.js";
 import downloadFailover from "./download-failover.js";
 import filesCache from "./files-cache.js";
 
-export const SCENARIOS: readonly ScenarioSpec[] = [classicKill, pairKill, planeFail, pairPause, partitionPrimary, mirrorCorrupt, mirrorWipe, tmrDiverge, txCrashSweep, mailMidData, downloadFailover, filesCache, scorecard];
+export const SCENARIOS: readonly ScenarioSpec[] = [classicKill, classicRecover, pairKill, planeFail, pairPause, partitionPrimary, mirrorCorrupt, mirrorWipe, tmrDiverge, txCrashSweep, mailMidData, downloadFailover, filesCache, scorecard];
