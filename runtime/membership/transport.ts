@@ -33,12 +33,22 @@ export class Transport {
     const text = JSON.stringify(body);
     return new Promise((resolve, reject) => {
       let timedOut = false;
+      // The deadline runs from now, not from when a socket is free. Node starts a request's
+      // `timeout` only once it has a socket, so on a dead plane every heartbeat queued
+      // behind the link's few sockets for as long as the plane was down; when its router
+      // came back, the whole stale backlog went out at once and stalled every CPU for
+      // about 150 ms: false suspicions, and once a false takeover.
+      const deadline = setTimeout(() => {
+        timedOut = true;
+        req.destroy();
+      }, timeoutMs);
       const req = request(
         { host: via.host, port: via.port, method: "POST", path, agent: this.agent(key), timeout: timeoutMs, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(text) } },
         (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
           res.on("end", () => {
+            clearTimeout(deadline);
             const reply = Buffer.concat(chunks).toString("utf8");
             if (res.statusCode !== 200) return reject(new Error(`${path} to ${to} on ${plane}: HTTP ${res.statusCode} ${reply.slice(0, 120)}`));
             try {
@@ -47,14 +57,20 @@ export class Transport {
               reject(err instanceof Error ? err : new Error(String(err)));
             }
           });
-          res.on("error", reject);
+          res.on("error", (err) => {
+            clearTimeout(deadline);
+            reject(err);
+          });
         },
       );
       req.on("timeout", () => {
         timedOut = true;
         req.destroy();
       });
-      req.on("error", (err) => reject(timedOut ? new Error(`${path} to ${to} on ${plane}: no answer in ${timeoutMs} ms`) : err));
+      req.on("error", (err) => {
+        clearTimeout(deadline);
+        reject(timedOut ? new Error(`${path} to ${to} on ${plane}: no answer in ${timeoutMs} ms`) : err);
+      });
       req.end(text);
     });
   }
