@@ -97,7 +97,12 @@ export function scoreRows(history: Parameters<Check["run"]>[0]): ScoreRow[] {
   const all = pairOps(history);
   const window = faultWindows(history)[0];
   const groups = new Map<string, PairedOp[]>();
-  for (const o of all) if (!FINAL.has(o.f)) groups.set(o.service ?? "", [...(groups.get(o.service ?? "") ?? []), o]);
+  for (const o of all) {
+    if (FINAL.has(o.f)) continue;
+    const group = groups.get(o.service ?? "");
+    if (group) group.push(o);
+    else groups.set(o.service ?? "", [o]);
+  }
   return [...groups].map(([service, ops]) => {
     const kind = kindOf(ops);
     const claim = CLAIMS[kind] ?? { paper: "?", agrees: [] };

@@ -14,9 +14,12 @@ import type { Anomaly, Check, Verdict } from "./types.js";
 /** The operations named `f`, grouped by the service they went to ("" when untagged). */
 export function byService(ops: PairedOp[], f: string): Map<string, PairedOp[]> {
   const out = new Map<string, PairedOp[]>();
-  for (const o of ops.filter((x) => x.f === f)) {
+  for (const o of ops) {
+    if (o.f !== f) continue;
     const k = o.service ?? "";
-    out.set(k, [...(out.get(k) ?? []), o]);
+    const group = out.get(k);
+    if (group) group.push(o);
+    else out.set(k, [o]);
   }
   return out;
 }

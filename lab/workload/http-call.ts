@@ -2,7 +2,22 @@
 // (keep-alive, as real clients are). Never throws: says what happened.
 import { request, type Agent } from "node:http";
 
+import type { Attempt } from "./retry.js";
+import type { Outcome } from "./types.js";
+
 export type CallResult = { status: number; body: string; node?: string } | { error: string; certain: boolean };
+
+/**
+ * An answer as an attempt of an operation that is safe to repeat: 200 is done (as `ok`
+ * makes it), a 4xx is a final refusal, and anything else (no answer, a 5xx) is worth
+ * sending again.
+ */
+export function attemptOf(r: CallResult, ok: (r: { status: number; body: string; node?: string }) => Outcome): Attempt {
+  if ("error" in r) return { again: r.error, certain: r.certain };
+  if (r.status === 200) return { done: ok(r) };
+  if (r.status >= 400 && r.status < 500) return { done: { type: "fail", error: `HTTP ${r.status}: ${r.body.slice(0, 200)}` } };
+  return { again: `HTTP ${r.status}` };
+}
 
 const NOTHING_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL"]);
 

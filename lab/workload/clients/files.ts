@@ -2,7 +2,7 @@
 // acknowledged (the operations are idempotent, so a repeat does no harm).
 import { Agent } from "node:http";
 import type { FileCache } from "../../topology/types.js";
-import { httpCall } from "../http-call.js";
+import { attemptOf, httpCall } from "../http-call.js";
 import { retryUntil } from "../retry.js";
 import type { Client, Operation, Outcome } from "../types.js";
 
@@ -26,10 +26,7 @@ export class FilesClient implements Client {
     return retryUntil(
       async () => {
         const r = await httpCall(`${this.spec.baseUrl}/f/${w.path}`, { method: "PUT", body: w.data, timeoutMs: this.spec.timeoutMs, agent: this.agent });
-        if ("error" in r) return { again: r.error, certain: r.certain };
-        if (r.status === 200) return { done: { type: "ok", value: w, ...(r.node ? { node: r.node } : {}) } };
-        if (r.status >= 400 && r.status < 500) return { done: { type: "fail", error: `HTTP ${r.status}` } };
-        return { again: `HTTP ${r.status}` };
+        return attemptOf(r, (a) => ({ type: "ok", value: w, ...(a.node ? { node: a.node } : {}) }));
       },
       { deadlineMs: this.spec.deadlineMs, backoffMs: 100 },
       signal,

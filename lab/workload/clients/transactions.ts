@@ -2,7 +2,7 @@
 // and is sent again, with the same key, until it has an answer, so a failover costs a
 // delay and never a lost or doubled order.
 import { Agent } from "node:http";
-import { httpCall } from "../http-call.js";
+import { attemptOf, httpCall } from "../http-call.js";
 import { retryUntil } from "../retry.js";
 import type { Client, Operation, Outcome } from "../types.js";
 
@@ -34,13 +34,7 @@ export class TransactionsClient implements Client {
           timeoutMs: this.spec.timeoutMs,
           agent: this.agent,
         });
-        if ("error" in r) return { again: r.error, certain: r.certain };
-        if (r.status === 200) {
-          const b = JSON.parse(r.body) as { status: string };
-          return { done: { type: "ok", value: { key: o.key, status: b.status }, ...(r.node ? { node: r.node } : {}) } };
-        }
-        if (r.status >= 400 && r.status < 500) return { done: { type: "fail", error: `HTTP ${r.status}: ${r.body.slice(0, 200)}` } };
-        return { again: `HTTP ${r.status}` };
+        return attemptOf(r, (a) => ({ type: "ok", value: { key: o.key, status: (JSON.parse(a.body) as { status: string }).status }, ...(a.node ? { node: a.node } : {}) }));
       },
       { deadlineMs: this.spec.deadlineMs, backoffMs: 100 },
       signal,
