@@ -33,12 +33,15 @@ export class Transport {
     const text = JSON.stringify(body);
     return new Promise((resolve, reject) => {
       let timedOut = false;
-      // The deadline runs from now, not from when a socket is free. Node starts a request's
-      // `timeout` only once it has a socket, so on a dead plane every heartbeat queued
-      // behind the link's few sockets for as long as the plane was down; when its router
-      // came back, the whole stale backlog went out at once and stalled every CPU for
-      // about 150 ms: false suspicions, and once a false takeover.
+      // A message still waiting for a socket when its deadline passes is dropped. Node starts
+      // a request's `timeout` only once it has a socket, so on a dead plane every heartbeat
+      // queued behind the link's few sockets for as long as the plane was down; when its
+      // router came back, the whole stale backlog went out at once and stalled every CPU
+      // for about 150 ms: false suspicions, and once a false takeover. A message that has
+      // its socket keeps the socket's own timeout, as before: cutting it here would tear
+      // down a kept-alive link just when a busy CPU is slow to answer.
       const deadline = setTimeout(() => {
+        if (req.socket) return;
         timedOut = true;
         req.destroy();
       }, timeoutMs);
