@@ -22,6 +22,8 @@ export const runtime: Check = {
     viewChanges: "count",
     planeDownReports: "count",
     suspicions: "count",
+    stalls: "count",
+    longestStall: "ms",
     repairs: "count",
     rebuilds: "count",
     mirrorsDegraded: "count",
@@ -59,6 +61,10 @@ export const runtime: Check = {
         viewChanges: new Set(ev.filter((e) => e.name === "view.installed").map((e) => JSON.stringify((e.detail.view as { id?: number } | undefined)?.id))).size,
         planeDownReports: count("plane.down"),
         suspicions: count("cpu.suspected"),
+        // A CPU that found its own timers late by a period or more: starved of time, so what
+        // it could not hear meanwhile was not counted against its peers.
+        stalls: count("cpu.stalled"),
+        longestStall: Math.max(0, ...ev.filter((e) => e.name === "cpu.stalled").map((e) => (typeof e.detail.ms === "number" ? e.detail.ms : 0))),
         repairs: count("raid.repaired"),
         rebuilds: count("raid.rebuilt"),
         mirrorsDegraded: count("raid.degraded"),

@@ -22,6 +22,7 @@ export type MembershipEvent =
   | { type: "plane.down"; peer: string; plane: PlaneName }
   | { type: "plane.up"; peer: string; plane: PlaneName }
   | { type: "cpu.suspected"; peer: string; silentMs: number }
+  | { type: "cpu.stalled"; ms: number }
   | { type: "regroup.start"; proposal: View }
   | { type: "regroup.quorum-lost"; proposal: View; accepted: string[] }
   | { type: "view.installed"; view: View; removed: string[]; added: string[] };
@@ -70,6 +71,10 @@ export class Membership {
   /** The id of this CPU's own proposal while it is out: no other coordinator gets that id meanwhile. */
   private inFlight = 0;
   private readonly started = Date.now();
+  /** When silence was last judged: a check far later than its interval means this CPU stalled. */
+  private lastCheck = 0;
+  /** Members reported suspected and not heard from since. */
+  private readonly suspects = new Set<string>();
 
   constructor(private readonly c: MembershipConfig) {
     this.view = { id: 0, members: order(c.cpus) };
@@ -80,7 +85,7 @@ export class Membership {
     // Silence is checked five times a period, not once: a peer is suspected within a fifth
     // of a period of its silence limit, not up to a whole period after it. Every
     // millisecond of detection is a millisecond clients wait.
-    this.checkTimer = setInterval(() => this.evaluate(), Math.max(5, this.c.periodMs / 5));
+    this.checkTimer = setInterval(() => this.evaluate(), this.checkInterval);
   }
 
   stop(): void {
@@ -141,7 +146,34 @@ export class Membership {
     this.evaluate();
   }
 
+  private get checkInterval(): number {
+    return Math.max(5, this.c.periodMs / 5);
+  }
+
+  /**
+   * Silence counts only while this CPU was running to hear it. A CPU that was itself
+   * stalled (starved under its quota, or the whole host busy) could not read its sockets,
+   * and its timers fire before its pending reads when it wakes: without this, every stall
+   * longer than the silence limit made it suspect every peer at once, though their
+   * heartbeats were waiting in its socket buffers. A peer it could still hear before the
+   * stall is credited the stall; one already silent gets nothing (it must not come back).
+   */
+  private forgiveOwnStall(now: number): void {
+    const last = this.lastCheck;
+    this.lastCheck = now;
+    if (last === 0) return;
+    const stalled = now - last - this.checkInterval;
+    if (stalled <= this.c.periodMs / 2) return;
+    for (const [key, heard] of this.lastHeard) {
+      if (last - heard <= this.silenceLimit()) this.lastHeard.set(key, Math.min(now, heard + stalled));
+    }
+    // Short stalls are routine under a half-core quota; only the ones that would have cost a
+    // peer its place are worth a line in the history.
+    if (stalled >= this.c.periodMs) this.c.onEvent({ type: "cpu.stalled", ms: stalled });
+  }
+
   private evaluate(): void {
+    this.forgiveOwnStall(Date.now());
     const live = this.liveness();
     for (const l of live) {
       for (const [plane, up] of Object.entries(l.planes)) {
@@ -158,12 +190,16 @@ export class Membership {
     this.wasQuorate = quorate;
     if (!changed) this.changeSince = 0;
     else if (this.changeSince === 0) this.changeSince = Date.now();
-    if (changed && !this.regrouping) {
-      for (const m of this.view.members) {
-        if (!alive.has(m)) this.c.onEvent({ type: "cpu.suspected", peer: m, silentMs: Date.now() - Math.max(...this.c.planes.map((p) => this.lastHeard.get(`${m}/${p}`) ?? this.started)) });
+    // One suspicion per silence: it is reported when a member falls silent, not again at
+    // every check while the regroup that removes it waits its turn.
+    for (const m of this.view.members) {
+      if (alive.has(m)) this.suspects.delete(m);
+      else if (!this.suspects.has(m)) {
+        this.suspects.add(m);
+        this.c.onEvent({ type: "cpu.suspected", peer: m, silentMs: Date.now() - Math.max(...this.c.planes.map((p) => this.lastHeard.get(`${m}/${p}`) ?? this.started)) });
       }
-      void this.regroup();
     }
+    if (changed && !this.regrouping) void this.regroup();
   }
 
   /** The set of CPUs this one can hear, itself included. */

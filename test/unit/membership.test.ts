@@ -149,6 +149,28 @@ describe("membership and regroup", () => {
     for (const c of CPUS) expect(members(net, c)).toEqual(CPUS);
   });
 
+  it("suspects no one after the whole host stalls: its own stall is not a peer's silence", async () => {
+    const net = await booted();
+    const ids = CPUS.map((c) => net.nodes.get(c)?.view.id);
+    // Every CPU (and the host's clock) jumps 400 ms with no timer run and no message read,
+    // as when the host is starved; on waking, timers fire before the pending reads.
+    vi.setSystemTime(Date.now() + 400);
+    await run(net, 300);
+    for (const c of CPUS) {
+      expect(net.events.get(c)?.filter((e) => e.type === "cpu.suspected")).toEqual([]);
+      expect(net.events.get(c)?.some((e) => e.type === "cpu.stalled")).toBe(true);
+    }
+    expect(CPUS.map((c) => net.nodes.get(c)?.view.id)).toEqual(ids);
+  });
+
+  it("still removes a CPU that died during a stall, once it stays silent while the others run", async () => {
+    const net = await booted();
+    kill(net, "cpu-2");
+    vi.setSystemTime(Date.now() + 400);
+    await run(net, 400);
+    for (const c of ["cpu-0", "cpu-1", "cpu-3"]) expect(members(net, c)).toEqual(["cpu-0", "cpu-1", "cpu-3"]);
+  });
+
   it("promises a view id to one coordinator only", () => {
     const net = lab();
     const m = net.nodes.get("cpu-3");
