@@ -23,6 +23,7 @@ export type MembershipEvent =
   | { type: "plane.up"; peer: string; plane: PlaneName }
   | { type: "cpu.suspected"; peer: string; silentMs: number }
   | { type: "cpu.stalled"; ms: number }
+  | { type: "cpu.evicted"; view: View }
   | { type: "regroup.start"; proposal: View }
   | { type: "regroup.quorum-lost"; proposal: View; accepted: string[] }
   | { type: "view.installed"; view: View; removed: string[]; added: string[] };
@@ -73,6 +74,8 @@ export class Membership {
   private readonly started = Date.now();
   /** When silence was last judged: a check far later than its interval means this CPU stalled. */
   private lastCheck = 0;
+  /** The id of a newer view, installed without this CPU, that it has heard of (0: none). */
+  private evictedBy = 0;
   /** Members reported suspected and not heard from since. */
   private readonly suspects = new Set<string>();
 
@@ -118,6 +121,14 @@ export class Membership {
     // A newer view that includes us: a quorate regroup installed it (no other kind exists)
     // and its commit to us was lost. Adopt it rather than regroup again.
     if (view && view.id > this.view.id && view.members.includes(this.c.self)) this.install(view);
+    // A newer view without us: a quorum removed this CPU while it was stalled or cut off.
+    // It must stop acting at once, not when its own silence checks catch up (a stall is
+    // credited to its peers, so they may not for a while).
+    else if (view && view.id > this.view.id && view.id > this.evictedBy && this.admitted) {
+      this.evictedBy = view.id;
+      this.c.onEvent({ type: "cpu.evicted", view });
+      this.c.onQuorumLost?.();
+    }
   }
 
   /** Which peers answer on which plane right now. */
@@ -304,7 +315,7 @@ export class Membership {
 
   /** This CPU may act (serve writes, take over) only inside a view a quorum installed. */
   get quorate(): boolean {
-    if (!this.admitted) return false;
+    if (!this.admitted || this.evictedBy > this.view.id) return false;
     const alive = new Set(this.aliveSet());
     return this.view.members.filter((m) => alive.has(m)).length * 2 > this.view.members.length;
   }

@@ -171,6 +171,28 @@ describe("membership and regroup", () => {
     for (const c of ["cpu-0", "cpu-1", "cpu-3"]) expect(members(net, c)).toEqual(["cpu-0", "cpu-1", "cpu-3"]);
   });
 
+  it("has a CPU paused past its removal stop at the first heartbeat of the view without it", async () => {
+    const net = await booted();
+    const paused = net.nodes.get("cpu-3");
+    const lost = vi.fn();
+    (paused as unknown as { c: { onQuorumLost: () => void } }).c.onQuorumLost = lost;
+    paused?.stop();
+    net.dead.add("cpu-3");
+    await run(net, 400);
+    expect(members(net, "cpu-0")).toEqual(["cpu-0", "cpu-1", "cpu-2"]);
+    // It wakes: its own stall is credited to its peers, so its silence checks see nothing
+    // wrong; the others' heartbeats tell it that it was removed.
+    net.dead.delete("cpu-3");
+    paused?.start();
+    await run(net, 60);
+    expect(lost).toHaveBeenCalled();
+    expect(net.events.get("cpu-3")?.some((e) => e.type === "cpu.evicted")).toBe(true);
+    // Then the others add it back as a joiner.
+    await run(net, 1000);
+    for (const c of CPUS) expect(members(net, c)).toEqual(CPUS);
+    expect(paused?.quorate).toBe(true);
+  });
+
   it("promises a view id to one coordinator only", () => {
     const net = lab();
     const m = net.nodes.get("cpu-3");
