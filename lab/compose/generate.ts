@@ -2,7 +2,7 @@
 // `nonstop up`, so the two cannot drift. A unit test fails when the committed file differs
 // from what this produces; `nonstop compose --write` regenerates it.
 import { stringify } from "yaml";
-import { dockerName, type ContainerSpec, type Healthcheck } from "../docker/plumbing.js";
+import { cfsQuota, dockerName, type ContainerSpec, type Healthcheck } from "../docker/plumbing.js";
 import { labLabels } from "../docker/labels.js";
 import { planMachine, type RouterPart } from "../machine/plan.js";
 import { LABEL_TOPOLOGY } from "../machine/status.js";
@@ -30,6 +30,12 @@ function routerConfigPath(r: RouterPart): string {
   return `compose/${r.spec.name}.toxiproxy.json`;
 }
 
+/** The same CFS quota the engine path sets (`cpus:` would be a 100 ms period). */
+function composeQuota(cores: number): { cpu_period: number; cpu_quota: number } {
+  const q = cfsQuota(cores);
+  return { cpu_period: q.CpuPeriod, cpu_quota: q.CpuQuota };
+}
+
 function service(spec: ContainerSpec, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     image: spec.image,
@@ -41,7 +47,7 @@ function service(spec: ContainerSpec, extra: Record<string, unknown> = {}): Reco
     networks: Object.fromEntries((spec.networks ?? []).map((n) => [n.network, n.aliases?.length ? { aliases: n.aliases } : {}])),
     ports: (spec.publish ?? []).map((p) => ({ target: p, host_ip: "127.0.0.1", protocol: "tcp" })),
     ...(spec.mounts?.length ? { volumes: spec.mounts.map((m) => `${m.volume}:${m.target}`) } : {}),
-    ...(spec.cpus ? { cpus: spec.cpus } : {}),
+    ...(spec.cpus ? composeQuota(spec.cpus) : {}),
     ...(spec.memoryMb ? { mem_limit: `${spec.memoryMb}m` } : {}),
     ...(spec.capAdd?.length ? { cap_add: spec.capAdd } : {}),
     ...(spec.capDrop?.length ? { cap_drop: spec.capDrop } : {}),

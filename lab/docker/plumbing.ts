@@ -5,6 +5,19 @@ import type Docker from "dockerode";
 import { addAbortSignal, type Readable } from "node:stream";
 import { LABEL_LAB, LABEL_NAME, LABEL_ROLE, labFilter, labLabels, ROLES, type Role } from "./labels.js";
 
+/**
+ * A CPU quota as the kernel's CFS bandwidth control: `cores` of each 10 ms period, not of
+ * Docker's default 100 ms (what `--cpus` sets). A half-core Node process that spent its
+ * share in a burst was frozen for the rest of a 100 ms period, 50 ms and more, which with
+ * the period of scheduling delay after it cost it heartbeats and got it suspected. The
+ * same share of a 10 ms period freezes it for 5 ms at most. The kernel wants a quota of
+ * at least 1 ms, so a very small share gets a longer period.
+ */
+export function cfsQuota(cores: number): { CpuPeriod: number; CpuQuota: number } {
+  const period = Math.max(10_000, Math.ceil(1000 / cores));
+  return { CpuPeriod: period, CpuQuota: Math.round(cores * period) };
+}
+
 export interface PublishedPort {
   container: number;
   hostIp: string;
@@ -217,7 +230,7 @@ export class Plumbing {
       HostConfig: {
         PortBindings: bindings,
         Mounts: (spec.mounts ?? []).map((m) => ({ Type: "volume", Source: m.volume, Target: m.target, ReadOnly: m.readOnly ?? false })),
-        ...(spec.cpus ? { NanoCpus: Math.round(spec.cpus * 1e9) } : {}),
+        ...(spec.cpus ? cfsQuota(spec.cpus) : {}),
         ...(spec.memoryMb ? { Memory: spec.memoryMb * 1024 * 1024 } : {}),
         CapAdd: spec.capAdd ?? [],
         CapDrop: spec.capDrop ?? [],
@@ -387,7 +400,7 @@ export class Plumbing {
 
   /** Changes a running container's CPU quota (cores) without restarting it. */
   async setCpus(id: string, cores: number): Promise<void> {
-    await this.docker.getContainer(id).update({ NanoCpus: Math.round(cores * 1e9) });
+    await this.docker.getContainer(id).update(cfsQuota(cores));
   }
 
   /** Memory the container's cgroup uses now, in bytes (one stats sample). */

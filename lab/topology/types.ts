@@ -7,7 +7,7 @@ export type PlaneName = (typeof PLANES)[number];
 export interface Cpu {
   name: string;
   index: number;
-  /** Docker NanoCpus, in cores. */
+  /** The CPU quota, in cores (of a 10 ms CFS period: lab/docker/plumbing.ts, cfsQuota). */
   cpus: number;
   memoryMb: number;
 }
