@@ -20,6 +20,7 @@ export const runtime: Check = {
     reprotections: "count",
     fenced: "count",
     viewChanges: "count",
+    removals: "count",
     planeDownReports: "count",
     suspicions: "count",
     stalls: "count",
@@ -59,6 +60,9 @@ export const runtime: Check = {
         fenced: count("pair.fenced"),
         // Every CPU reports each view it installs; count views, not reports.
         viewChanges: new Set(ev.filter((e) => e.name === "view.installed").map((e) => JSON.stringify((e.detail.view as { id?: number } | undefined)?.id))).size,
+        // Views that removed a CPU (each counted once, however many CPUs installed it): in a
+        // scenario that faults no CPU, any removal is a false one.
+        removals: new Set(ev.filter((e) => e.name === "view.installed" && Array.isArray(e.detail.removed) && e.detail.removed.length > 0).map((e) => JSON.stringify((e.detail.view as { id?: number } | undefined)?.id))).size,
         planeDownReports: count("plane.down"),
         suspicions: count("cpu.suspected"),
         // A CPU that found its own timers late by a period or more: starved of time, so what

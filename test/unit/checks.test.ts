@@ -202,4 +202,16 @@ describe("reads and the runtime's timeline", () => {
     ].map((e, index) => ({ ...e, index }));
     expect(CHECKS.runtime?.run(h).figures).toMatchObject({ detect: 100, regroup: 30, takeover: 30, address: 15, faultToTakeover: 160, repairs: 1, votedOut: 1, takeovers: 1 });
   });
+
+  it("runtime: counts each view that removed a CPU once, and the CPUs' own stalls", () => {
+    const ev = (cpu: string, time: number, name: string, detail: Record<string, unknown>): Unindexed => ({ type: "event", time: time * 1000, cpu, name, detail });
+    const h = [
+      // Three CPUs report installing the same view without cpu-0; then cpu-0 is added back.
+      ...["cpu-1", "cpu-2", "cpu-3"].map((c) => ev(c, 200, "view.installed", { view: { id: 2, members: ["cpu-1", "cpu-2", "cpu-3"] }, removed: ["cpu-0"], added: [] })),
+      ...["cpu-0", "cpu-1", "cpu-2", "cpu-3"].map((c) => ev(c, 900, "view.installed", { view: { id: 3, members: ["cpu-0", "cpu-1", "cpu-2", "cpu-3"] }, removed: [], added: ["cpu-0"] })),
+      ev("cpu-0", 850, "cpu.stalled", { ms: 640 }),
+      ev("cpu-2", 300, "cpu.stalled", { ms: 55 }),
+    ].map((e, index) => ({ ...e, index }));
+    expect(CHECKS.runtime?.run(h).figures).toMatchObject({ viewChanges: 2, removals: 1, stalls: 2, longestStall: 640 });
+  });
 });
