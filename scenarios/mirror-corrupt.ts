@@ -17,5 +17,5 @@ export default defineScenario({
   },
   duration: "8s",
   checks: ["availability", "latency", "readsCorrect", "lostWrites", "duplicates", "runtime"],
-  thresholds: ["availability.failed == 0", "availability.unknown == 0", "runtime.repairs >= 1", "runtime.takeovers == 0"],
+  thresholds: ["availability.failed == 0", "availability.unknown == 0", "runtime.repairs >= 1", "runtime.takeovers == 0", "runtime.removals == 0"],
 });

@@ -16,5 +16,5 @@ export default defineScenario({
   },
   duration: "6s",
   checks: ["availability", "latency", "rightAnswers", "runtime"],
-  thresholds: ["availability.failed == 0", "runtime.votedOut == 1", "runtime.takeovers == 0"],
+  thresholds: ["availability.failed == 0", "runtime.votedOut == 1", "runtime.takeovers == 0", "runtime.removals == 0"],
 });

@@ -12,7 +12,7 @@ export const DEFAULTS = {
   memoryMb: 256,
   mirrors: 2,
   periodMs: 50,
-  missed: 2,
+  missed: 3,
   servicePort: 8081,
   agentPort: 8080,
 } as const;

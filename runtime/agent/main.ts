@@ -29,7 +29,7 @@ type Handlers = { [P in MessagePath]: (m: z.infer<(typeof Messages)[P]>, n: Node
 
 const noService = { ok: false, reason: "no such service" };
 const handlers: Handlers = {
-  "/servernet/hb": (m, n) => (n.membership.heard(m.from, m.plane, m.view, m.sentAt), { ok: true }),
+  "/servernet/hb": (m, n) => (n.membership.heard(m.from, m.plane, m.view, m.sentAt, m.stallMs), { ok: true }),
   "/servernet/propose": (m, n) => n.membership.onPropose(m.proposal, m.from),
   "/servernet/commit": (m, n) => (n.membership.onCommit(m.view), { ok: true }),
   "/servernet/checkpoint": (m, n) => n.pairs.get(m.service)?.onCheckpoint(m) ?? noService,

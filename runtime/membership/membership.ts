@@ -21,7 +21,7 @@ export interface View {
 export type MembershipEvent =
   | { type: "plane.down"; peer: string; plane: PlaneName }
   | { type: "plane.up"; peer: string; plane: PlaneName }
-  | { type: "cpu.suspected"; peer: string; silentMs: number }
+  | { type: "cpu.suspected"; peer: string; silentMs: number; limitMs: number }
   | { type: "cpu.stalled"; ms: number }
   | { type: "cpu.evicted"; view: View }
   | { type: "regroup.start"; proposal: View }
@@ -44,6 +44,9 @@ export interface MembershipConfig {
   /** This CPU hears a majority of its view again (after a quorum loss, with no view change). */
   onQuorumRegained?: () => void;
 }
+
+/** How long a CPU remembers its own stalls, to report them in its heartbeats. */
+const STALL_MEMORY_MS = 10_000;
 
 const order = (cpus: readonly string[]) => [...cpus].sort((a, b) => Number(a.split("-")[1]) - Number(b.split("-")[1]));
 
@@ -76,6 +79,10 @@ export class Membership {
   private lastCheck = 0;
   /** The id of a newer view, installed without this CPU, that it has heard of (0: none). */
   private evictedBy = 0;
+  /** This CPU's own stalls of the last STALL_MEMORY_MS, which its heartbeats report. */
+  private readonly ownStalls: { at: number; ms: number }[] = [];
+  /** The longest recent stall each peer reported of itself. */
+  private readonly peerStall = new Map<string, number>();
   /** Members reported suspected and not heard from since. */
   private readonly suspects = new Set<string>();
 
@@ -102,8 +109,32 @@ export class Membership {
     return this.c.cpus.filter((x) => x !== this.c.self);
   }
 
-  private silenceLimit(): number {
+  /** `missed` periods and half a period of slack: the limit for a peer that does not stall. */
+  private baseLimit(): number {
     return this.c.periodMs * this.c.missed + this.c.periodMs / 2;
+  }
+
+  /**
+   * How long `peer` may be silent before it is suspected: the base limit, or longer for a
+   * peer that reports stalling itself. A CPU stalled s ms sends nothing for up to s plus a
+   * period, so one that stalls on a busy host would be suspected at every stall longer
+   * than the slack. Such a peer gets twice its longest recent stall and half a period
+   * (the next stall may be worse than the last), up to four periods more than the base.
+   * The idea is the phi accrual detector's: judge silence against what this peer's
+   * heartbeats have been like lately. A calm peer keeps the base limit, so a calm machine
+   * detects a death as fast as before; a busy one trades detection time for no false
+   * takeovers.
+   */
+  private silenceLimit(peer?: string): number {
+    const base = this.baseLimit();
+    const stall = peer === undefined ? 0 : (this.peerStall.get(peer) ?? 0);
+    return Math.min(Math.max(base, 2 * stall + this.c.periodMs / 2), base + 4 * this.c.periodMs);
+  }
+
+  /** The longest stall of this CPU's own in the last STALL_MEMORY_MS. */
+  private recentStall(now: number): number {
+    while (this.ownStalls.length > 0 && (this.ownStalls[0]?.at ?? now) < now - STALL_MEMORY_MS) this.ownStalls.shift();
+    return Math.max(0, ...this.ownStalls.map((x) => x.ms));
   }
 
   /**
@@ -113,8 +144,9 @@ export class Membership {
    * quota) works off a backlog of a dead peer's last heartbeats, keeps "hearing" it for a
    * second, and, as the coordinator, holds up the regroup that the others wait for.
    */
-  heard(peer: string, plane: PlaneName, view?: View, sentAt = Date.now()): void {
+  heard(peer: string, plane: PlaneName, view?: View, sentAt = Date.now(), stallMs?: number): void {
     const key = `${peer}/${plane}`;
+    if (stallMs !== undefined) this.peerStall.set(peer, stallMs);
     this.lastHeard.set(key, Math.max(this.lastHeard.get(key) ?? 0, Math.min(sentAt, Date.now())));
     if (view && view.id > this.highestSeen) this.highestSeen = view.id;
     if (view && view.id > this.installedSeen) this.installedSeen = view.id;
@@ -141,14 +173,15 @@ export class Membership {
         const last = this.lastHeard.get(`${peer}/${p}`);
         // A peer never heard from is still booting (node starts slowly under its quota, and
         // the routers' proxies may not exist yet), not dead, until the boot grace runs out.
-        planes[p] = last !== undefined ? now - last <= this.silenceLimit() : neverHeard && now - this.started <= (this.c.bootGraceMs ?? 5000);
+        planes[p] = last !== undefined ? now - last <= this.silenceLimit(peer) : neverHeard && now - this.started <= (this.c.bootGraceMs ?? 5000);
       }
       return { peer, planes, alive: Object.values(planes).some(Boolean) };
     });
   }
 
   private tick(): void {
-    const msg = { from: this.c.self, view: this.view, sentAt: Date.now() };
+    const now = Date.now();
+    const msg = { from: this.c.self, view: this.view, sentAt: now, stallMs: this.recentStall(now) };
     for (const peer of this.peers) {
       for (const plane of this.c.planes) {
         this.c.transport.send(peer, plane, "/servernet/hb", { ...msg, plane }, this.c.periodMs * this.c.missed).catch(() => undefined);
@@ -174,9 +207,10 @@ export class Membership {
     this.lastCheck = now;
     if (last === 0) return;
     const stalled = now - last - this.checkInterval;
+    if (stalled > this.checkInterval) this.ownStalls.push({ at: now, ms: stalled });
     if (stalled <= this.c.periodMs / 2) return;
     for (const [key, heard] of this.lastHeard) {
-      if (last - heard <= this.silenceLimit()) this.lastHeard.set(key, Math.min(now, heard + stalled));
+      if (last - heard <= this.silenceLimit(key.split("/")[0])) this.lastHeard.set(key, Math.min(now, heard + stalled));
     }
     // Short stalls are routine under a half-core quota; only the ones that would have cost a
     // peer its place are worth a line in the history.
@@ -207,7 +241,7 @@ export class Membership {
       if (alive.has(m)) this.suspects.delete(m);
       else if (!this.suspects.has(m)) {
         this.suspects.add(m);
-        this.c.onEvent({ type: "cpu.suspected", peer: m, silentMs: Date.now() - Math.max(...this.c.planes.map((p) => this.lastHeard.get(`${m}/${p}`) ?? this.started)) });
+        this.c.onEvent({ type: "cpu.suspected", peer: m, silentMs: Date.now() - Math.max(...this.c.planes.map((p) => this.lastHeard.get(`${m}/${p}`) ?? this.started)), limitMs: this.silenceLimit(m) });
       }
     }
     if (changed && !this.regrouping) void this.regroup();

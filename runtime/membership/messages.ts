@@ -34,7 +34,7 @@ const state = z.object({
 });
 
 export const Messages = {
-  "/servernet/hb": z.object({ from: cpu, plane, view, sentAt: z.number().optional() }),
+  "/servernet/hb": z.object({ from: cpu, plane, view, sentAt: z.number().optional(), stallMs: z.number().min(0).optional() }),
   "/servernet/propose": z.object({ from: cpu, proposal: view }),
   "/servernet/commit": z.object({ from: cpu, view }),
   "/servernet/checkpoint": z.object({ service: z.string(), epoch: z.number().int(), entries: z.array(z.object({ seq: z.number().int(), op })).min(1) }),

@@ -35,8 +35,8 @@ function deliver(net: Net, from: string, to: string, plane: "x" | "y", path: str
   if (net.dead.has(from) || net.dead.has(to) || net.deaf.has(to)) return Promise.reject(new Error("no answer"));
   const m = net.nodes.get(to);
   if (!m) return Promise.reject(new Error("no such CPU"));
-  const b = body as { from: string; view?: View; proposal?: View; sentAt?: number };
-  if (path === "/servernet/hb") return Promise.resolve(m.heard(b.from, plane, b.view, b.sentAt));
+  const b = body as { from: string; view?: View; proposal?: View; sentAt?: number; stallMs?: number };
+  if (path === "/servernet/hb") return Promise.resolve(m.heard(b.from, plane, b.view, b.sentAt, b.stallMs));
   if (path === "/servernet/propose" && b.proposal) return Promise.resolve(m.onPropose(b.proposal, b.from));
   if (path === "/servernet/commit" && b.view) return Promise.resolve(m.onCommit(b.view));
   return Promise.reject(new Error(`unexpected ${path}`));
@@ -191,6 +191,33 @@ describe("membership and regroup", () => {
     await run(net, 1000);
     for (const c of CPUS) expect(members(net, c)).toEqual(CPUS);
     expect(paused?.quorate).toBe(true);
+  });
+
+  it("gives a peer that reports stalling a longer silence limit, and a calm one none", async () => {
+    const net = await booted();
+    const cpu2 = net.nodes.get("cpu-2");
+    // cpu-2 stalls 70 ms: silent for up to 120 ms, inside the base limit (2 × 50 + 25 ms).
+    const stall = async (ms: number) => {
+      cpu2?.stop();
+      await run(net, ms);
+      cpu2?.start();
+      await run(net, 300);
+    };
+    await stall(70);
+    // Its heartbeats now say so: its limit is 2 × 70 + 25 = 165 ms. A 100 ms stall (150 ms
+    // of silence) would have got it suspected at the base limit; now it does not.
+    await stall(100);
+    const suspected = (c: string) => net.events.get(c)?.filter((e) => e.type === "cpu.suspected") ?? [];
+    for (const c of ["cpu-0", "cpu-1", "cpu-3"]) expect(suspected(c)).toEqual([]);
+    for (const c of CPUS) expect(members(net, c)).toEqual(CPUS);
+    // A real death of that CPU is still detected, only later (its last report was the
+    // 100 ms stall: 225 ms); a calm CPU's as fast as ever.
+    kill(net, "cpu-2");
+    await run(net, 300);
+    expect(suspected("cpu-0")).toMatchObject([{ peer: "cpu-2", limitMs: 225 }]);
+    kill(net, "cpu-3");
+    await run(net, 200);
+    expect(suspected("cpu-0").at(-1)).toMatchObject({ peer: "cpu-3", limitMs: 125 });
   });
 
   it("promises a view id to one coordinator only", () => {
