@@ -204,7 +204,12 @@ export class Pair {
       // A record naming *no* backup is not a demotion: the primary hands its state over
       // first and names the backup after, and may die in between. A backup holding the
       // state of this very epoch is then the only copy, and must take over.
-      if (this.role === "backup" && r.backup !== null && r.backup !== this.d.self) {
+      // Nor is a record naming a backup that this view has removed: that record is older
+      // than the view, and the primary is replacing it. It hands its state to the new
+      // backup and only then rewrites the record, so the new backup, reading the record
+      // in between, found the dead CPU's name, stepped down, and was named backup a moment
+      // later while a spare: the record said protected, and no CPU would have taken over.
+      if (this.role === "backup" && r.backup !== null && r.backup !== this.d.self && view.members.includes(r.backup)) {
         this.role = "spare";
         this.d.events.push("pair.spare", { service: r.service, epoch: r.epoch, why: `${r.backup ?? "no CPU"} is the backup now` });
         return;
