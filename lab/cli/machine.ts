@@ -22,7 +22,7 @@ export function renderStatus(s: MachineStatus): string {
   const lines = [
     table([
       ["CPU", "X", "Y", "EDGE", "ROLE", "STATE", "HEALTH"],
-      ...s.cpus.map((c) => [c.name, c.addresses.x ?? "-", c.addresses.y ?? "-", c.addresses.edge ?? "-", roles(c.roles), c.state, c.health]),
+      ...s.cpus.map((c) => [c.name, c.addresses.x ?? "-", c.addresses.y ?? "-", c.addresses.edge ?? "-", c.rolesFrom === "runtime" ? roles(c.roles) : c.state === "running" ? `${roles(c.roles)} (planned)` : "-", c.state, c.health]),
     ]),
     "",
     table([["ROUTER", "CARRIES", "API", "STATE", "HEALTH"], ...s.routers.map((r) => [r.name, r.plane === "edge" ? "edge" : `plane ${r.plane}`, r.apiUrl ?? "-", r.state, r.health])]),

@@ -7,7 +7,7 @@ import { dockerName } from "../docker/plumbing.js";
 import { ROUTER_API_PORT } from "../router/router.js";
 import { rolesOf } from "../topology/links.js";
 import type { Topology } from "../topology/types.js";
-import { httpGet } from "../util/http.js";
+import { httpGet, httpJson } from "../util/http.js";
 
 export const LABEL_TOPOLOGY = "nonstop.topology";
 
@@ -18,7 +18,10 @@ export interface CpuStatus {
   state: string;
   health: PartHealth;
   addresses: Record<string, string>;
+  /** What the CPU's runtime says it is for each service now; the plan's roles when it cannot say. */
   roles: { primary: string[]; backup: string[] };
+  /** Where `roles` came from: the runtime, or the plan (the CPU is down or not answering). */
+  rolesFrom: "runtime" | "plan";
   agentUrl?: string;
 }
 
@@ -73,6 +76,13 @@ async function probe(c: LabContainer, url: string | undefined, path: string): Pr
   }
 }
 
+/** The services this CPU's runtime is primary and backup for, or undefined when it does not answer. */
+async function liveRoles(agentUrl: string): Promise<{ primary: string[]; backup: string[] } | undefined> {
+  const rt = await httpJson<{ pairs?: { service: string; role: string }[] }>(`${agentUrl}/runtime`, 1000).catch(() => undefined);
+  if (!rt?.pairs) return undefined;
+  return { primary: rt.pairs.filter((p) => p.role === "primary").map((p) => p.service), backup: rt.pairs.filter((p) => p.role === "backup").map((p) => p.service) };
+}
+
 /** Network addresses keyed by the lab's words: x, y, edge. */
 function addressesByPlane(c: LabContainer, lab: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -91,10 +101,11 @@ export async function machineStatus(plumbing: Plumbing, lab: string): Promise<Ma
   const cpus = await Promise.all(
     cpuNames.map(async (name): Promise<CpuStatus> => {
       const c = byName.get(name);
-      const roles = topology ? rolesOf(topology, name) : { primary: [], backup: [] };
-      if (!c) return { name, state: "missing", health: "down", addresses: {}, roles };
+      const planned = topology ? rolesOf(topology, name) : { primary: [], backup: [] };
+      if (!c) return { name, state: "missing", health: "down", addresses: {}, roles: planned, rolesFrom: "plan" };
       const agentUrl = published(c, topology?.agentPort ?? 8080);
-      return { name, state: c.state, health: await probe(c, agentUrl, "/health"), addresses: addressesByPlane(c, lab), roles, ...(agentUrl ? { agentUrl } : {}) };
+      const [health, live] = await Promise.all([probe(c, agentUrl, "/health"), c.state === "running" && agentUrl ? liveRoles(agentUrl) : undefined]);
+      return { name, state: c.state, health, addresses: addressesByPlane(c, lab), roles: live ?? planned, rolesFrom: live ? "runtime" : "plan", ...(agentUrl ? { agentUrl } : {}) };
     }),
   );
   const routers = await Promise.all(
@@ -106,13 +117,19 @@ export async function machineStatus(plumbing: Plumbing, lab: string): Promise<Ma
       }),
   );
   const edge = topology ? byName.get(topology.edge.router) : undefined;
+  // After a takeover the pair's roles are no longer the plan's: say who holds them now,
+  // as the CPUs report it, whenever any of them could say.
+  const anyLive = cpus.some((c) => c.rolesFrom === "runtime");
+  const holder = (service: string, role: "primary" | "backup") => cpus.find((c) => c.rolesFrom === "runtime" && c.roles[role].includes(service))?.name;
   const services: ServiceStatus[] = (topology?.services ?? []).map((s) => {
     const port = edge?.ports.find((p) => p.container === s.edgePort);
+    const primary = anyLive ? (holder(s.name, "primary") ?? "none") : s.primary;
+    const backup = anyLive ? holder(s.name, "backup") : s.backup;
     return {
       name: s.name,
       kind: s.kind,
-      primary: s.primary,
-      ...(s.backup ? { backup: s.backup } : {}),
+      primary,
+      ...(backup ? { backup } : {}),
       ...(port ? { port: port.hostPort, url: serviceUrl(s.kind, port.hostPort) } : {}),
     };
   });

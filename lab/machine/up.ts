@@ -102,7 +102,7 @@ export async function up(opts: UpOptions): Promise<MachineStatus> {
     timeoutMs,
     100,
   );
-  // One more look, so the caller gets a status taken after everything answered.
+  // One more look, for every agent's published port.
   const status = await machineStatus(plumbing, lab);
   progress("waiting for the runtime: one membership view, and every service's primary");
   await waitFor(
@@ -130,5 +130,7 @@ export async function up(opts: UpOptions): Promise<MachineStatus> {
       50,
     );
   }
-  return status;
+  // The status the caller prints: taken once every pair has booted, so the roles in it are
+  // the ones the runtime holds.
+  return machineStatus(plumbing, lab);
 }

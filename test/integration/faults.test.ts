@@ -10,6 +10,7 @@ import { inject, type FaultEvent } from "../../lab/faults/inject.js";
 import { activeFaults } from "../../lab/faults/ledger.js";
 import type { Fault } from "../../lab/faults/types.js";
 import { grudgeFromSides } from "../../lab/faults/partition.js";
+import { machineStatus } from "../../lab/machine/status.js";
 import { up } from "../../lab/machine/up.js";
 import { resolveTopology } from "../../lab/topology/resolve.js";
 import type { PlaneName } from "../../lab/topology/types.js";
@@ -71,6 +72,21 @@ describe("CPU faults", () => {
       expect((await plumbing.inspect(dockerName(lab, "cpu-1"))).state).toBe("exited");
       expect((await ping("cpu-0", "cpu-1", "x")).ok).toBe(false);
       expect((await ping("cpu-0", "cpu-1", "y")).ok).toBe(false);
+      // The status says who holds the roles now, not the plan: the pair has re-protected
+      // itself on another CPU, and the dead one holds nothing. (This caught a new backup
+      // stepping down on a stale record, 1 kill in 5: runtime/pairs/pair.ts, onView.)
+      const web = await waitFor(
+        "the status to name web's new backup",
+        async () => {
+          const w = (await machineStatus(plumbing, lab)).services.find((x) => x.name === "web");
+          return w?.backup && w.backup !== "cpu-1" ? w : undefined;
+        },
+        10_000,
+        200,
+      );
+      expect(web.primary).toBe("cpu-0");
+      const dead = (await machineStatus(plumbing, lab)).cpus.find((c) => c.name === "cpu-1");
+      expect(dead?.rolesFrom).toBe("plan");
     });
     await waitFor("cpu-0 to reach the healed cpu-1 over x", async () => (await ping("cpu-0", "cpu-1", "x", 1000)).ok, 10_000, 200);
   });
