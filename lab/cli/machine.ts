@@ -95,7 +95,7 @@ export async function upCommand(config: LabConfig, flags: UpFlags): Promise<void
 }
 
 export async function statusCommand(config: LabConfig, flags: { lab: string; json?: boolean }): Promise<void> {
-  const status = await machineStatus(await plumbingFor(config), flags.lab);
+  const status = await machineStatus(await plumbingFor(config), flags.lab, { live: true });
   if (flags.json) {
     console.log(JSON.stringify(status));
     return;

@@ -94,7 +94,12 @@ function addressesByPlane(c: LabContainer, lab: string): Record<string, string> 
   return out;
 }
 
-export async function machineStatus(plumbing: Plumbing, lab: string): Promise<MachineStatus> {
+/**
+ * `live`: also ask each running CPU's runtime which roles it holds (one more request per
+ * CPU). Off for the callers that poll (up's health wait) or ask the runtime themselves
+ * (the console); they get the plan's roles.
+ */
+export async function machineStatus(plumbing: Plumbing, lab: string, opts: { live?: boolean } = {}): Promise<MachineStatus> {
   const [topology, containers] = await Promise.all([readTopology(plumbing, lab), plumbing.containers(lab)]);
   const byName = new Map(containers.map((c) => [c.name, c]));
   const cpuNames = topology ? topology.cpus.map((c) => c.name) : containers.filter((c) => c.role === "cpu").map((c) => c.name);
@@ -104,7 +109,7 @@ export async function machineStatus(plumbing: Plumbing, lab: string): Promise<Ma
       const planned = topology ? rolesOf(topology, name) : { primary: [], backup: [] };
       if (!c) return { name, state: "missing", health: "down", addresses: {}, roles: planned, rolesFrom: "plan" };
       const agentUrl = published(c, topology?.agentPort ?? 8080);
-      const [health, live] = await Promise.all([probe(c, agentUrl, "/health"), c.state === "running" && agentUrl ? liveRoles(agentUrl) : undefined]);
+      const [health, live] = await Promise.all([probe(c, agentUrl, "/health"), opts.live && c.state === "running" && agentUrl ? liveRoles(agentUrl) : undefined]);
       return { name, state: c.state, health, addresses: addressesByPlane(c, lab), roles: live ?? planned, rolesFrom: live ? "runtime" : "plan", ...(agentUrl ? { agentUrl } : {}) };
     }),
   );

@@ -132,5 +132,5 @@ export async function up(opts: UpOptions): Promise<MachineStatus> {
   }
   // The status the caller prints: taken once every pair has booted, so the roles in it are
   // the ones the runtime holds.
-  return machineStatus(plumbing, lab);
+  return machineStatus(plumbing, lab, { live: true });
 }

@@ -78,14 +78,14 @@ describe("CPU faults", () => {
       const web = await waitFor(
         "the status to name web's new backup",
         async () => {
-          const w = (await machineStatus(plumbing, lab)).services.find((x) => x.name === "web");
+          const w = (await machineStatus(plumbing, lab, { live: true })).services.find((x) => x.name === "web");
           return w?.backup && w.backup !== "cpu-1" ? w : undefined;
         },
         10_000,
         200,
       );
       expect(web.primary).toBe("cpu-0");
-      const dead = (await machineStatus(plumbing, lab)).cpus.find((c) => c.name === "cpu-1");
+      const dead = (await machineStatus(plumbing, lab, { live: true })).cpus.find((c) => c.name === "cpu-1");
       expect(dead?.rolesFrom).toBe("plan");
     });
     await waitFor("cpu-0 to reach the healed cpu-1 over x", async () => (await ping("cpu-0", "cpu-1", "x", 1000)).ok, 10_000, 200);
