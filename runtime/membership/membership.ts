@@ -125,9 +125,9 @@ export class Membership {
    * detects a death as fast as before; a busy one trades detection time for no false
    * takeovers.
    */
-  private silenceLimit(peer?: string): number {
+  private silenceLimit(peer: string): number {
     const base = this.baseLimit();
-    const stall = peer === undefined ? 0 : (this.peerStall.get(peer) ?? 0);
+    const stall = this.peerStall.get(peer) ?? 0;
     return Math.min(Math.max(base, 2 * stall + this.c.periodMs / 2), base + 4 * this.c.periodMs);
   }
 
@@ -210,7 +210,7 @@ export class Membership {
     if (stalled > this.checkInterval) this.ownStalls.push({ at: now, ms: stalled });
     if (stalled <= this.c.periodMs / 2) return;
     for (const [key, heard] of this.lastHeard) {
-      if (last - heard <= this.silenceLimit(key.split("/")[0])) this.lastHeard.set(key, Math.min(now, heard + stalled));
+      if (last - heard <= this.silenceLimit(key.split("/")[0] ?? "")) this.lastHeard.set(key, Math.min(now, heard + stalled));
     }
     // Short stalls are routine under a half-core quota; only the ones that would have cost a
     // peer its place are worth a line in the history.
