@@ -11,7 +11,7 @@ import type { PairedOp } from "../history/types.js";
 import type { TxState } from "../../runtime/services/state/transactions.js";
 import type { FileWriteValue } from "../workload/clients/files.js";
 import { SESSION_LOST } from "../workload/clients/session.js";
-import { downloadFindings, fileFindings, mailFindings, sessionFindings, truthOf, txFindings } from "./services.js";
+import { downloadFindings, fileFindings, groupByService, mailFindings, sessionFindings, truthOf, txFindings } from "./services.js";
 import type { Anomaly, Check } from "./types.js";
 
 export const CLASSES = ["transparent", "survived with retry", "session lost", "data lost", "failed"] as const;
@@ -96,13 +96,7 @@ export interface ScoreRow {
 export function scoreRows(history: Parameters<Check["run"]>[0]): ScoreRow[] {
   const all = pairOps(history);
   const window = faultWindows(history)[0];
-  const groups = new Map<string, PairedOp[]>();
-  for (const o of all) {
-    if (FINAL.has(o.f)) continue;
-    const group = groups.get(o.service ?? "");
-    if (group) group.push(o);
-    else groups.set(o.service ?? "", [o]);
-  }
+  const groups = groupByService(all, (o) => !FINAL.has(o.f));
   return [...groups].map(([service, ops]) => {
     const kind = kindOf(ops);
     const claim = CLAIMS[kind] ?? { paper: "?", agrees: [] };

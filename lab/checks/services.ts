@@ -13,9 +13,14 @@ import type { Anomaly, Check, Verdict } from "./types.js";
 
 /** The operations named `f`, grouped by the service they went to ("" when untagged). */
 export function byService(ops: PairedOp[], f: string): Map<string, PairedOp[]> {
+  return groupByService(ops, (o) => o.f === f);
+}
+
+/** The operations `keep` accepts, grouped by the service they went to ("" when untagged). */
+export function groupByService(ops: PairedOp[], keep: (o: PairedOp) => boolean): Map<string, PairedOp[]> {
   const out = new Map<string, PairedOp[]>();
   for (const o of ops) {
-    if (o.f !== f) continue;
+    if (!keep(o)) continue;
     const k = o.service ?? "";
     const group = out.get(k);
     if (group) group.push(o);
