@@ -128,6 +128,7 @@ export async function startNode(t: Topology, self: string, vips: Vips, ready: (n
       : undefined;
   const node = { events, raid, membership, pairs, transport, disks, replica, crash, ...(voter ? { voter } : {}) };
   ready(node);
+  transport.start();
   membership.start();
   disks.start();
   for (const p of pairs.values()) await p.boot();

@@ -4,7 +4,7 @@
 import { stringify } from "yaml";
 import { cfsQuota, dockerName, type ContainerSpec, type Healthcheck } from "../docker/plumbing.js";
 import { labLabels } from "../docker/labels.js";
-import { planMachine, type RouterPart } from "../machine/plan.js";
+import { COMPOSE_HEALTH_INTERVAL_MS, planMachine, type RouterPart } from "../machine/plan.js";
 import { LABEL_TOPOLOGY } from "../machine/status.js";
 import { resolveTopology } from "../topology/resolve.js";
 import type { Topology } from "../topology/types.js";
@@ -22,8 +22,9 @@ function seconds(ms: number): string {
   return `${ms / 1000}s`;
 }
 
+/** Compose has only Docker's healthcheck to wait on, so it probes more often than a lab `nonstop up` made. */
 function healthcheck(h: Healthcheck): Record<string, unknown> {
-  return { test: h.test, interval: seconds(h.intervalMs), timeout: seconds(h.timeoutMs), retries: h.retries, start_period: seconds(h.startPeriodMs ?? 0) };
+  return { test: h.test, interval: seconds(COMPOSE_HEALTH_INTERVAL_MS), timeout: seconds(h.timeoutMs), retries: h.retries, start_period: seconds(h.startPeriodMs ?? 0) };
 }
 
 function routerConfigPath(r: RouterPart): string {

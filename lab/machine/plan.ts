@@ -25,19 +25,28 @@ export interface MachinePlan {
   cpus: ContainerSpec[];
 }
 
-/** Health every second, not Docker's 30 s default: a lab is up in seconds or it is broken. */
-export const FAST_HEALTH = { intervalMs: 1000, timeoutMs: 1000, retries: 3, startPeriodMs: 0 } as const;
+/**
+ * Docker's own healthcheck, for `docker ps` and `docker compose up --wait`. Each probe is a
+ * process started inside the container through containerd and runc, about 50 ms of the
+ * engine's CPU time plus the probe's own: at one a second on 7 containers that was 0.4 of
+ * the machine's 2 cores at rest (bench/idle.ts). `nonstop up` and `status` probe every part
+ * themselves over its published port, so a lab they made needs Docker's verdict rarely;
+ * Compose has nothing else to wait on, so its file probes more often (COMPOSE_HEALTH).
+ */
+export const LAB_HEALTH = { intervalMs: 30_000, timeoutMs: 1000, retries: 3, startPeriodMs: 0 } as const;
+/** Docker 20.10 probes first after one interval (no start_interval before Engine 25): `up --wait` takes about this long. */
+export const COMPOSE_HEALTH_INTERVAL_MS = 5000;
 
 export function cpuHealthcheck(port: number): Healthcheck {
   return {
     test: ["CMD", "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${port} && printf 'GET /health HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q ' 200 ' <&3`],
-    ...FAST_HEALTH,
+    ...LAB_HEALTH,
   };
 }
 
 export const CPU_CAP_DROP = ["DAC_OVERRIDE", "DAC_READ_SEARCH"] as const;
 
-export const ROUTER_HEALTHCHECK: Healthcheck = { test: ["CMD", "/toxiproxy-cli", "list"], ...FAST_HEALTH };
+export const ROUTER_HEALTHCHECK: Healthcheck = { test: ["CMD", "/toxiproxy-cli", "list"], ...LAB_HEALTH };
 
 /**
  * `vips`: each service's address on the edge (address takeover). Without them (the Compose

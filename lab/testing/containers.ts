@@ -12,9 +12,9 @@ export class LabTestContainer extends GenericContainer {
     super(image);
     this.withName(dockerName(lab, name))
       .withLabels(labLabels(lab, role, name))
-      // Both lab images declare a HEALTHCHECK; the router is FROM scratch, so
-      // testcontainers' default port probe (which execs a shell inside) cannot run.
-      .withWaitStrategy(Wait.forHealthCheck())
+      // The images' own HEALTHCHECK probes only every 30 s (each probe costs the engine a
+      // process start; lab/machine/plan.ts), far too rarely to wait on. Docker's health
+      // is not waited for here: each module waits for its part to answer (below).
       .withStartupTimeout(30_000);
   }
 
@@ -39,7 +39,9 @@ export interface StartedRouterContainer {
 export class RouterContainer extends LabTestContainer {
   constructor(image: string, lab: string, name = "router", proxyPorts: number[] = []) {
     super(image, lab, "router", name);
-    this.withLoopbackPorts(ROUTER_API_PORT, ...proxyPorts);
+    // From the host, through the published API port: the router is FROM scratch, so
+    // testcontainers' default probe (which execs a shell inside) cannot run.
+    this.withLoopbackPorts(ROUTER_API_PORT, ...proxyPorts).withWaitStrategy(Wait.forHttp("/version", ROUTER_API_PORT));
   }
 
   async startRouter(): Promise<StartedRouterContainer> {
@@ -52,10 +54,15 @@ export class RouterContainer extends LabTestContainer {
   }
 }
 
+/** The agent's port in the cpu image (its NONSTOP_PORT). */
+export const CPU_AGENT_PORT = 8080;
+
 /** A CPU node running the agent (the cpu image's entrypoint). */
 export class CpuContainer extends LabTestContainer {
   constructor(image: string, lab: string, name: string) {
     super(image, lab, "cpu", name);
-    this.withEnvironment({ NONSTOP_CPU: name });
+    this.withEnvironment({ NONSTOP_CPU: name })
+      .withLoopbackPorts(CPU_AGENT_PORT)
+      .withWaitStrategy(Wait.forHttp("/health", CPU_AGENT_PORT));
   }
 }

@@ -38,7 +38,7 @@ export interface Link {
   proxy: string;
   /** Where the sender connects: router alias and port. */
   via: { host: string; port: number };
-  /** Where the router forwards: the receiver's plane alias and agent port. */
+  /** Where the router forwards: the receiver's plane alias and ServerNet port. */
   upstream: { host: string; port: number };
 }
 
@@ -54,7 +54,7 @@ export function links(t: Topology): Link[] {
           to: b.name,
           proxy: linkName(a.name, b.name),
           via: { host: plane.routerAddress, port: linkPort(a.index, b.index) },
-          upstream: { host: planeAlias(b.name, plane.name), port: t.agentPort },
+          upstream: { host: planeAlias(b.name, plane.name), port: t.servernetPort },
         });
       }
     }

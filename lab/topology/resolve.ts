@@ -15,6 +15,7 @@ export const DEFAULTS = {
   missed: 3,
   servicePort: 8081,
   agentPort: 8080,
+  servernetPort: 7070,
 } as const;
 
 function fieldPath(path: readonly PropertyKey[]): string {
@@ -120,5 +121,6 @@ export function resolveTopology(input: unknown, lab: string): Topology {
     services,
     heartbeat: { periodMs: t.heartbeat?.periodMs ?? DEFAULTS.periodMs, missed: t.heartbeat?.missed ?? DEFAULTS.missed },
     agentPort: DEFAULTS.agentPort,
+    servernetPort: DEFAULTS.servernetPort,
   };
 }

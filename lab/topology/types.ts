@@ -78,4 +78,6 @@ export interface Topology {
   heartbeat: Heartbeat;
   /** The agent's HTTP port inside every CPU. */
   agentPort: number;
+  /** The port inside every CPU where ServerNet links arrive (only the plane routers reach it). */
+  servernetPort: number;
 }

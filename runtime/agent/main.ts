@@ -1,18 +1,20 @@
 // The node agent: the first process of every CPU container. It serves the CPU's health,
-// identity and per-plane reachability over HTTP. Heartbeats, membership and process pairs
-// (the NonStop runtime) will run beside these routes in this process.
+// identity and per-plane reachability over HTTP, and runs the NonStop runtime beside them:
+// ServerNet links arrive on their own port (runtime/membership/transport.ts), which only
+// the plane routers reach.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { hostname } from "node:os";
 import { access, constants } from "node:fs/promises";
 import { PLANES, type PlaneName, type Topology } from "../../lab/topology/types.js";
 import { identity } from "./identity.js";
 import { ping, pingAll } from "./planes.js";
+import { serveServerNet, type Answer } from "../membership/transport.js";
 import { held, pressMemory, release } from "./pressure.js";
 import { startNode, type NodeRuntime, type Vips } from "../node.js";
 import { startService } from "../services/index.js";
 import type { RunningService } from "../services/types.js";
 import { CRASH_STEPS, type CrashStep } from "../pairs/crash.js";
-import { readJson, sendJson as send } from "../http.js";
+import { sendJson as send } from "../http.js";
 import { Messages, isMessagePath, type MessagePath } from "../membership/messages.js";
 import type { z } from "zod";
 
@@ -36,20 +38,20 @@ const handlers: Handlers = {
   "/servernet/snapshot": (m, n) => n.pairs.get(m.service)?.onSnapshot(m) ?? noService,
   "/servernet/resync": (m, n) => (n.pairs.get(m.service)?.onResync(m.from), { ok: true }),
   "/servernet/replica": (m, n) => ({ value: n.replica.answer(m.x) }),
+  "/servernet/ping": () => ({ cpu }),
 };
 
-function handle<P extends MessagePath>(path: P, raw: unknown, n: NodeRuntime): { status: number; body: unknown } {
+function handle<P extends MessagePath>(path: P, raw: unknown, n: NodeRuntime): Answer {
   const parsed = Messages[path].safeParse(raw);
   if (!parsed.success) return { status: 400, body: { error: `bad ${path}: ${parsed.error.issues[0]?.message ?? "invalid"}` } };
   return { status: 200, body: handlers[path](parsed.data as z.infer<(typeof Messages)[P]>, n) };
 }
 
 /** ServerNet messages from other CPUs, arriving through the plane routers. */
-async function servernet(path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  if (!node) return send(res, 503, { error: "runtime starting" });
-  if (!isMessagePath(path)) return send(res, 404, { error: `no route ${path}` });
-  const r = handle(path, await readJson(req), node);
-  send(res, r.status, r.body);
+function servernet(path: string, body: unknown): Answer {
+  if (!node) return { status: 503, body: { error: "runtime starting" } };
+  if (!isMessagePath(path)) return { status: 404, body: { error: `no route ${path}` } };
+  return handle(path, body, node);
 }
 
 function planeParam(url: URL): PlaneName | undefined {
@@ -71,7 +73,6 @@ async function disks(t: Topology): Promise<Record<string, boolean>> {
 async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? "/", "http://agent");
   const timeoutMs = Math.min(Number(url.searchParams.get("timeoutMs") ?? 1000), 10_000);
-  if (url.pathname.startsWith("/servernet/")) return servernet(url.pathname, req, res);
   switch (url.pathname) {
     case "/events":
       return send(res, 200, node ? node.events.since(Number(url.searchParams.get("since") ?? 0), url.searchParams.get("boot") ?? undefined) : { boot: "", events: [] });
@@ -100,9 +101,10 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
       const plane = planeParam(url);
       if (!topology) return send(res, 409, { error: "no topology: this CPU is not part of a lab" });
       if (!plane) return send(res, 400, { error: `plane: allowed values are ${PLANES.join(", ")}` });
+      if (!node) return send(res, 503, { error: "runtime starting" });
       const to = url.searchParams.get("to");
-      if (to) return send(res, 200, await ping(topology, cpu, to, plane, timeoutMs));
-      return send(res, 200, await pingAll(topology, cpu, plane, timeoutMs));
+      if (to) return send(res, 200, await ping(node.transport, cpu, to, plane, timeoutMs));
+      return send(res, 200, await pingAll(node.transport, topology, cpu, plane, timeoutMs));
     }
     case "/faults/memory": {
       // POST ?id=f1&mb=100 holds memory; DELETE ?id=f1 frees it. Reached only through the
@@ -163,6 +165,7 @@ server.listen(port, "0.0.0.0", () => console.log(`agent ${cpu} listening on :${p
 // even while it waits to be admitted to the membership.
 if (topology) {
   const t = topology;
+  serveServerNet(t.servernetPort, servernet);
   startNode(t, cpu, vips, (n) => (node = n))
     .then((n) => {
       for (const s of t.services) {

@@ -1,8 +1,8 @@
-// Reaching other CPUs over one plane. Every call goes through the plane's router, on the
-// proxy for this ordered pair, so the router's toxics (and its death) are what it feels.
-import { httpGet } from "../../lab/util/http.js";
-import { linksFrom } from "../../lab/topology/links.js";
+// Reaching other CPUs over one plane: a round trip on this CPU's own ServerNet link to the
+// peer, through the plane's router on the proxy for this ordered pair, so the router's
+// toxics (and its death) are what it feels.
 import type { PlaneName, Topology } from "../../lab/topology/types.js";
+import type { Transport } from "../membership/transport.js";
 
 export interface PingResult {
   from: string;
@@ -15,21 +15,16 @@ export interface PingResult {
   error?: string;
 }
 
-export async function ping(t: Topology, from: string, to: string, plane: PlaneName, timeoutMs: number): Promise<PingResult> {
-  const link = linksFrom(t, from).find((l) => l.to === to && l.plane === plane);
-  if (!link) return { from, to, plane, ok: false, ms: 0, error: `no link ${from} -> ${to} on plane ${plane}` };
+export async function ping(transport: Transport, from: string, to: string, plane: PlaneName, timeoutMs: number): Promise<PingResult> {
   const t0 = performance.now();
   try {
-    const r = await httpGet(`http://${link.via.host}:${link.via.port}/health`, timeoutMs);
-    if (r.status !== 200) throw new Error(`status ${r.status}`);
-    const body = JSON.parse(r.body) as { cpu?: string };
-    const ms = performance.now() - t0;
-    return { from, to, plane, ok: body.cpu === to, ms, ...(body.cpu ? { answeredBy: body.cpu } : {}) };
+    const r = await transport.ping(to, plane, timeoutMs);
+    return { from, to, plane, ok: r.cpu === to, ms: r.ms, answeredBy: r.cpu };
   } catch (err) {
     return { from, to, plane, ok: false, ms: performance.now() - t0, error: err instanceof Error ? err.message : String(err) };
   }
 }
 
-export function pingAll(t: Topology, from: string, plane: PlaneName, timeoutMs: number): Promise<PingResult[]> {
-  return Promise.all(t.cpus.filter((c) => c.name !== from).map((c) => ping(t, from, c.name, plane, timeoutMs)));
+export function pingAll(transport: Transport, t: Topology, from: string, plane: PlaneName, timeoutMs: number): Promise<PingResult[]> {
+  return Promise.all(t.cpus.filter((c) => c.name !== from).map((c) => ping(transport, from, c.name, plane, timeoutMs)));
 }

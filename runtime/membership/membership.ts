@@ -11,7 +11,7 @@
 // coordinates in its place, later the higher it ranks. Two coordinators cannot install two
 // views with the same id: a member promises a view id to the first coordinator that asks.
 import type { PlaneName } from "../../lab/topology/types.js";
-import type { Transport } from "./transport.js";
+import type { ServerNet } from "./transport.js";
 
 export interface View {
   id: number;
@@ -36,7 +36,7 @@ export interface MembershipConfig {
   missed: number;
   /** How long a peer never heard from counts as booting rather than dead. */
   bootGraceMs?: number;
-  transport: Transport;
+  transport: ServerNet;
   onEvent: (e: MembershipEvent) => void;
   onView: (view: View, previous: View) => void;
   /** A regroup could not reach a majority: whoever acts as primary here must stop. */
@@ -91,19 +91,68 @@ export class Membership {
   }
 
   start(): void {
+    const now = Date.now();
+    const resumed = this.lastTickAt !== 0;
+    this.stopped = false;
     this.timer = setInterval(() => this.tick(), this.c.periodMs);
-    // Silence is checked five times a period, not once: a peer is suspected within a fifth
-    // of a period of its silence limit, not up to a whole period after it. Every
-    // millisecond of detection is a millisecond clients wait.
-    this.checkTimer = setInterval(() => this.evaluate(), this.checkInterval);
+    // Started again after stop(), it behaves as a CPU that was frozen since its last check:
+    // a check runs at once, late, and so measures the stall (the unit tests stall a CPU
+    // this way).
+    if (resumed) this.evaluate(this.lastCheck);
+    else {
+      this.lastTickAt = now;
+      this.armCheck(now + this.checkInterval);
+    }
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    if (this.checkTimer) clearInterval(this.checkTimer);
+    if (this.checkTimer) clearTimeout(this.checkTimer);
+    this.checkTimer = undefined;
   }
 
+  private stopped = false;
   private checkTimer: NodeJS.Timeout | undefined;
+  private checkDue = 0;
+  private lastTickAt = 0;
+
+  /**
+   * Silence is judged at every heartbeat tick, and also at the moment the first audible
+   * peer or plane would cross its silence limit: a peer is suspected at its limit, not up
+   * to a period after it (every millisecond of detection is one clients wait). One timer
+   * armed at that deadline, instead of a check five times a period, is most of what made
+   * an idle CPU cost a fiftieth of a core (bench/idle.ts).
+   */
+  private armCheck(at: number): void {
+    if (this.stopped || (this.checkTimer && this.checkDue <= at && this.checkDue > Date.now())) return;
+    if (this.checkTimer) clearTimeout(this.checkTimer);
+    this.checkTimer = undefined;
+    this.checkDue = at;
+    this.checkTimer = setTimeout(() => {
+      this.checkTimer = undefined;
+      this.evaluate(at);
+    }, Math.max(1, at - Date.now()));
+  }
+
+  /** When the next audible peer or plane would fall silent, or a booting peer's grace run out. */
+  private nextDeadline(now: number): number {
+    let next = now + this.c.periodMs;
+    const neverHeard = (peer: string) => this.c.planes.every((p) => !this.lastHeard.has(`${peer}/${p}`));
+    for (const peer of this.peers) {
+      const limit = this.silenceLimit(peer);
+      if (neverHeard(peer)) {
+        const graceEnd = this.started + (this.c.bootGraceMs ?? 5000) + 1;
+        if (graceEnd > now) next = Math.min(next, graceEnd);
+        continue;
+      }
+      for (const p of this.c.planes) {
+        const last = this.lastHeard.get(`${peer}/${p}`);
+        if (last !== undefined && now - last <= limit) next = Math.min(next, last + limit + 1);
+      }
+    }
+    return Math.max(next, now + 1);
+  }
 
   private get peers(): string[] {
     return this.c.cpus.filter((x) => x !== this.c.self);
@@ -184,10 +233,13 @@ export class Membership {
     const msg = { from: this.c.self, view: this.view, sentAt: now, stallMs: this.recentStall(now) };
     for (const peer of this.peers) {
       for (const plane of this.c.planes) {
-        this.c.transport.send(peer, plane, "/servernet/hb", { ...msg, plane }, this.c.periodMs * this.c.missed).catch(() => undefined);
+        this.c.transport.post(peer, plane, "/servernet/hb", { ...msg, plane });
       }
     }
-    this.evaluate();
+    // Node re-arms an interval from when its callback ran, so this tick was due a period after the last.
+    const due = this.lastTickAt + this.c.periodMs;
+    this.lastTickAt = now;
+    this.evaluate(due);
   }
 
   private get checkInterval(): number {
@@ -202,11 +254,13 @@ export class Membership {
    * heartbeats were waiting in its socket buffers. A peer it could still hear before the
    * stall is credited the stall; one already silent gets nothing (it must not come back).
    */
-  private forgiveOwnStall(now: number): void {
+  private forgiveOwnStall(now: number, due: number): void {
     const last = this.lastCheck;
     this.lastCheck = now;
     if (last === 0) return;
-    const stalled = now - last - this.checkInterval;
+    // How late the timer that woke us ran; never more than the time since the last check, so
+    // the second of two timers that a stall held up does not credit the same stall again.
+    const stalled = Math.min(now - due, now - last);
     if (stalled > this.checkInterval) this.ownStalls.push({ at: now, ms: stalled });
     if (stalled <= this.c.periodMs / 2) return;
     for (const [key, heard] of this.lastHeard) {
@@ -217,8 +271,8 @@ export class Membership {
     if (stalled >= this.c.periodMs) this.c.onEvent({ type: "cpu.stalled", ms: stalled });
   }
 
-  private evaluate(): void {
-    this.forgiveOwnStall(Date.now());
+  private evaluate(due: number): void {
+    this.forgiveOwnStall(Date.now(), due);
     const live = this.liveness();
     for (const l of live) {
       for (const [plane, up] of Object.entries(l.planes)) {
@@ -245,6 +299,7 @@ export class Membership {
       }
     }
     if (changed && !this.regrouping) void this.regroup();
+    this.armCheck(this.nextDeadline(Date.now()));
   }
 
   /** The set of CPUs this one can hear, itself included. */

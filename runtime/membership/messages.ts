@@ -41,6 +41,7 @@ export const Messages = {
   "/servernet/snapshot": z.object({ service: z.string(), epoch: z.number().int(), state, primary: cpu }),
   "/servernet/resync": z.object({ service: z.string(), from: cpu }),
   "/servernet/replica": z.object({ x: z.number().int() }),
+  "/servernet/ping": z.object({ from: cpu }),
 } as const;
 
 export type MessagePath = keyof typeof Messages;

@@ -1,85 +1,138 @@
-// Messages between CPUs over ServerNet: an HTTP POST through the plane's router, on the
-// proxy for this ordered pair, with a keep-alive connection per link. Every message can go
-// over one plane or both; "both" resolves with the first plane that delivered it.
-import { Agent, request } from "node:http";
+// ServerNet between CPUs: one long-lived link per peer per plane (./link.ts), each through
+// that plane's router on the proxy for this ordered pair, so the router's toxics (and its
+// death) are what the link feels. "I'm alive" is one frame with no reply; a message that
+// needs an answer carries an id. Every message can go over one plane or both; "both"
+// resolves with the first plane that delivered it.
+import { createServer, type Server, type Socket } from "node:net";
 import { linksFrom } from "../../lab/topology/links.js";
 import type { PlaneName, Topology } from "../../lab/topology/types.js";
+import { encodeFrame, FrameDecoder, type Frame, type MessageFrame } from "./frames.js";
+import { Link, LINK_TIMING, type LinkTiming } from "./link.js";
 
-export class Transport {
-  private readonly agents = new Map<string, Agent>();
-  private readonly routes = new Map<string, { host: string; port: number }>();
+/** What the membership, the pairs and the voter need of ServerNet; the unit tests supply their own. */
+export interface ServerNet {
+  /** One message over one plane; resolves with the reply body, rejects on any failure. */
+  send(to: string, plane: PlaneName, path: string, body: unknown, timeoutMs: number): Promise<unknown>;
+  /** The same message over every plane at once; the first delivery wins. */
+  sendBoth(to: string, planes: readonly PlaneName[], path: string, body: unknown, timeoutMs: number): Promise<unknown>;
+  /** A one-way message (a heartbeat): sent if the link is up, dropped if not; no reply. */
+  post(to: string, plane: PlaneName, path: string, body: unknown): void;
+}
+
+/** A request's outcome as the receiving CPU answers it: an HTTP-like status and a body. */
+export interface Answer {
+  status: number;
+  body: unknown;
+}
+
+export type Receive = (path: string, body: unknown) => Answer | Promise<Answer>;
+
+export class ServerNetError extends Error {}
+
+export class Transport implements ServerNet {
+  private readonly links = new Map<string, Link>();
+  private probeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     t: Topology,
     readonly self: string,
+    private readonly probe = { everyMs: 2000, timeoutMs: 1500 },
+    timing: LinkTiming = LINK_TIMING,
   ) {
-    for (const l of linksFrom(t, self)) this.routes.set(`${l.to}/${l.plane}`, l.via);
+    for (const l of linksFrom(t, self)) this.links.set(`${l.to}/${l.plane}`, new Link(`${self}->${l.to}/${l.plane}`, l.via, timing));
   }
 
-  private agent(key: string): Agent {
-    let a = this.agents.get(key);
-    if (!a) {
-      a = new Agent({ keepAlive: true, maxSockets: 4 });
-      this.agents.set(key, a);
+  /** Dials every link, and starts probing the quiet ones. */
+  start(): void {
+    for (const l of this.links.values()) l.start();
+    this.probeTimer = setInterval(() => this.probeQuiet(), this.probe.everyMs);
+    this.probeTimer.unref();
+  }
+
+  stop(): void {
+    if (this.probeTimer) clearInterval(this.probeTimer);
+    for (const l of this.links.values()) l.stop();
+  }
+
+  /**
+   * A link that carries only heartbeats hears nothing back, so a connection that died
+   * without a FIN (a peer's address gone after `docker network disconnect`, a router's
+   * upstream black-holed) would look open for minutes of TCP retransmits. A link with no
+   * reply for a probe interval is asked for one; a request that times out on a silent
+   * link redials it (./link.ts).
+   * Three small requests a second per CPU, against its 120 heartbeats.
+   */
+  private probeQuiet(): void {
+    const now = Date.now();
+    for (const l of this.links.values()) {
+      if (!l.isOpen || now - l.lastReplyAt < this.probe.everyMs) continue;
+      l.request("/servernet/ping", { from: this.self }, this.probe.timeoutMs).catch(() => undefined);
     }
-    return a;
   }
 
-  /** One message over one plane; resolves with the reply body, rejects on any failure. */
-  send(to: string, plane: PlaneName, path: string, body: unknown, timeoutMs: number): Promise<unknown> {
-    const key = `${to}/${plane}`;
-    const via = this.routes.get(key);
-    if (!via) return Promise.reject(new Error(`no link ${this.self} -> ${to} on ${plane}`));
-    const text = JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-      let timedOut = false;
-      // A message still waiting for a socket when its deadline passes is dropped. Node starts
-      // a request's `timeout` only once it has a socket, so on a dead plane every heartbeat
-      // queued behind the link's few sockets for as long as the plane was down; when its
-      // router came back, the whole stale backlog went out at once and stalled every CPU
-      // for about 150 ms: false suspicions, and once a false takeover. A message that has
-      // its socket keeps the socket's own timeout, as before: cutting it here would tear
-      // down a kept-alive link just when a busy CPU is slow to answer.
-      const deadline = setTimeout(() => {
-        if (req.socket) return;
-        timedOut = true;
-        req.destroy();
-      }, timeoutMs);
-      const req = request(
-        { host: via.host, port: via.port, method: "POST", path, agent: this.agent(key), timeout: timeoutMs, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(text) } },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => {
-            clearTimeout(deadline);
-            const reply = Buffer.concat(chunks).toString("utf8");
-            if (res.statusCode !== 200) return reject(new Error(`${path} to ${to} on ${plane}: HTTP ${res.statusCode} ${reply.slice(0, 120)}`));
-            try {
-              resolve(reply ? (JSON.parse(reply) as unknown) : {});
-            } catch (err) {
-              reject(err instanceof Error ? err : new Error(String(err)));
-            }
-          });
-          res.on("error", (err) => {
-            clearTimeout(deadline);
-            reject(err);
-          });
-        },
-      );
-      req.on("timeout", () => {
-        timedOut = true;
-        req.destroy();
-      });
-      req.on("error", (err) => {
-        clearTimeout(deadline);
-        reject(timedOut ? new Error(`${path} to ${to} on ${plane}: no answer in ${timeoutMs} ms`) : err);
-      });
-      req.end(text);
-    });
+  private link(to: string, plane: PlaneName): Link {
+    const l = this.links.get(`${to}/${plane}`);
+    if (!l) throw new ServerNetError(`no link ${this.self} -> ${to} on ${plane}`);
+    return l;
   }
 
-  /** The same message over every plane at once; the first delivery wins. */
+  post(to: string, plane: PlaneName, path: string, body: unknown): void {
+    this.links.get(`${to}/${plane}`)?.post(path, body);
+  }
+
+  async send(to: string, plane: PlaneName, path: string, body: unknown, timeoutMs: number): Promise<unknown> {
+    const reply = await this.link(to, plane).request(path, body, timeoutMs);
+    if (reply.status !== 200) throw new ServerNetError(`${path} to ${to} on ${plane}: status ${reply.status} ${JSON.stringify(reply.body).slice(0, 120)}`);
+    return reply.body;
+  }
+
   sendBoth(to: string, planes: readonly PlaneName[], path: string, body: unknown, timeoutMs: number): Promise<unknown> {
     return Promise.any(planes.map((p) => this.send(to, p, path, body, timeoutMs)));
   }
+
+  /** A diagnostic round trip over one link (the agent's /ping): who answered, and how fast. */
+  async ping(to: string, plane: PlaneName, timeoutMs: number): Promise<{ cpu: string; ms: number }> {
+    const l = this.link(to, plane);
+    l.kick();
+    const t0 = performance.now();
+    const reply = await l.request("/servernet/ping", { from: this.self }, timeoutMs);
+    const cpu = (reply.body as { cpu?: unknown } | null)?.cpu;
+    return { cpu: typeof cpu === "string" ? cpu : "?", ms: performance.now() - t0 };
+  }
+}
+
+/**
+ * The receiving end: every peer's links arrive here through the routers. A request is
+ * answered on the connection it came in on; one whose deadline passed while this CPU was
+ * stalled is dropped unanswered, as its sender has already moved on.
+ */
+export function serveServerNet(port: number, receive: Receive): Server {
+  const server = createServer((socket: Socket) => {
+    socket.setNoDelay(true);
+    const decoder = new FrameDecoder();
+    socket.on("error", () => undefined);
+    socket.on("data", (chunk: Buffer) => {
+      let frames: Frame[];
+      try {
+        frames = decoder.push(chunk);
+      } catch {
+        socket.destroy();
+        return;
+      }
+      for (const f of frames) if ("path" in f) void answer(socket, f, receive);
+    });
+  });
+  server.listen(port, "0.0.0.0");
+  return server;
+}
+
+async function answer(socket: Socket, f: MessageFrame, receive: Receive): Promise<void> {
+  if (f.id !== undefined && f.deadline !== undefined && Date.now() > f.deadline) return;
+  let a: Answer;
+  try {
+    a = await receive(f.path, f.body);
+  } catch (err) {
+    a = { status: 500, body: { error: err instanceof Error ? err.message : String(err) } };
+  }
+  if (f.id !== undefined && !socket.destroyed) socket.write(encodeFrame({ re: f.id, status: a.status, body: a.body }));
 }

@@ -6,7 +6,7 @@
 // primary re-reads it before each acknowledgement and, finding itself superseded, stops.
 import type { Raid1 } from "../raid/raid1.js";
 import type { Membership, View } from "../membership/membership.js";
-import type { Transport } from "../membership/transport.js";
+import type { ServerNet } from "../membership/transport.js";
 import type { EventLog } from "../events.js";
 import type { PlaneName, Service } from "../../lab/topology/types.js";
 import type { CrashPoints, CrashStep } from "./crash.js";
@@ -31,7 +31,7 @@ export interface PairDeps {
   service: Service;
   raid: Raid1;
   membership: Membership;
-  transport: Transport;
+  transport: ServerNet;
   planes: PlaneName[];
   events: EventLog;
   address: AddressControl;

@@ -5,7 +5,7 @@
 // service address); which replicas are switched off is a record on the RAID, so a voter on
 // a new primary after a takeover keeps them off.
 import type { EventLog } from "../events.js";
-import type { Transport } from "../membership/transport.js";
+import type { ServerNet } from "../membership/transport.js";
 import type { Raid1 } from "../raid/raid1.js";
 import type { PlaneName } from "../../lab/topology/types.js";
 import { compute, corrupted } from "./compute.js";
@@ -38,7 +38,7 @@ export interface VoterDeps {
   /** The three CPUs that run the replicas. */
   replicas: string[];
   replica: Replica;
-  transport: Transport;
+  transport: ServerNet;
   planes: PlaneName[];
   raid: Raid1;
   events: EventLog;

@@ -4,7 +4,7 @@
 // thing over Toxiproxy.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Membership, type MembershipEvent, type View } from "../../runtime/membership/membership.js";
-import type { Transport } from "../../runtime/membership/transport.js";
+import type { ServerNet } from "../../runtime/membership/transport.js";
 
 const CPUS = ["cpu-0", "cpu-1", "cpu-2", "cpu-3"];
 
@@ -20,10 +20,12 @@ function lab(): Net {
   const net: Net = { nodes: new Map(), events: new Map(), dead: new Set(), deaf: new Set() };
   labs.push(net);
   for (const self of CPUS) {
-    const transport = {
-      send: (to: string, plane: "x" | "y", path: string, body: unknown) => deliver(net, self, to, plane, path, body),
-      sendBoth: (to: string, _planes: unknown, path: string, body: unknown) => deliver(net, self, to, "x", path, body),
-    } as unknown as Transport;
+    const transport: ServerNet = {
+      send: (to, plane, path, body) => deliver(net, self, to, plane, path, body),
+      sendBoth: (to, _planes, path, body) => deliver(net, self, to, "x", path, body),
+      // A heartbeat expects no reply: to a dead or deaf CPU it is simply lost.
+      post: (to, plane, path, body) => void deliver(net, self, to, plane, path, body).catch(() => undefined),
+    };
     net.events.set(self, []);
     const m = new Membership({ self, cpus: CPUS, planes: ["x", "y"], periodMs: 50, missed: 2, bootGraceMs: 200, transport, onEvent: (e) => net.events.get(self)?.push(e), onView: () => undefined });
     net.nodes.set(self, m);

@@ -77,7 +77,7 @@ describe("topology", () => {
       to: "cpu-0",
       proxy: "cpu-2_to_cpu-0",
       via: { host: "router-y.servernet-y", port: linkPort(2, 0) },
-      upstream: { host: "cpu-0-y", port: 8080 },
+      upstream: { host: "cpu-0-y", port: 7070 },
     });
     expect(new Set(links(t).filter((x) => x.plane === "x").map((x) => x.via.port)).size).toBe(6);
     expect(rolesOf(t, "cpu-1")).toEqual({ primary: [], backup: ["web"] });

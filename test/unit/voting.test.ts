@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { EventLog } from "../../runtime/events.js";
-import type { Transport } from "../../runtime/membership/transport.js";
+import type { ServerNet } from "../../runtime/membership/transport.js";
 import { Raid1 } from "../../runtime/raid/raid1.js";
 import { compute, corrupted } from "../../runtime/voting/compute.js";
 import { Replica, Voter } from "../../runtime/voting/voter.js";
@@ -19,14 +19,17 @@ let events: EventLog;
 /** How each remote replica behaves: "right", "wrong" or "silent". */
 let behaviour: Record<string, "right" | "wrong" | "silent">;
 
-const transport = {
-  sendBoth: (to: string, _planes: unknown, _path: string, body: unknown) => {
+const unused = () => Promise.reject(new Error("the voter only uses sendBoth"));
+const transport: ServerNet = {
+  send: unused,
+  post: () => undefined,
+  sendBoth: (to, _planes, _path, body) => {
     const x = (body as { x: number }).x;
     const b = behaviour[to] ?? "right";
     if (b === "silent") return Promise.reject(new Error("no answer"));
     return Promise.resolve({ value: b === "right" ? compute(x) : corrupted(compute(x)) });
   },
-} as unknown as Transport;
+};
 
 function voter(self = "cpu-1", replica = new Replica()): Voter {
   return new Voter({ self, replicas: ["cpu-1", "cpu-2", "cpu-3"], replica, transport, planes: ["x", "y"], raid, events, file: "pairs/web.voting.json", timeoutMs: 100 });
