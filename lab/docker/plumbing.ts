@@ -403,6 +403,12 @@ export class Plumbing {
     await this.docker.getContainer(id).update(cfsQuota(cores));
   }
 
+  /** CPU time the container's cgroup has used since it started, in nanoseconds (one stats sample). */
+  async cpuTimeNs(id: string): Promise<number> {
+    const stats = (await this.docker.getContainer(id).stats({ stream: false })) as { cpu_stats?: { cpu_usage?: { total_usage?: number } } };
+    return stats.cpu_stats?.cpu_usage?.total_usage ?? 0;
+  }
+
   /** Memory the container's cgroup uses now, in bytes (one stats sample). */
   async memoryUsage(id: string): Promise<number> {
     const stats = (await this.docker.getContainer(id).stats({ stream: false })) as { memory_stats?: { usage?: number } };
