@@ -132,5 +132,11 @@ export async function startNode(t: Topology, self: string, vips: Vips, ready: (n
   membership.start();
   disks.start();
   for (const p of pairs.values()) await p.boot();
+  // Re-protection on every path (Pair.ensureProtected): four looks a second keep a primary
+  // without a backup for well under the second the runtime promises, at no cost while
+  // every pair is protected.
+  setInterval(() => {
+    for (const p of pairs.values()) p.ensureProtected();
+  }, 250).unref();
   return node;
 }

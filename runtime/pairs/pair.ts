@@ -30,7 +30,8 @@ export interface PairDeps {
   self: string;
   service: Service;
   raid: Raid1;
-  membership: Membership;
+  /** What the pair reads of the membership: the installed view, and whether it is quorate here. */
+  membership: Pick<Membership, "view" | "quorate">;
   transport: ServerNet;
   planes: PlaneName[];
   events: EventLog;
@@ -54,6 +55,13 @@ export class Pair {
   private queue: Promise<unknown> = Promise.resolve();
   /** A checkpoint's outcome was unknown: the backup must be re-synced before the next change. */
   private backupInDoubt = false;
+  /** Since when this primary has had no live backup while another CPU was in its view (0: protected). */
+  private exposedSince = 0;
+  /** A re-protection is queued or running; the supervisor does not queue another. */
+  private protecting = false;
+  /** After a re-protection that found no taker, the supervisor waits until then to try again. */
+  private retryProtectAt = 0;
+  private unprotectedSaid = false;
 
   constructor(private readonly d: PairDeps) {}
 
@@ -230,6 +238,7 @@ export class Pair {
     await this.writeRecord(next);
     this.role = "primary";
     this.takenOverAt = Date.now();
+    this.exposedSince = this.takenOverAt;
     this.d.events.push("pair.takeover", { service: r.service, epoch: next.epoch, from: r.primary, seq: this.state.seq });
     await this.d.address.take();
     this.d.events.push("address.moved", { service: r.service, to: this.d.self, ms: Date.now() - t0 });
@@ -256,7 +265,10 @@ export class Pair {
         await this.d.transport.sendBoth(to, this.d.planes, "/servernet/snapshot", { service: r.service, epoch: this.epoch, state: this.state, primary: this.d.self }, 2000);
         await this.writeRecord({ ...r, epoch: this.epoch, primary: this.d.self, backup: to });
         this.backupInDoubt = false;
-        this.d.events.push("pair.reprotected", { service: r.service, backup: to, seq: this.state.seq, ms: Date.now() - t0 });
+        const exposedMs = this.exposedSince ? Date.now() - this.exposedSince : 0;
+        this.exposedSince = 0;
+        this.unprotectedSaid = false;
+        this.d.events.push("pair.reprotected", { service: r.service, backup: to, seq: this.state.seq, ms: Date.now() - t0, exposedMs });
         return;
       } catch {
         // try the next CPU
@@ -267,12 +279,52 @@ export class Pair {
       return;
     }
     if (r.backup) await this.writeRecord({ ...r, backup: null });
-    this.d.events.push("pair.unprotected", { service: r.service, reason: "no live CPU took the backup" });
+    // Once per exposure: the supervisor retries every half second, and says so only once.
+    if (!this.unprotectedSaid) this.d.events.push("pair.unprotected", { service: r.service, reason: "no live CPU took the backup" });
+    this.unprotectedSaid = true;
+  }
+
+  /**
+   * Re-protection on every path. However this CPU came to be primary (first boot, takeover,
+   * resume after fencing, restart recovery), it must not stay without a backup while
+   * another CPU is in its view: the next failure would then have no takeover at all. The
+   * node calls this a few times a second; it costs nothing while the pair is protected.
+   * A backup whose last checkpoint was in doubt is re-synced too, rather than at the next
+   * change, so a failure before that change finds a backup in step.
+   */
+  ensureProtected(now = Date.now()): void {
+    if (this.role !== "primary" || this.protecting || !this.d.membership.quorate) return;
+    const view = this.d.membership.view;
+    const backup = this.record?.backup;
+    const covered = backup !== null && backup !== undefined && view.members.includes(backup);
+    if (covered && !this.backupInDoubt) {
+      this.exposedSince = 0;
+      return;
+    }
+    if (!view.members.some((m) => m !== this.d.self)) return;
+    if (!this.exposedSince && !covered) this.exposedSince = now;
+    if (now < this.retryProtectAt) return;
+    this.protecting = true;
+    this.serial(async () => {
+      try {
+        await this.reprotect(this.d.membership.view);
+      } finally {
+        this.protecting = false;
+        const b = this.record?.backup;
+        if (this.role === "primary" && (!b || this.backupInDoubt)) this.retryProtectAt = Date.now() + 500;
+      }
+    });
+  }
+
+  /** How long this primary has gone without a live backup while one could be had (0: protected). */
+  exposedMs(now = Date.now()): number {
+    return this.role === "primary" && this.exposedSince ? now - this.exposedSince : 0;
   }
 
   private async fence(why: string): Promise<void> {
     if (this.role !== "primary") return;
     this.role = "spare";
+    this.exposedSince = 0;
     this.fencedEpoch = this.epoch;
     await this.d.address.release();
     this.d.events.push("pair.fenced", { service: this.d.service.name, epoch: this.epoch, why });

@@ -1,0 +1,233 @@
+// The process pair on its own, every dependency injected: three CPUs in this process, each
+// with its own Pair over one shared RAID (two mirror folders, as the multiported disk is),
+// a membership whose view and quorum the test sets, and ServerNet as function calls that a
+// dead or deaf CPU does not answer. The scenarios run the real thing in containers.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { EventLog } from "../../runtime/events.js";
+import type { View } from "../../runtime/membership/membership.js";
+import type { ServerNet } from "../../runtime/membership/transport.js";
+import { Pair, type PairRecord } from "../../runtime/pairs/pair.js";
+import type { PairOp } from "../../runtime/pairs/state.js";
+import { Raid1 } from "../../runtime/raid/raid1.js";
+import type { Service } from "../../lab/topology/types.js";
+
+const CPUS = ["cpu-0", "cpu-1", "cpu-2"];
+const service: Service = { name: "web", kind: "web", port: 8081, primary: "cpu-0", backup: "cpu-1", address: "svc-web", edgePort: 30000 };
+
+interface Cpu {
+  name: string;
+  pair: Pair;
+  events: EventLog;
+  membership: { view: View; quorate: boolean };
+  holdsAddress: boolean;
+  alive: boolean;
+  /** Refuses snapshots (a spare that cannot take the backup yet). */
+  refusesSnapshots: boolean;
+}
+
+let dirs: string[] = [];
+let cpus: Map<string, Cpu>;
+/** Checkpoint messages delivered, and how long each backup takes to answer one. */
+let checkpoints: number;
+let backupDelayMs: number;
+let supervisor: NodeJS.Timeout | undefined;
+
+const cpu = (name: string): Cpu => {
+  const c = cpus.get(name);
+  if (!c) throw new Error(`no ${name}`);
+  return c;
+};
+
+async function deliver(from: string, to: string, path: string, body: unknown): Promise<unknown> {
+  const dest = cpus.get(to);
+  if (!dest?.alive || !cpu(from).alive) throw new Error("no answer");
+  // A message crosses the wire as a copy: a snapshot must not share the primary's objects.
+  const m = structuredClone(body) as { service: string; epoch: number; entries: { seq: number; op: PairOp }[]; state: never; primary: string; from: string };
+  if (path === "/servernet/checkpoint") {
+    checkpoints++;
+    if (backupDelayMs) await new Promise((r) => setTimeout(r, backupDelayMs));
+    return dest.pair.onCheckpoint(m);
+  }
+  if (path === "/servernet/snapshot") {
+    if (dest.refusesSnapshots) throw new Error("no answer");
+    return dest.pair.onSnapshot(m);
+  }
+  if (path === "/servernet/resync") return dest.pair.onResync(m.from);
+  throw new Error(`unexpected ${path}`);
+}
+
+beforeEach(async () => {
+  dirs = [await mkdtemp(join(tmpdir(), "pair-a-")), await mkdtemp(join(tmpdir(), "pair-b-"))];
+  cpus = new Map();
+  checkpoints = 0;
+  backupDelayMs = 0;
+  for (const name of CPUS) {
+    const raid = new Raid1(dirs.map((path, i) => ({ name: `m${i}`, path })));
+    await raid.init();
+    const transport: ServerNet = {
+      send: (to, _plane, path, body) => deliver(name, to, path, body),
+      sendBoth: (to, _planes, path, body) => deliver(name, to, path, body),
+      post: () => undefined,
+    };
+    const events = new EventLog(name);
+    const membership = { view: { id: 1, members: [...CPUS] }, quorate: true };
+    const address = {
+      take: () => Promise.resolve(void (c.holdsAddress = true)),
+      release: () => Promise.resolve(void (c.holdsAddress = false)),
+    };
+    const pair = new Pair({
+      self: name,
+      service,
+      raid,
+      membership,
+      transport,
+      planes: ["x", "y"],
+      events,
+      address,
+      checkpointTimeoutMs: 500,
+    });
+    const c: Cpu = { name, pair, events, membership, holdsAddress: false, alive: true, refusesSnapshots: false };
+    cpus.set(name, c);
+  }
+  for (const c of cpus.values()) await c.pair.boot();
+  // What runtime/node.ts does: a look a quarter second for a primary without a backup.
+  supervisor = setInterval(() => {
+    for (const c of cpus.values()) if (c.alive) c.pair.ensureProtected();
+  }, 250);
+});
+
+afterEach(async () => {
+  clearInterval(supervisor);
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+async function until(what: () => boolean | Promise<boolean>, ms = 3000): Promise<number> {
+  const t0 = Date.now();
+  while (!(await what())) {
+    if (Date.now() - t0 > ms) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return Date.now() - t0;
+}
+
+/** A CPU dies: it answers nothing, and the survivors install a view without it. */
+function kill(name: string, viewId: number): void {
+  cpu(name).alive = false;
+  const members = [...cpus.values()].filter((c) => c.alive).map((c) => c.name);
+  for (const c of cpus.values()) {
+    if (!c.alive) continue;
+    c.membership.view = { id: viewId, members };
+    c.pair.onView(c.membership.view);
+  }
+}
+
+const record = async (): Promise<PairRecord | undefined> => cpu("cpu-2").pair.readRecord();
+const events = (name: string, type: string) => (cpu(name).events.since(0).events ?? []).filter((e) => e.type === type);
+const add = (name: string, value: string) => cpu(name).pair.write({ f: "add", value });
+
+describe("a process pair", () => {
+  it("boots as the topology says: cpu-0 primary with the address, cpu-1 backup, cpu-2 spare", async () => {
+    // cpu-1 read the record cpu-0 wrote and asked for the state: it is backup once that arrives.
+    await until(() => cpu("cpu-1").pair.role === "backup");
+    expect([cpu("cpu-0").pair.role, cpu("cpu-1").pair.role, cpu("cpu-2").pair.role]).toEqual(["primary", "backup", "spare"]);
+    expect(cpu("cpu-0").holdsAddress).toBe(true);
+    expect(await record()).toEqual({ service: "web", epoch: 1, primary: "cpu-0", backup: "cpu-1" });
+  });
+
+  it("takes over with every acknowledged write, moves the address, and re-protects on the spare", async () => {
+    for (const v of ["a", "b", "c"]) await add("cpu-0", v);
+    kill("cpu-0", 2);
+    await until(async () => (await record())?.backup === "cpu-2");
+    const p1 = cpu("cpu-1").pair;
+    expect(p1.role).toBe("primary");
+    expect(p1.state.items).toEqual(["a", "b", "c"]);
+    expect(cpu("cpu-1").holdsAddress).toBe(true);
+    expect(await record()).toEqual({ service: "web", epoch: 2, primary: "cpu-1", backup: "cpu-2" });
+    expect(cpu("cpu-2").pair.state.items).toEqual(["a", "b", "c"]);
+    expect(events("cpu-1", "pair.reprotected")[0]?.detail).toMatchObject({ backup: "cpu-2" });
+    // And the new pair keeps working: the next write reaches the new backup.
+    await add("cpu-1", "d");
+    expect(cpu("cpu-2").pair.state.items).toEqual(["a", "b", "c", "d"]);
+  });
+
+  it("a stale primary that finds a newer epoch fences itself before acknowledging", async () => {
+    await add("cpu-0", "a");
+    // cpu-0 is cut off (it hears nobody) but still thinks itself primary; the others take over.
+    cpu("cpu-0").alive = false;
+    for (const n of ["cpu-1", "cpu-2"]) {
+      cpu(n).membership.view = { id: 2, members: ["cpu-1", "cpu-2"] };
+      cpu(n).pair.onView(cpu(n).membership.view);
+    }
+    await until(async () => (await record())?.epoch === 2);
+    cpu("cpu-0").alive = true; // it wakes, its membership not yet told
+    await expect(add("cpu-0", "stale")).rejects.toThrow();
+    expect(cpu("cpu-0").pair.role).toBe("spare");
+    expect(cpu("cpu-0").holdsAddress).toBe(false);
+    expect(cpu("cpu-1").pair.state.items).toEqual(["a"]);
+  });
+
+  it("fenced for want of a majority, resumed with no view change, it still re-protects within a second", async () => {
+    await add("cpu-0", "a");
+    // The backup dies, and the spare cannot take the state yet: the primary is left unprotected.
+    cpu("cpu-2").refusesSnapshots = true;
+    kill("cpu-1", 2);
+    await until(() => events("cpu-0", "pair.unprotected").length > 0);
+    // Starved, cpu-0 loses the majority and fences itself; nobody took over.
+    cpu("cpu-0").membership.quorate = false;
+    cpu("cpu-0").pair.onQuorumLost();
+    await until(() => cpu("cpu-0").pair.role === "spare");
+    // It hears a majority again, with no view change, and resumes as the record still names it.
+    cpu("cpu-0").membership.quorate = true;
+    cpu("cpu-0").pair.onQuorumRegained();
+    await until(() => cpu("cpu-0").pair.role === "primary");
+    expect(events("cpu-0", "pair.resumed")).toHaveLength(1);
+    // The spare can take the backup now: within a second, the resumed primary names it.
+    cpu("cpu-2").refusesSnapshots = false;
+    const ms = await until(async () => (await record())?.backup === "cpu-2");
+    expect(ms).toBeLessThan(1000);
+    expect(cpu("cpu-2").pair.role).toBe("backup");
+    expect(cpu("cpu-2").pair.state.items).toEqual(["a"]);
+    const exposed = events("cpu-0", "pair.reprotected").at(-1)?.detail.exposedMs;
+    expect(exposed).toBeGreaterThan(0);
+  });
+
+  it("losing the backup: a new one on the spare, and then the primary's death loses nothing", async () => {
+    await add("cpu-0", "a");
+    kill("cpu-1", 2);
+    await until(async () => (await record())?.backup === "cpu-2");
+    await add("cpu-0", "b");
+    kill("cpu-0", 3);
+    await until(() => cpu("cpu-2").pair.role === "primary");
+    expect(cpu("cpu-2").pair.state.items).toEqual(["a", "b"]);
+    expect(cpu("cpu-2").holdsAddress).toBe(true);
+  });
+
+  it("commits changes that arrive together in one checkpoint, in order, all acknowledged", async () => {
+    backupDelayMs = 30;
+    const acks = await Promise.all(Array.from({ length: 20 }, (_, i) => add("cpu-0", `v${i}`)));
+    expect(acks.map((a) => a.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    // The first change goes alone; the other 19 arrive while it is in flight and go as one.
+    expect(checkpoints).toBeLessThanOrEqual(3);
+    expect(cpu("cpu-1").pair.state.items).toEqual(Array.from({ length: 20 }, (_, i) => `v${i}`));
+    expect(await cpu("cpu-0").pair.itemsOnDisk()).toHaveLength(20);
+  });
+
+  it("a backup that misses a checkpoint is re-synced (not replaced) before the next change", async () => {
+    await add("cpu-0", "a");
+    const resyncs = events("cpu-0", "pair.reprotected").length;
+    cpu("cpu-1").alive = false; // silent, but the view still holds it
+    await expect(add("cpu-0", "unknown")).rejects.toThrow(/checkpoint to cpu-1 failed/);
+    cpu("cpu-1").alive = true;
+    // The supervisor re-syncs the backup in doubt without waiting for a change.
+    await until(() => events("cpu-0", "pair.reprotected").length === resyncs + 1);
+    expect(await record()).toMatchObject({ primary: "cpu-0", backup: "cpu-1" });
+    await add("cpu-0", "b");
+    // The change whose checkpoint failed was never acknowledged: the re-sync dropped it, and
+    // on the journal the next change, at the same sequence number, replaces it.
+    expect(cpu("cpu-1").pair.state.items).toEqual(["a", "b"]);
+    expect(await cpu("cpu-0").pair.itemsOnDisk()).toEqual(["a", "b"]);
+  });
+});
