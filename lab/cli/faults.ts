@@ -3,7 +3,7 @@ import type { LabConfig } from "../config.js";
 import { connectEngine } from "../docker/engine.js";
 import { Plumbing } from "../docker/plumbing.js";
 import { UsageError } from "../errors.js";
-import { faultFromCli, type FaultFlags } from "../faults/cli-args.js";
+import { checkFaultKind, faultFromCli, type FaultFlags } from "../faults/cli-args.js";
 import { faultContext, type FaultContext } from "../faults/context.js";
 import { FaultSession, healAll, healById, inject, type FaultEvent } from "../faults/inject.js";
 import { activeFaults } from "../faults/ledger.js";
@@ -35,6 +35,8 @@ export async function faultCommand(
   flags: FaultFlags & { lab: string; for?: string; json?: boolean },
 ): Promise<void> {
   const holdMs = flags.for !== undefined ? parseDuration("--for", flags.for) : undefined;
+  // The input first: an unknown kind is a usage error whether or not the lab is up.
+  checkFaultKind(kind);
   const ctx = await context(config, flags.lab);
   // Everything is checked before anything is touched: no fault is half-applied.
   const fault = checkFault(faultFromCli(kind, target, flags, ctx.topology.cpus.map((c) => c.name)), ctx.topology);

@@ -10,6 +10,7 @@ import type { ScenarioSpec } from "../scenario/define.js";
 import { runScenario, type Progress } from "../scenario/run.js";
 import { resolveScenario } from "../scenario/validate.js";
 import { buildImages } from "./images.js";
+import { writableFolder } from "../util/folder.js";
 
 function progressPrinter(): (p: Progress) => void {
   const tty = process.stderr.isTTY;
@@ -35,8 +36,9 @@ export async function runCommand(
   const unknown = asked.find((w) => w !== "all" && !names.includes(w));
   if (unknown !== undefined) throw new UsageError(`run: unknown scenario '${unknown}'; scenarios are ${names.join(", ")} (or all)`);
   const chosen = asked.includes("all") ? scenarios : asked.map((w) => scenarios.find((s) => s.name === w)).filter((s): s is ScenarioSpec => s !== undefined);
-  // Validate every chosen scenario before any of them starts.
+  // Validate every chosen scenario, and the report folder, before any of them starts.
   for (const s of chosen) resolveScenario(s, "validate", flags.seed);
+  await writableFolder("--report", flags.report);
 
   const plumbing = new Plumbing(await connectEngine({ host: config.dockerHost }));
   const { images } = await buildImages(config, { quiet: true });

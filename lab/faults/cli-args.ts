@@ -35,7 +35,6 @@ export const CLI_FAULT_KINDS: readonly string[] = [
   ...SIMPLE_CPU,
   "cpu.throttle",
   "cpu.memory",
-  "replica.diverge",
   "pair.crash",
   ...TOXIC_TYPES.map((t) => `link.${t}`),
   "link.down",
@@ -82,9 +81,14 @@ function need(what: string, value: string | undefined): string {
   return value;
 }
 
+/** A kind the CLI knows, or a usage error listing them: checked before the lab is even looked up. */
+export function checkFaultKind(kind: string): void {
+  if (!CLI_FAULT_KINDS.includes(kind)) throw new UsageError(`fault kind: unknown '${kind}'; allowed: ${CLI_FAULT_KINDS.join(", ")}`);
+}
+
 /** The fault as data; `cpus` is the lab's CPU list, for partition shapes. */
 export function faultFromCli(kind: string, target: string | undefined, f: FaultFlags, cpus: readonly string[]): unknown {
-  if (!CLI_FAULT_KINDS.includes(kind)) throw new UsageError(`fault kind: unknown '${kind}'; allowed: ${CLI_FAULT_KINDS.join(", ")}`);
+  checkFaultKind(kind);
   const [family, verb] = kind.split(".") as [string, string];
   const stream = f.stream ? { stream: f.stream } : {};
   if (SIMPLE_CPU.includes(kind)) return { kind, cpu: need("the CPU (e.g. cpu-1)", target) };

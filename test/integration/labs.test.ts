@@ -60,8 +60,8 @@ describe("labs side by side", () => {
 
 describe("bad input: one line, exit 2, nothing created", () => {
   const lab = testLabId("bad");
-  async function expectRejected(args: string[], message: RegExp): Promise<void> {
-    const r = await runCli(["up", "--lab", lab, ...args]);
+  async function expectRejected(args: string[], message: RegExp, command = "up"): Promise<void> {
+    const r = await runCli(command === "run" ? [command, ...args] : [command, "--lab", lab, ...args]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toMatch(message);
@@ -93,6 +93,20 @@ describe("bad input: one line, exit 2, nothing created", () => {
   });
 
   it("a bad lab id", () => expectRejected(["--lab", "Not_OK"], /lab id: lowercase letters/));
+
+  it("an empty topology file, or one that is a list", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "nonstop-"));
+    await writeFile(join(dir, "empty.yaml"), "");
+    await writeFile(join(dir, "list.yaml"), "- 1\n- 2\n");
+    await expectRejected(["--topology", join(dir, "empty.yaml")], /--topology: .*empty\.yaml is empty; give at least one field/);
+    await expectRejected(["--topology", join(dir, "list.yaml")], /--topology: .* must be a mapping of fields .* not a list/);
+  });
+
+  // It once looped on mkdir at 80% of a core, forever, before any check.
+  it("a report folder that cannot be written, before any lab starts", () => expectRejected(["pair-kill", "--report", "/proc/nonstop/x"], /^nonstop: --report: cannot write into \/proc\/nonstop\/x \(ENOENT\)/m, "run"));
+
+  // The input first: on a lab that is down, an unknown kind is still a usage error, not "lab is not up".
+  it("an unknown fault kind on a lab that is down", () => expectRejected(["teleport", "cpu-0"], /^nonstop: fault kind: unknown 'teleport'; allowed: cpu\.kill, /m, "fault"));
 });
 
 describe("failure and cleanup", () => {
