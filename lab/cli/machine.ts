@@ -11,6 +11,7 @@ import { paperServices, resolveTopology } from "../topology/resolve.js";
 import type { ServiceStatus } from "../machine/status.js";
 import { buildImages } from "./images.js";
 import { progressLine, table } from "./output.js";
+import { reportLeftovers } from "./reap.js";
 
 async function plumbingFor(config: LabConfig): Promise<Plumbing> {
   return new Plumbing(await connectEngine({ host: config.dockerHost }));
@@ -39,6 +40,7 @@ export interface UpFlags {
   topology?: string;
   services?: string;
   json?: boolean;
+  keep?: boolean;
 }
 
 /** `--services all` or `--services web,mail`: the paper's services by name, placed as "all" places them. */
@@ -81,7 +83,7 @@ export async function upCommand(config: LabConfig, flags: UpFlags): Promise<void
 
   const plumbing = await plumbingFor(config);
   const { images } = await buildImages(config, { quiet: flags.json ?? false });
-  const status = await up({ plumbing, images, topology, progress: flags.json ? () => undefined : progressLine });
+  const status = await up({ plumbing, images, topology, progress: flags.json ? () => undefined : progressLine, keepOnFailure: flags.keep ?? false });
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   if (flags.json) {
     console.log(JSON.stringify({ ...status, seconds: Number(seconds) }));
@@ -113,6 +115,7 @@ export async function downCommand(config: LabConfig, flags: { lab: string }): Pr
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   if (r.containers + r.networks + r.volumes === 0) console.log(`lab ${flags.lab} was not up`);
   else console.log(`lab ${flags.lab} is down in ${seconds}s: removed ${r.containers} containers, ${r.networks} networks, ${r.volumes} volumes`);
+  reportLeftovers(r);
 }
 
 export async function logsCommand(config: LabConfig, name: string, flags: { lab: string; follow?: boolean; tail?: number }): Promise<void> {

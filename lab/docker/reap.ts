@@ -1,37 +1,101 @@
 // `nonstop reap`: removes every labelled resource of one lab, or of all labs. Ryuk cannot
 // be pulled here, so the lab's own labels are the cleanup mechanism; this must work after
 // a clean run and after a run killed with SIGKILL alike, so it trusts nothing but labels.
+// It never stops at the first error: whatever it can remove, it removes, and it names
+// what it could not, and why.
+import { errorMessage } from "../errors.js";
 import { labFilter } from "./labels.js";
 import type { Plumbing } from "./plumbing.js";
+
+export interface ReapFailure {
+  kind: "container" | "network" | "volume";
+  name: string;
+  why: string;
+}
 
 export interface ReapResult {
   containers: number;
   networks: number;
   volumes: number;
+  /** What could not be removed; empty when everything went. */
+  failures: ReapFailure[];
 }
+
+const statusOf = (err: unknown) => (err as { statusCode?: number }).statusCode;
+/** The engine's own message, one line, without docker-modem's wrapping. */
+const why = (err: unknown) => {
+  const json = (err as { json?: { message?: string } }).json;
+  return (json?.message ?? errorMessage(err)).split("\n")[0] ?? "";
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function reap(plumbing: Plumbing, lab?: string): Promise<ReapResult> {
   const docker = plumbing.docker;
+  const failures: ReapFailure[] = [];
   const containers = await docker.listContainers({ all: true, filters: { label: labFilter(lab) } });
   // Containers first: a network or volume in use cannot be removed.
-  await Promise.all(containers.map((c) => plumbing.remove(c.Id)));
+  const names = containers.map((c) => (c.Names[0] ?? c.Id).replace(/^\//, ""));
+  await Promise.all(
+    containers.map((c, i) =>
+      plumbing.remove(c.Id).catch((err: unknown) => {
+        failures.push({ kind: "container", name: names[i] ?? c.Id, why: why(err) });
+      }),
+    ),
+  );
 
   const networks = await plumbing.networks(lab);
+  let removedNetworks = 0;
   for (const n of networks) {
-    try {
-      await docker.getNetwork(n.id).remove();
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
-    }
+    const err = await removeNetwork(plumbing, n.id, names);
+    if (err) failures.push({ kind: "network", name: n.networkName, why: err });
+    else removedNetworks++;
   }
 
   const volumes = await plumbing.volumes(lab);
+  let removedVolumes = 0;
   for (const v of volumes) {
-    try {
+    const err = await retry(async () => {
       await docker.getVolume(v.volumeName).remove({ force: true });
+    });
+    if (err) failures.push({ kind: "volume", name: v.volumeName, why: err });
+    else removedVolumes++;
+  }
+  return { containers: containers.length - failures.filter((f) => f.kind === "container").length, networks: removedNetworks, volumes: removedVolumes, failures };
+}
+
+/** A few tries over about three seconds: the engine may still be releasing what a removed container held. Resolves with the last error, or undefined once done (or already gone). */
+async function retry(fn: () => Promise<void>, tries = 8): Promise<string | undefined> {
+  let last = "";
+  for (let i = 0; i < tries; i++) {
+    try {
+      await fn();
+      return undefined;
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+      if (statusOf(err) === 404) return undefined;
+      last = why(err);
+      await sleep(100 * (i + 1) ** 1.3);
     }
   }
-  return { containers: containers.length, networks: networks.length, volumes: volumes.length };
+  return last;
+}
+
+/**
+ * A network whose container was killed mid-teardown can keep a stale endpoint: the engine
+ * answers "has active endpoints" (HTTP 403) while `docker network inspect` lists no
+ * container. Force-disconnecting the endpoint, by the name of the container it belonged
+ * to, clears it; that is what `docker network disconnect -f` is for.
+ */
+async function removeNetwork(plumbing: Plumbing, id: string, containerNames: readonly string[]): Promise<string | undefined> {
+  const net = plumbing.docker.getNetwork(id);
+  return retry(async () => {
+    try {
+      await net.remove();
+    } catch (err) {
+      if (statusOf(err) !== 403) throw err;
+      const info = (await net.inspect().catch(() => ({}))) as { Containers?: Record<string, { Name?: string }> };
+      const attached = Object.entries(info.Containers ?? {}).map(([cid, c]) => c.Name ?? cid);
+      for (const c of new Set([...attached, ...containerNames])) await net.disconnect({ Container: c, Force: true }).catch(() => undefined);
+      throw err;
+    }
+  });
 }
