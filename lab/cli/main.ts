@@ -51,6 +51,7 @@ program
   .option("--topology <file>", "a topology file (YAML or JSON)")
   .option("--services <list>", "the paper's services to run: all, or a list such as web,mail,session (default web)")
   .option("--json", "print the status as JSON")
+  .option("--keep", "if up fails, leave what it made for a look (by default a failed up removes it)")
   .action((opts: UpFlags) => upCommand(config, opts));
 
 program

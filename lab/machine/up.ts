@@ -2,7 +2,8 @@
 // their proxies, then the CPUs; waits until every part answers. Idempotent: parts already
 // there are kept (started if stopped), so a second `up` is a quick no-op.
 import { servesAsPrimary } from "./service-probe.js";
-import { UsageError } from "../errors.js";
+import { LabError, UsageError, errorMessage } from "../errors.js";
+import { reap } from "../docker/reap.js";
 import { dockerName, type ContainerSpec, type Plumbing } from "../docker/plumbing.js";
 import type { ImageSet } from "../images/build.js";
 import { Router, ROUTER_API_PORT } from "../router/router.js";
@@ -18,6 +19,8 @@ export interface UpOptions {
   topology: Topology;
   progress: (line: string) => void;
   timeoutMs?: number;
+  /** A failed `up` of a new lab removes what it made, unless asked to keep it for a look. */
+  keepOnFailure?: boolean;
 }
 
 /** Plan names are lab-local ("edge", "mirror-a"); the engine's are nonstop-<lab>-<name>. */
@@ -44,15 +47,34 @@ function describeTopology(t: Topology): string {
   return `${t.cpus.length} CPUs, planes ${t.planes.map((p) => p.name).join("+")}, ${t.disks.length} mirrors, services ${t.services.map((s) => s.name).join(",")}`;
 }
 
+/**
+ * An `up` that fails on a lab it started from nothing removes what it created, so a failed
+ * start leaves no containers running unannounced; with `keepOnFailure` it leaves them and
+ * says how to look and how to remove them. A lab that was already there is left as it was.
+ */
 export async function up(opts: UpOptions): Promise<MachineStatus> {
+  const { plumbing, topology: t } = opts;
+  const current = await readTopology(plumbing, t.lab, t.edge.network);
+  if (current && JSON.stringify(current) !== JSON.stringify(t)) {
+    throw new UsageError(`lab '${t.lab}' is already up with another topology (${describeTopology(current)}); run 'nonstop down --lab ${t.lab}' first, or pick another --lab`);
+  }
+  const fresh = !current && (await plumbing.containers(t.lab)).length === 0;
+  try {
+    return await bringUp(opts);
+  } catch (err) {
+    if (!fresh) throw err;
+    const why = errorMessage(err);
+    if (opts.keepOnFailure) throw new LabError(`${why}; the lab is left up as asked (--keep): look with 'npx nonstop status --lab ${t.lab}', remove it with 'npx nonstop down --lab ${t.lab}'`);
+    const r = await reap(plumbing, t.lab);
+    const left = r.failures.length ? `; could not remove ${r.failures.map((f) => `${f.kind} ${f.name}`).join(", ")} (try 'npx nonstop reap --lab ${t.lab}')` : "";
+    throw new LabError(`${why}; removed what this up created (${r.containers} containers, ${r.networks} networks, ${r.volumes} volumes)${left}; 'npx nonstop up --keep' leaves a failed lab up for a look`);
+  }
+}
+
+async function bringUp(opts: UpOptions): Promise<MachineStatus> {
   const { plumbing, topology: t, progress } = opts;
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const lab = t.lab;
-
-  const current = await readTopology(plumbing, lab, t.edge.network);
-  if (current && JSON.stringify(current) !== JSON.stringify(t)) {
-    throw new UsageError(`lab '${lab}' is already up with another topology (${describeTopology(current)}); run 'nonstop down --lab ${lab}' first, or pick another --lab`);
-  }
 
   progress(`lab ${lab}: ${describeTopology(t)}`);
   const networks = planMachine(t, opts.images).networks;

@@ -1,12 +1,14 @@
 // Lab lifecycle from the command line: side-by-side labs, down, bad input that creates
 // nothing, no engine, and reap after a run killed with SIGKILL.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { writeFile, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectEngine } from "../../lab/docker/engine.js";
 import { Plumbing, dockerName } from "../../lab/docker/plumbing.js";
 import { reap } from "../../lab/docker/reap.js";
+import { up } from "../../lab/machine/up.js";
+import { resolveTopology } from "../../lab/topology/resolve.js";
 import { waitFor, httpJson } from "../../lab/util/http.js";
 import type { MachineStatus } from "../../lab/machine/status.js";
 import type { PingResult } from "../../runtime/agent/planes.js";
@@ -110,6 +112,21 @@ describe("bad input: one line, exit 2, nothing created", () => {
 });
 
 describe("failure and cleanup", () => {
+  // An up that cannot finish in time stands for any up that fails half-way.
+  it("an up that fails removes what it made, and says so; keepOnFailure leaves it and says how to remove it", async () => {
+    const lab = testLabId("upfail");
+    const topology = resolveTopology({ cpus: 2 }, lab);
+    const failing = up({ plumbing, images: inject("images"), topology, progress: () => undefined, timeoutMs: 1 });
+    await expect(failing).rejects.toThrow(/timed out .*; removed what this up created \(\d+ containers, 3 networks, 2 volumes\)/);
+    await nothingLabelled(lab);
+
+    const kept = up({ plumbing, images: inject("images"), topology, progress: () => undefined, timeoutMs: 1, keepOnFailure: true });
+    await expect(kept).rejects.toThrow(new RegExp(`the lab is left up as asked \\(--keep\\): .*'npx nonstop down --lab ${lab}'`));
+    expect((await plumbing.containers(lab)).length).toBeGreaterThan(0);
+    await reap(plumbing, lab);
+    await nothingLabelled(lab);
+  });
+
   it("no engine: one line that says how to start one, exit 3", async () => {
     const r = await runCli(["status"], { DOCKER_HOST: "unix:///nonexistent/docker.sock" });
     expect(r.code).toBe(3);
