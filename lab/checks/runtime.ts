@@ -18,6 +18,9 @@ export const runtime: Check = {
     takeovers: "count",
     recoveries: "count",
     reprotections: "count",
+    unprotectedMs: "ms",
+    longestUnprotected: "ms",
+    unprotectedAtEnd: "count",
     fenced: "count",
     viewChanges: "count",
     removals: "count",
@@ -51,12 +54,21 @@ export const runtime: Check = {
     const regrouped = after("view.installed", detected, (d) => !((d.view as { members?: string[] } | undefined)?.members ?? []).includes(failed ?? ""));
     const moved = after("address.moved", takeover?.time);
     const part = (from: number | undefined, to: number | undefined) => (from !== undefined && to !== undefined ? Math.round((to - from) / 100) / 10 : null);
+    // Time a primary went without a live backup while a spare was in its view (the pair
+    // reports it when it re-protects), and services that took over or resumed and were still
+    // unprotected when the history ends: the next failure would have no takeover.
+    const exposures = ev.filter((e) => e.name === "pair.reprotected").map((e) => (typeof e.detail.exposedMs === "number" ? e.detail.exposedMs : 0));
+    const lastWord = new Map<string, string>();
+    for (const e of ev) if (["pair.takeover", "pair.resumed", "pair.unprotected", "pair.reprotected"].includes(e.name) && typeof e.detail.service === "string") lastWord.set(e.detail.service, e.name);
     return {
       valid: true,
       figures: {
         takeovers: count("pair.takeover"),
         recoveries: count("pair.recovered"),
         reprotections: count("pair.reprotected"),
+        unprotectedMs: exposures.reduce((a, x) => a + x, 0),
+        longestUnprotected: Math.max(0, ...exposures),
+        unprotectedAtEnd: [...lastWord.values()].filter((w) => w !== "pair.reprotected").length,
         fenced: count("pair.fenced"),
         // Every CPU reports each view it installs; count views, not reports.
         viewChanges: new Set(ev.filter((e) => e.name === "view.installed").map((e) => JSON.stringify((e.detail.view as { id?: number } | undefined)?.id))).size,

@@ -214,4 +214,17 @@ describe("reads and the runtime's timeline", () => {
     ].map((e, index) => ({ ...e, index }));
     expect(CHECKS.runtime?.run(h).figures).toMatchObject({ viewChanges: 2, removals: 1, stalls: 2, longestStall: 640 });
   });
+
+  it("runtime: time without a backup while one could be had, and services left unprotected at the end", () => {
+    const ev = (time: number, name: string, detail: Record<string, unknown>): Unindexed => ({ type: "event", time: time * 1000, cpu: "cpu-1", name, detail });
+    const h = [
+      ev(100, "pair.takeover", { service: "web" }),
+      ev(180, "pair.reprotected", { service: "web", exposedMs: 80 }),
+      ev(100, "pair.takeover", { service: "mail" }),
+      ev(400, "pair.reprotected", { service: "mail", exposedMs: 300 }),
+      // Fenced and resumed: still without a backup when the run ended.
+      ev(500, "pair.resumed", { service: "files" }),
+    ].map((e, index) => ({ ...e, index }));
+    expect(CHECKS.runtime?.run(h).figures).toMatchObject({ unprotectedMs: 380, longestUnprotected: 300, unprotectedAtEnd: 1 });
+  });
 });
