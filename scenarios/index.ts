@@ -15,5 +15,7 @@ import txCrashSweep from "./tx-crash-sweep.js";
 import mailMidData from "./mail-mid-data.js";
 import downloadFailover from "./download-failover.js";
 import filesCache from "./files-cache.js";
+import secondFault from "./second-fault.js";
+import planeLinkLoss from "./plane-link-loss.js";
 
-export const SCENARIOS: readonly ScenarioSpec[] = [classicKill, classicRecover, pairKill, planeFail, pairPause, partitionPrimary, mirrorCorrupt, mirrorWipe, tmrDiverge, txCrashSweep, mailMidData, downloadFailover, filesCache, scorecard];
+export const SCENARIOS: readonly ScenarioSpec[] = [classicKill, classicRecover, pairKill, planeFail, planeLinkLoss, pairPause, partitionPrimary, mirrorCorrupt, mirrorWipe, tmrDiverge, txCrashSweep, mailMidData, downloadFailover, filesCache, scorecard, secondFault];
