@@ -160,7 +160,8 @@ program
   .command("compose")
   .description("print docker-compose.yml as generated from the default topology (--write to update the files)")
   .option("--write", "write docker-compose.yml and compose/*.toxiproxy.json")
-  .action((opts: { write?: boolean }) => composeCommand(config, opts));
+  .option("--edge-subnet <cidr>", "the edge network's subnet, which fixes the service addresses (default 10.213.77.0/24)")
+  .action((opts: { write?: boolean; edgeSubnet?: string }) => composeCommand(config, opts));
 
 program
   .command("images")

@@ -6,12 +6,22 @@ import { cfsQuota, dockerName, type ContainerSpec, type Healthcheck } from "../d
 import { labLabels } from "../docker/labels.js";
 import { COMPOSE_HEALTH_INTERVAL_MS, planMachine, type RouterPart } from "../machine/plan.js";
 import { LABEL_TOPOLOGY } from "../machine/status.js";
+import { serviceVip } from "../machine/vip.js";
 import { resolveTopology } from "../topology/resolve.js";
 import type { Topology } from "../topology/types.js";
 
 export const COMPOSE_LAB = "compose";
 /** Compose references the stable tags that `nonstop images` keeps pointing at the newest build. */
 export const COMPOSE_IMAGES = { cpu: "nonstop-lab/cpu:latest", router: "nonstop-lab/router:latest" };
+
+/**
+ * The Compose lab's edge subnet, fixed in the file so that the service addresses, and so
+ * the address takeover, are known when it is written (`nonstop up` reads the subnet Docker
+ * picked instead). Outside the 172.17-31 /16s Docker hands out by default, so it does not
+ * take one of those from the user's other networks; `nonstop compose --edge-subnet CIDR
+ * --write` picks another where it clashes with a network already there.
+ */
+export const COMPOSE_EDGE_SUBNET = "10.213.77.0/24";
 
 export interface GeneratedFiles {
   /** Path relative to the project root, to content. */
@@ -61,8 +71,9 @@ export function composeTopology(): Topology {
   return resolveTopology({}, COMPOSE_LAB);
 }
 
-export function generateCompose(t: Topology = composeTopology()): GeneratedFiles {
-  const plan = planMachine(t, COMPOSE_IMAGES);
+export function generateCompose(t: Topology = composeTopology(), edgeSubnet = COMPOSE_EDGE_SUBNET): GeneratedFiles {
+  const vips = Object.fromEntries(t.services.map((s, k) => [s.name, serviceVip(edgeSubnet, k)]));
+  const plan = planMachine(t, COMPOSE_IMAGES, vips);
   const services: Record<string, unknown> = {};
   const files: GeneratedFiles = {};
   for (const r of plan.routers) {
@@ -82,6 +93,7 @@ export function generateCompose(t: Topology = composeTopology()): GeneratedFiles
         {
           name: dockerName(t.lab, n.name),
           internal: n.internal,
+          ...(n.role === "edge" ? { ipam: { config: [{ subnet: edgeSubnet }] } } : {}),
           labels: labLabels(t.lab, n.role, n.name, n.role === "edge" ? { [LABEL_TOPOLOGY]: JSON.stringify(t) } : {}),
         },
       ]),

@@ -49,9 +49,10 @@ export const CPU_CAP_DROP = ["DAC_OVERRIDE", "DAC_READ_SEARCH"] as const;
 export const ROUTER_HEALTHCHECK: Healthcheck = { test: ["CMD", "/toxiproxy-cli", "list"], ...LAB_HEALTH };
 
 /**
- * `vips`: each service's address on the edge (address takeover). Without them (the Compose
- * lab, whose subnet is unknown when the file is written) the edge reaches a service by a
- * network alias on its first primary's CPU, and the address does not move.
+ * `vips`: each service's address on the edge (address takeover), from the edge subnet:
+ * the one Docker picked for `nonstop up`, the fixed one in docker-compose.yml. Without them
+ * the edge reaches a service by a network alias on its first primary's CPU, and the
+ * address does not move.
  */
 export function planMachine(t: Topology, images: Pick<ImageSet, "cpu" | "router">, vips: Record<string, string> = {}): MachinePlan {
   const networks: NetworkPart[] = [
