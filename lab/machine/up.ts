@@ -21,6 +21,8 @@ export interface UpOptions {
   timeoutMs?: number;
   /** A failed `up` of a new lab removes what it made, unless asked to keep it for a look. */
   keepOnFailure?: boolean;
+  /** Stops the bring-up between steps and in every wait (a run interrupted by Ctrl-C must not go on creating). */
+  signal?: AbortSignal;
 }
 
 /** Plan names are lab-local ("edge", "mirror-a"); the engine's are nonstop-<lab>-<name>. */
@@ -98,6 +100,7 @@ async function bringUp(opts: UpOptions): Promise<MachineStatus> {
   const subnet = edge.IPAM?.Config?.[0]?.Subnet;
   const vips = subnet ? Object.fromEntries(t.services.map((s, k) => [s.name, serviceVip(subnet, k)])) : {};
   const plan = planMachine(t, opts.images, vips);
+  opts.signal?.throwIfAborted();
   progress(`starting ${plan.routers.length} routers and ${plan.cpus.length} CPUs`);
   const routerIds = await Promise.all(plan.routers.map((r) => ensureContainer(plumbing, r.spec)));
   await Promise.all(plan.cpus.map((c) => ensureContainer(plumbing, c)));
@@ -109,11 +112,12 @@ async function bringUp(opts: UpOptions): Promise<MachineStatus> {
       const port = c.ports.find((p) => p.container === ROUTER_API_PORT);
       if (!port) throw new Error(`${r.spec.name} publishes no API port`);
       const router = new Router(`http://127.0.0.1:${port.hostPort}`);
-      await waitFor(`${r.spec.name} API`, () => router.version().then(() => true), timeoutMs, 50);
+      await waitFor(`${r.spec.name} API`, () => router.version().then(() => true), timeoutMs, 50, opts.signal);
       await router.ensureProxies(r.proxies);
     }),
   );
 
+  opts.signal?.throwIfAborted();
   progress("waiting for every CPU agent to answer");
   await waitFor(
     "every CPU to answer its health check",
@@ -123,6 +127,7 @@ async function bringUp(opts: UpOptions): Promise<MachineStatus> {
     },
     timeoutMs,
     100,
+    opts.signal,
   );
   // One more look, for every agent's published port.
   const status = await machineStatus(plumbing, lab);
@@ -141,6 +146,7 @@ async function bringUp(opts: UpOptions): Promise<MachineStatus> {
     },
     timeoutMs,
     100,
+    opts.signal,
   );
   for (const svc of status.services) {
     const port = svc.port;
@@ -150,6 +156,7 @@ async function bringUp(opts: UpOptions): Promise<MachineStatus> {
       () => servesAsPrimary(svc.kind, port),
       timeoutMs,
       50,
+      opts.signal,
     );
   }
   // The status the caller prints: taken once every pair has booted, so the roles in it are

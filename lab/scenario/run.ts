@@ -85,9 +85,15 @@ export async function runScenario(spec: ScenarioSpec, opts: RunOptions): Promise
   let workloads: RunningWorkload[] = [];
   let progressTimer: NodeJS.Timeout | undefined;
   let tornDown = false;
+  // A signal during the bring-up stops it, and the teardown waits for it to stop: reaping
+  // while `up` was still creating left containers, networks or volumes made after the reap.
+  const bringUp = new AbortController();
+  let starting: Promise<unknown> = Promise.resolve();
   const teardown = async () => {
     if (tornDown) return;
     tornDown = true;
+    bringUp.abort();
+    await Promise.race([starting.catch(() => undefined), sleep(20_000)]);
     if (progressTimer) clearInterval(progressTimer);
     await Promise.all(workloads.map((w) => w.load.stop().catch(() => undefined)));
     await events?.stop().catch(() => undefined);
@@ -106,7 +112,9 @@ export async function runScenario(spec: ScenarioSpec, opts: RunOptions): Promise
   }
 
   try {
-    const status = await up({ plumbing: opts.plumbing, images: opts.images, topology: scn.topology, progress: () => undefined });
+    const upping = up({ plumbing: opts.plumbing, images: opts.images, topology: scn.topology, progress: () => undefined, signal: bringUp.signal });
+    starting = upping;
+    const status = await upping;
     const ctx = await faultContext(opts.plumbing, lab);
     session = new FaultSession(ctx, onFault);
 

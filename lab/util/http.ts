@@ -36,10 +36,12 @@ export async function httpJson<T>(url: string, timeoutMs = 5_000): Promise<T> {
 }
 
 /** Polls until `probe` resolves truthy or the deadline passes. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 100): Promise<T> {
+/** Polls `probe` until it gives a value; gives up at the deadline, or at once when `signal` aborts (a run interrupted by Ctrl-C). */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 100, signal?: AbortSignal): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
+    signal?.throwIfAborted();
     try {
       const v = await probe();
       if (v) return v;
