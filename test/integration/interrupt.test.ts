@@ -31,7 +31,7 @@ const SEED = 14;
 const scnLabs = async () => (await plumbing.labs()).filter((l) => l.startsWith("scn-pair-kill"));
 
 describe("interrupting a run", () => {
-  for (const at of moments(SEED, 3, 300, 9000)) {
+  for (const at of moments(SEED, 3, 1200, 9000)) {
     it(`SIGINT ${at} ms into 'nonstop run pair-kill' (seed ${SEED}) leaves no container, network or volume`, async () => {
       expect(await scnLabs()).toEqual([]);
       const report = await mkdtemp(join(tmpdir(), "nonstop-interrupt-"));
