@@ -1,0 +1,84 @@
+// Steadiness as a figure: the whole scenario suite, N times over (`--runs`, 10 by default),
+// and each scenario's rate of coming out as expected, with the runtime's false removals
+// (CPUs removed from the view in a scenario that faults no CPU) and its stalls.
+// `--hog` keeps one more core of the host busy throughout, as a noisy CI neighbour would;
+// `--only a,b` runs some scenarios. Prints a table on stderr and one JSON line of figures.
+// A scenario that fails once in ten is a bug in the product or in the scenario.
+import { spawn, type ChildProcess } from "node:child_process";
+import { reap } from "../lab/docker/reap.js";
+import { runScenario } from "../lab/scenario/run.js";
+import type { ScenarioResult } from "../lab/scenario/result.js";
+import { SCENARIOS } from "../scenarios/index.js";
+import { listFromArgv, printFigures, runsFromArgv } from "./figures.js";
+import { benchLab } from "./lab.js";
+
+const runs = runsFromArgv(10);
+const hog = process.argv.includes("--hog");
+const only = listFromArgv("--only", []);
+const reportRoot = process.argv.find((a) => a.startsWith("--report="))?.slice(9) ?? "reports/steady";
+const chosen = only.length ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS;
+const { plumbing, images } = await benchLab();
+
+/**
+ * Whether a scenario's faults may rightly remove a CPU from the view (a kill, a pause, a
+ * crash point, a partition). In any other scenario (a plane, a link, a disk) a removal is
+ * a false one.
+ */
+const faultsCpus = (name: string) => /"kind":"(cpu\.[a-z]+|pair\.crash|partition)"/.test(JSON.stringify(SCENARIOS.find((x) => x.name === name)?.schedule ?? {}));
+
+let busy: ChildProcess | undefined;
+if (hog) busy = spawn(process.execPath, ["-e", "for(;;){}"], { stdio: "ignore" });
+const stopHog = () => busy?.kill("SIGKILL");
+process.once("exit", stopHog);
+
+interface Tally {
+  runs: number;
+  asExpected: number;
+  falseRemovals: number;
+  stalls: number;
+  longestStall: number;
+  failures: string[];
+}
+const tally = new Map<string, Tally>(chosen.map((s) => [s.name, { runs: 0, asExpected: 0, falseRemovals: 0, stalls: 0, longestStall: 0, failures: [] }]));
+const t0 = Date.now();
+try {
+  for (let i = 1; i <= runs; i++) {
+    for (const s of chosen) {
+      const t = tally.get(s.name);
+      if (!t) continue;
+      t.runs++;
+      let r: ScenarioResult;
+      try {
+        r = await runScenario(s, { plumbing, images, reportDir: `${reportRoot}/run-${i}/${s.name}` });
+      } catch (err) {
+        t.failures.push(`run ${i}: crashed: ${String(err)}`);
+        continue;
+      }
+      const rt = r.checks.find((c) => c.name === "runtime")?.figures ?? {};
+      const removals = typeof rt.removals === "number" ? rt.removals : 0;
+      if (!faultsCpus(s.name)) t.falseRemovals += removals;
+      t.stalls += typeof rt.stalls === "number" ? rt.stalls : 0;
+      t.longestStall = Math.max(t.longestStall, typeof rt.longestStall === "number" ? rt.longestStall : 0);
+      if (r.ok) t.asExpected++;
+      else t.failures.push(`run ${i}: ${r.summary}`);
+      process.stderr.write(`steady: run ${i}/${runs} ${s.name}: ${r.ok ? "as expected" : `NOT as expected: ${r.summary}`}\n`);
+    }
+  }
+} finally {
+  stopHog();
+  for (const lab of await plumbing.labs()) if (lab.startsWith("scn-")) await reap(plumbing, lab);
+}
+
+const rows = [...tally].map(([name, t]) => ({ name, ...t, passRate: t.runs ? Math.round((t.asExpected / t.runs) * 1000) / 10 : null }));
+process.stderr.write(`\n${"scenario".padEnd(20)} pass rate   false removals  stalls  longest stall\n`);
+for (const r of rows) process.stderr.write(`${r.name.padEnd(20)} ${`${r.asExpected}/${r.runs}`.padEnd(11)} ${String(r.falseRemovals).padEnd(15)} ${String(r.stalls).padEnd(7)} ${r.longestStall} ms\n`);
+for (const r of rows) for (const f of r.failures) process.stderr.write(`  ${r.name}: ${f}\n`);
+printFigures("steady", {
+  runs,
+  hog,
+  minutes: Math.round((Date.now() - t0) / 6000) / 10,
+  unexpected: rows.reduce((a, r) => a + (r.runs - r.asExpected), 0),
+  falseRemovals: rows.reduce((a, r) => a + r.falseRemovals, 0),
+  scenarios: Object.fromEntries(rows.map((r) => [r.name, { passRate: r.passRate, runs: r.runs, falseRemovals: r.falseRemovals, stalls: r.stalls, longestStall: r.longestStall }])),
+});
+if (rows.some((r) => r.asExpected < r.runs)) process.exitCode = 1;
