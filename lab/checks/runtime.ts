@@ -100,7 +100,8 @@ export const runtime: Check = {
 /**
  * No split brain: writes are acknowledged with the epoch of the primary that applied them,
  * and once any write was acknowledged under epoch e, none may be acknowledged later under
- * an older epoch, which would mean an old primary still acting after a takeover.
+ * an older epoch, which would mean an old primary still acting after a takeover. Each
+ * service is its own pair with its own epochs, so each is judged on its own.
  */
 export const splitBrain: Check = {
   name: "splitBrain",
@@ -109,20 +110,20 @@ export const splitBrain: Check = {
     const acks = pairOps(history)
       .filter((o) => o.type === "ok" && typeof (o.result as { epoch?: unknown } | undefined)?.epoch === "number")
       .sort((a, b) => a.completedAt - b.completedAt);
-    let newest = 0;
-    let newestBy = "";
+    const newest = new Map<string, { epoch: number; by: string }>();
     const anomalies: Anomaly[] = [];
-    const epochs = new Set<number>();
+    const epochs = new Set<string>();
+    let stale = 0;
     for (const o of acks) {
+      const service = o.service ?? "";
       const epoch = (o.result as { epoch: number }).epoch;
-      epochs.add(epoch);
-      if (epoch < newest) {
-        if (anomalies.length < 20) anomalies.push({ message: `${o.node ?? "?"} acknowledged a write under epoch ${epoch} after ${newestBy} had under epoch ${newest}`, at: o.completedAt });
-      } else if (epoch > newest) {
-        newest = epoch;
-        newestBy = o.node ?? "?";
-      }
+      epochs.add(`${service}/${epoch}`);
+      const n = newest.get(service) ?? { epoch: 0, by: "" };
+      if (epoch < n.epoch) {
+        stale++;
+        if (anomalies.length < 20) anomalies.push({ message: `${o.node ?? "?"} acknowledged a ${service ? `${service} ` : ""}write under epoch ${epoch} after ${n.by} had under epoch ${n.epoch}`, at: o.completedAt });
+      } else if (epoch > n.epoch) newest.set(service, { epoch, by: o.node ?? "?" });
     }
-    return { valid: anomalies.length === 0, figures: { acknowledged: acks.length, epochs: epochs.size, stale: anomalies.length }, anomalies };
+    return { valid: stale === 0, figures: { acknowledged: acks.length, epochs: epochs.size, stale }, anomalies };
   },
 };

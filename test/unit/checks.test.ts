@@ -215,6 +215,19 @@ describe("reads and the runtime's timeline", () => {
     expect(CHECKS.runtime?.run(h).figures).toMatchObject({ viewChanges: 2, removals: 1, stalls: 2, longestStall: 640 });
   });
 
+  it("splitBrain: each service's epochs on their own; an older epoch acknowledged later is stale", () => {
+    const ack = (process: number, service: string, t: number, epoch: number, node: string): Unindexed[] => [
+      { type: "invoke", process, f: "add", time: t * 1000, value: `v${process}`, service },
+      { type: "ok", process, f: "add", time: (t + 1) * 1000, latency: 1000, value: { epoch }, node, service },
+    ];
+    const of = (parts: Unindexed[][]) => parts.flat().sort((a, b) => a.time - b.time).map((e, index): HistoryEntry => ({ ...e, index }));
+    // mail's pair is at epoch 1 while web's has moved to 3: two services, not a split brain.
+    const apart = of([ack(1, "web", 0, 3, "cpu-1"), ack(2, "mail", 5, 1, "cpu-0"), ack(3, "web", 10, 3, "cpu-1")]);
+    expect(CHECKS.splitBrain?.run(apart)).toMatchObject({ valid: true, figures: { acknowledged: 3, epochs: 2, stale: 0 } });
+    const stale = of([ack(1, "web", 0, 3, "cpu-1"), ack(2, "web", 5, 2, "cpu-0")]);
+    expect(CHECKS.splitBrain?.run(stale)).toMatchObject({ valid: false, figures: { stale: 1 } });
+  });
+
   it("runtime: time without a backup while one could be had, and services left unprotected at the end", () => {
     const ev = (time: number, name: string, detail: Record<string, unknown>): Unindexed => ({ type: "event", time: time * 1000, cpu: "cpu-1", name, detail });
     const h = [
