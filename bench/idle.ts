@@ -7,6 +7,7 @@
 // Goal (docs/performance.md): the lab at rest ≤ 0.15 core in total, ≤ 0.02 core per CPU.
 import { readdir, readFile } from "node:fs/promises";
 import { cpus as hostCpus } from "node:os";
+import { servicesFlag } from "../lab/cli/machine.js";
 import { reap } from "../lab/docker/reap.js";
 import { up } from "../lab/machine/up.js";
 import { resolveTopology } from "../lab/topology/resolve.js";
@@ -15,7 +16,8 @@ import { benchLab } from "./lab.js";
 
 const seconds = numberFromArgv("--seconds", 60);
 const settleMs = numberFromArgv("--settle-ms", 5000);
-const services = listFromArgv("--services", ["all"]);
+// `--services web,mail`, as `nonstop up` takes them; all of them by default, as `npm start` runs.
+const services = servicesFlag(listFromArgv("--services", ["all"]).join(","), 4);
 const { plumbing, images } = await benchLab();
 const lab = "bench-idle";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -49,7 +51,7 @@ const TICK_S = 0.01; // USER_HZ is 100 on Linux
 const ENGINE = /^(dockerd|containerd|containerd-shim.*|runc|docker-proxy)$/;
 
 try {
-  const status = await up({ plumbing, images, topology: resolveTopology({ cpus: 4, services: services[0] === "all" ? "all" : services.map((name) => ({ name })) }, lab), progress: () => undefined });
+  const status = await up({ plumbing, images, topology: resolveTopology({ cpus: 4, services }, lab), progress: () => undefined });
   await sleep(settleMs);
   const parts = [...status.cpus.map((c) => c.name), ...status.routers.map((r) => r.name)];
   const ids = await Promise.all(parts.map(async (p) => (await plumbing.inspect(`nonstop-${lab}-${p}`)).id));
