@@ -6,6 +6,7 @@ import { isLabId } from "../docker/labels.js";
 import { LabError } from "../errors.js";
 import { imagesCommand } from "./images.js";
 import { reapCommand } from "./reap.js";
+import { soakCommand } from "./soak.js";
 import { composeCommand } from "./compose.js";
 import { faultCommand, faultsCommand, healCommand } from "./faults.js";
 import type { FaultFlags } from "../faults/cli-args.js";
@@ -135,6 +136,15 @@ program
   .option("--report <dir>", "where reports go (one folder per scenario)", "reports/scenarios")
   .option("--keep", "keep the lab up afterwards")
   .action((names: string[], opts: { seed?: number; report: string; keep?: boolean }) => runCommand(config, SCENARIOS, names, opts));
+
+program
+  .command("soak")
+  .description("the seeded chaos soak: a random mix of every fault kind against every service, judged round by round")
+  .option("--for <duration>", "how long, e.g. 10m or 1h", "10m")
+  .option("--round <duration>", "the length of one round (a fresh lab each)", "2m")
+  .option("--seed <n>", "the soak's seed: the same seed replays the same faults", count("seed", 0, 2 ** 31 - 1), 1)
+  .option("--report <dir>", "where each round's reports go", "reports/soak")
+  .action((opts: { for: string; round: string; seed: number; report: string }) => soakCommand(config, opts));
 
 program
   .command("check")
