@@ -29,6 +29,7 @@ export const BENCHES: Bench[] = [
   { file: "bench/takeover.ts", smoke: ["--runs", "1", "--latency-ms", "1000"] },
   { file: "bench/address.ts", smoke: ["--runs", "1"] },
   { file: "bench/keepalived.ts", smoke: ["--runs", "1", "--sides", "keepalivedTuned"] },
+  { file: "bench/outside-kill.ts", smoke: ["--runs", "1", "--seconds", "2", "--rate", "50"] },
 ];
 
 /** Runs one benchmark; resolves with its figures (the JSON line it printed). */
