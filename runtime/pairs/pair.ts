@@ -292,11 +292,12 @@ export class Pair {
    * A backup whose last checkpoint was in doubt is re-synced too, rather than at the next
    * change, so a failure before that change finds a backup in step.
    */
-  ensureProtected(now = Date.now()): void {
+  ensureProtected(): void {
+    const now = Date.now();
     if (this.role !== "primary" || this.protecting || !this.d.membership.quorate) return;
     const view = this.d.membership.view;
     const backup = this.record?.backup;
-    const covered = backup !== null && backup !== undefined && view.members.includes(backup);
+    const covered = !!backup && view.members.includes(backup);
     if (covered && !this.backupInDoubt) {
       this.exposedSince = 0;
       return;
@@ -314,11 +315,6 @@ export class Pair {
         if (this.role === "primary" && (!b || this.backupInDoubt)) this.retryProtectAt = Date.now() + 500;
       }
     });
-  }
-
-  /** How long this primary has gone without a live backup while one could be had (0: protected). */
-  exposedMs(now = Date.now()): number {
-    return this.role === "primary" && this.exposedSince ? now - this.exposedSince : 0;
   }
 
   private async fence(why: string): Promise<void> {
