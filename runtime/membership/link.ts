@@ -58,7 +58,7 @@ export class Link {
     if (!this.socket && !this.redial && !this.stopped) this.dial();
   }
 
-  /** Cuts the connection (a probe found it dead) and dials again at once. */
+  /** Cuts the connection (it answered nothing) and dials again: at once if it had been up a while, else after the backoff. */
   recycle(why: string): void {
     this.socket?.destroy(new Error(why));
   }
