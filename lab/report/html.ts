@@ -60,13 +60,21 @@ tr.bad td:nth-child(2){color:#b3261e;font-weight:600} tr.ok td:nth-child(2){colo
 <script>
 const tl = ${safeJson(tl)};
 const width = Math.min(1100, document.body.clientWidth);
+// Labels go on the first of three lines where they do not run into the one before; a
+// soak's dozens of faults would otherwise print on top of one another. A label with no
+// room is left out (its window is still shaded, and listed in summary.json).
 function shade(u) {
   const ctx = u.ctx; ctx.save();
+  const px = devicePixelRatio, lineEnds = [-Infinity, -Infinity, -Infinity];
+  ctx.font = (12 * px) + "px system-ui"; ctx.textAlign = "left"; ctx.textBaseline = "top";
   for (const f of tl.faults) {
     const x0 = u.valToPos(f.start, "x", true), x1 = u.valToPos(f.end, "x", true);
     ctx.fillStyle = "rgba(179,38,30,0.12)"; ctx.fillRect(x0, u.bbox.top, Math.max(2, x1 - x0), u.bbox.height);
-    ctx.fillStyle = "#b3261e"; ctx.font = (12 * devicePixelRatio) + "px system-ui"; ctx.textAlign = "left"; ctx.textBaseline = "top";
-    ctx.fillText(f.label, x0 + 4 * devicePixelRatio, u.bbox.top + 4 * devicePixelRatio);
+    const x = x0 + 4 * px, line = lineEnds.findIndex((end) => x >= end + 8 * px);
+    if (line < 0) continue;
+    ctx.fillStyle = "#b3261e";
+    ctx.fillText(f.label, x, u.bbox.top + (4 + 15 * line) * px);
+    lineEnds[line] = x + ctx.measureText(f.label).width;
   }
   ctx.restore();
 }
