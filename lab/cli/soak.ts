@@ -5,7 +5,7 @@ import { connectEngine } from "../docker/engine.js";
 import { Plumbing } from "../docker/plumbing.js";
 import { UsageError } from "../errors.js";
 import type { ScenarioResult } from "../scenario/result.js";
-import { runSoak, soakRound } from "../soak/soak.js";
+import { runSoak, soakRound, soakRounds } from "../soak/soak.js";
 import { resolveScenario } from "../scenario/validate.js";
 import { writableFolder } from "../util/folder.js";
 import { parseDuration } from "./faults.js";
@@ -36,7 +36,7 @@ export async function soakCommand(config: LabConfig, flags: { for: string; round
 
   const plumbing = new Plumbing(await connectEngine({ host: config.dockerHost }));
   const { images } = await buildImages(config, { quiet: true });
-  const rounds = Math.max(1, Math.round(forMs / roundMs));
+  const rounds = soakRounds(forMs, roundMs);
   console.log(`soak: ${rounds} round(s) of ${roundMs / 1000}s, seed ${flags.seed}; every fault kind, one at a time, against web, transactions, mail, downloads and files`);
   const r = await runSoak({ plumbing, images, seed: flags.seed, forMs, roundMs, reportDir, onRound: (x, i, n) => console.log(roundLine(x, i, n)) });
   const held = r.rounds.filter((x) => x.ok).length;

@@ -102,8 +102,13 @@ export interface SoakResult {
   ok: boolean;
 }
 
+/** How many rounds a soak of `forMs` in rounds of `roundMs` runs: at least one. */
+export function soakRounds(forMs: number, roundMs: number): number {
+  return Math.max(1, Math.round(forMs / roundMs));
+}
+
 export async function runSoak(o: SoakOptions): Promise<SoakResult> {
-  const rounds = Math.max(1, Math.round(o.forMs / o.roundMs));
+  const rounds = soakRounds(o.forMs, o.roundMs);
   const results: ScenarioResult[] = [];
   for (let i = 1; i <= rounds; i++) {
     const spec = soakRound(o.seed, i, o.roundMs);
