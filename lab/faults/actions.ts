@@ -63,18 +63,28 @@ async function reviveRouter(ctx: FaultContext, name: string): Promise<void> {
   await (await ctx.router(name)).ensureProxies(part?.proxies ?? []);
 }
 
-/** The CPU whose runtime is the primary of `service` now. */
+/** The CPU whose runtime is the primary of `service` now, or once a takeover under way ends. */
 async function primaryOf(ctx: FaultContext, service: string): Promise<string> {
-  for (const c of ctx.topology.cpus) {
+  const ask = async (cpu: string): Promise<string | undefined> => {
     // A CPU that is down (say, still rebooting from the last crash) is nobody's primary.
-    const url = await ctx.agentUrl(c.name).catch(() => undefined);
-    if (!url) continue;
+    const url = await ctx.agentUrl(cpu).catch(() => undefined);
+    if (!url) return undefined;
     const r = await httpGet(`${url}/runtime`, 1000).catch(() => undefined);
-    if (r?.status !== 200) continue;
+    if (r?.status !== 200) return undefined;
     const rt = JSON.parse(r.body) as { pairs: { service: string; role: string }[] };
-    if (rt.pairs.some((p) => p.service === service && p.role === "primary")) return c.name;
-  }
-  throw new Error(`no CPU is the primary of ${service} now`);
+    return rt.pairs.some((p) => p.service === service && p.role === "primary") ? cpu : undefined;
+  };
+  // Asked in the instant after the last primary died (a crash sweep's next step, a busy
+  // machine), no CPU is primary yet: the fault means the next one, so wait for the
+  // takeover rather than fail the schedule. Five seconds is well past any takeover.
+  return waitFor(
+    `a CPU to be the primary of ${service}`,
+    async () => (await Promise.all(ctx.topology.cpus.map((c) => ask(c.name)))).find((c) => c !== undefined),
+    5000,
+    50,
+  ).catch(() => {
+    throw new Error(`no CPU is the primary of ${service} now`);
+  });
 }
 
 export async function apply(f: Fault, id: string, ctx: FaultContext): Promise<Undo> {

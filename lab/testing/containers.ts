@@ -7,6 +7,12 @@ import { dockerName } from "../docker/plumbing.js";
 import { labLabels, type Role } from "../docker/labels.js";
 import { Router, ROUTER_API_PORT } from "../router/router.js";
 
+// The lab publishes ports on 127.0.0.1 only, so that is the one address its containers can
+// be reached at. Left to itself, testcontainers run from inside a container (a CI runner
+// with /.dockerenv) picks the bridge's gateway (172.17.0.1) instead, where nothing listens,
+// and every wait times out. Set before its client is first made; a user's own override wins.
+process.env.TESTCONTAINERS_HOST_OVERRIDE ??= "127.0.0.1";
+
 export class LabTestContainer extends GenericContainer {
   constructor(image: string, lab: string, role: Role, name: string) {
     super(image);
