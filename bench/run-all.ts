@@ -18,6 +18,7 @@ interface Bench {
 
 export const BENCHES: Bench[] = [
   { file: "bench/images.ts", smoke: ["--runs", "1"] },
+  { file: "bench/cli.ts", smoke: ["--runs", "1"] },
   { file: "bench/lifecycle.ts", smoke: ["--runs", "1"] },
   { file: "bench/idle.ts", smoke: ["--seconds", "2", "--settle-ms", "500", "--services", "web"] },
   { file: "bench/router.ts", smoke: ["--runs", "20"] },

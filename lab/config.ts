@@ -1,7 +1,8 @@
 // Configuration from the environment, read once at the edge (the CLI, the test setup) and
 // passed down as values; nothing deeper reads process.env.
 import { homedir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export interface LabConfig {
@@ -12,7 +13,18 @@ export interface LabConfig {
   dockerHost: string | undefined;
 }
 
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+/**
+ * The package's folder (images/, runtime/, console/ live there). This file runs from
+ * lab/ as source and from dist/lab/ compiled, so the root is found, not counted up to.
+ */
+export const PROJECT_ROOT = packageRoot(dirname(fileURLToPath(import.meta.url)));
+
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "runtime"))) return dir;
+    if (dirname(dir) === dir) throw new Error(`nonstop-lab: no package root above ${from}`);
+  }
+}
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): LabConfig {
   return {

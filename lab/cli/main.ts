@@ -4,20 +4,15 @@ import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { configFromEnv } from "../config.js";
 import { isLabId } from "../docker/labels.js";
 import { LabError } from "../errors.js";
-import { imagesCommand } from "./images.js";
-import { reapCommand } from "./reap.js";
-import { soakCommand } from "./soak.js";
-import { composeCommand } from "./compose.js";
-import { faultCommand, faultsCommand, healCommand } from "./faults.js";
 import type { FaultFlags } from "../faults/cli-args.js";
-import { runCommand } from "./run.js";
-import { checkCommand } from "./check.js";
-import { raidCommand } from "./raid.js";
-import { consoleCommand } from "./console.js";
 import { SCENARIOS } from "../../scenarios/index.js";
-import { downCommand, logsCommand, statusCommand, upCommand, type UpFlags } from "./machine.js";
+import type { UpFlags } from "./machine.js";
 
 const config = configFromEnv();
+
+// Each command's module loads only when that command runs (`import("./machine.js")` below):
+// the Docker client and testcontainers alone take ~200 ms to load, which `--help` and
+// `faults --help` should not pay (bench/cli.ts).
 
 function labId(value: string): string {
   if (!isLabId(value)) throw new InvalidArgumentError("lab id: lowercase letters, digits and '-', at most 31, starting with a letter or digit");
@@ -53,27 +48,27 @@ program
   .option("--services <list>", "the paper's services to run: all, or a list such as web,mail,session (default web)")
   .option("--json", "print the status as JSON")
   .option("--keep", "if up fails, leave what it made for a look (by default a failed up removes it)")
-  .action((opts: UpFlags) => upCommand(config, opts));
+  .action((opts: UpFlags) => import("./machine.js").then((m) => m.upCommand(config, opts)));
 
 program
   .command("status")
   .description("show the machine: CPUs with their plane addresses and roles, routers, services")
   .option("--lab <id>", "lab id", labId, "default")
   .option("--json", "print as JSON")
-  .action((opts: { lab: string; json?: boolean }) => statusCommand(config, opts));
+  .action((opts: { lab: string; json?: boolean }) => import("./machine.js").then((m) => m.statusCommand(config, opts)));
 
 program
   .command("console")
   .description("serve the live console on 127.0.0.1: the machine drawn, live charts, events, and faults on a click")
   .option("--lab <id>", "lab id", labId, "default")
   .option("--port <n>", "port on 127.0.0.1 (default: any free one)", count("port", 0, 65535), 0)
-  .action((opts: { lab: string; port: number }) => consoleCommand(config, opts));
+  .action((opts: { lab: string; port: number }) => import("./console.js").then((m) => m.consoleCommand(config, opts)));
 
 program
   .command("down")
   .description("remove the lab: containers, networks and disks")
   .option("--lab <id>", "lab id", labId, "default")
-  .action((opts: { lab: string }) => downCommand(config, opts));
+  .action((opts: { lab: string }) => import("./machine.js").then((m) => m.downCommand(config, opts)));
 
 program
   .command("logs")
@@ -82,7 +77,7 @@ program
   .option("--lab <id>", "lab id", labId, "default")
   .option("-f, --follow", "keep printing")
   .option("--tail <n>", "only the last n lines", count("tail", 0, 1_000_000))
-  .action((part: string, opts: { lab: string; follow?: boolean; tail?: number }) => logsCommand(config, part, opts));
+  .action((part: string, opts: { lab: string; follow?: boolean; tail?: number }) => import("./machine.js").then((m) => m.logsCommand(config, part, opts)));
 
 program
   .command("fault")
@@ -111,14 +106,14 @@ program
   .option("--ring", "partition: Jepsen's majorities ring")
   .option("--for <duration>", "hold the fault this long (500ms, 10s, 2m), then heal it; Ctrl-C heals it early")
   .option("--json", "print events as JSON")
-  .action((kind: string, target: string | undefined, opts: FaultFlags & { lab: string; for?: string; json?: boolean }) => faultCommand(config, kind, target, opts));
+  .action((kind: string, target: string | undefined, opts: FaultFlags & { lab: string; for?: string; json?: boolean }) => import("./faults.js").then((m) => m.faultCommand(config, kind, target, opts)));
 
 program
   .command("faults")
   .description("list the active faults of a lab, whichever process injected them")
   .option("--lab <id>", "lab id", labId, "default")
   .option("--json", "print as JSON")
-  .action((opts: { lab: string; json?: boolean }) => faultsCommand(config, opts));
+  .action((opts: { lab: string; json?: boolean }) => import("./faults.js").then((m) => m.faultsCommand(config, opts)));
 
 program
   .command("heal")
@@ -126,7 +121,7 @@ program
   .argument("[id]", "a fault id from 'nonstop faults'")
   .option("--lab <id>", "lab id", labId, "default")
   .option("--json", "print events as JSON")
-  .action((id: string | undefined, opts: { lab: string; json?: boolean }) => healCommand(config, id, opts));
+  .action((id: string | undefined, opts: { lab: string; json?: boolean }) => import("./faults.js").then((m) => m.healCommand(config, id, opts)));
 
 program
   .command("run")
@@ -135,7 +130,7 @@ program
   .option("--seed <n>", "seed for random schedules", count("seed", 0, 2 ** 31 - 1))
   .option("--report <dir>", "where reports go (one folder per scenario)", "reports/scenarios")
   .option("--keep", "keep the lab up afterwards")
-  .action((names: string[], opts: { seed?: number; report: string; keep?: boolean }) => runCommand(config, SCENARIOS, names, opts));
+  .action((names: string[], opts: { seed?: number; report: string; keep?: boolean }) => import("./run.js").then((m) => m.runCommand(config, SCENARIOS, names, opts)));
 
 program
   .command("soak")
@@ -144,7 +139,7 @@ program
   .option("--round <duration>", "the length of one round (a fresh lab each)", "2m")
   .option("--seed <n>", "the soak's seed: the same seed replays the same faults", count("seed", 0, 2 ** 31 - 1), 1)
   .option("--report <dir>", "where each round's reports go", "reports/soak")
-  .action((opts: { for: string; round: string; seed: number; report: string }) => soakCommand(config, opts));
+  .action((opts: { for: string; round: string; seed: number; report: string }) => import("./soak.js").then((m) => m.soakCommand(config, opts)));
 
 program
   .command("check")
@@ -153,7 +148,7 @@ program
   .option("--checks <names>", "comma-separated checks", "availability,failoverGap,latency")
   .option("--threshold <expr...>", 'thresholds such as "failoverGap.p99 <= 500ms"')
   .option("--json", "print as JSON")
-  .action((file: string, opts: { checks: string; threshold?: string[]; json?: boolean }) => checkCommand(file, opts));
+  .action((file: string, opts: { checks: string; threshold?: string[]; json?: boolean }) => import("./check.js").then((m) => m.checkCommand(file, opts)));
 
 program
   .command("raid")
@@ -164,28 +159,28 @@ program
   })
   .option("--lab <id>", "lab id", labId, "default")
   .option("--json", "print as JSON")
-  .action((action: "status" | "scrub", opts: { lab: string; json?: boolean }) => raidCommand(config, action, opts));
+  .action((action: "status" | "scrub", opts: { lab: string; json?: boolean }) => import("./raid.js").then((m) => m.raidCommand(config, action, opts)));
 
 program
   .command("compose")
   .description("print docker-compose.yml as generated from the default topology (--write to update the files)")
   .option("--write", "write docker-compose.yml and compose/*.toxiproxy.json")
   .option("--edge-subnet <cidr>", "the edge network's subnet, which fixes the service addresses (default 10.213.77.0/24)")
-  .action((opts: { write?: boolean; edgeSubnet?: string }) => composeCommand(config, opts));
+  .action((opts: { write?: boolean; edgeSubnet?: string }) => import("./compose.js").then((m) => m.composeCommand(config, opts)));
 
 program
   .command("images")
   .description("build the lab's images (base, cpu, router); a warm build is a no-op")
   .option("--force", "rebuild even when up to date")
   .option("--json", "print the result as JSON")
-  .action((opts: { force?: boolean; json?: boolean }) => imagesCommand(config, opts));
+  .action((opts: { force?: boolean; json?: boolean }) => import("./images.js").then((m) => m.imagesCommand(config, opts)));
 
 program
   .command("reap")
   .description("remove every labelled Docker resource of a lab (or of all labs with --all)")
   .option("--lab <id>", "lab id", labId)
   .option("--all", "every lab")
-  .action((opts: { lab?: string; all?: boolean }) => reapCommand(config, opts));
+  .action((opts: { lab?: string; all?: boolean }) => import("./reap.js").then((m) => m.reapCommand(config, opts)));
 
 async function main(argv: string[]): Promise<void> {
   try {

@@ -1,6 +1,8 @@
 // Starts shared things once for the integration project: connects to the real engine,
 // builds the images (a no-op when warm) and hands their tags to tests with `provide`.
 // Teardown reaps every lab a test or scenario created, crashed or not.
+import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
 import type {} from "vitest";
 import type { TestProject } from "vitest/node";
 import { configFromEnv } from "../../lab/config.js";
@@ -27,6 +29,9 @@ async function reapTestLabs(plumbing: Plumbing): Promise<void> {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const config = configFromEnv();
+  // Tests that spawn `nonstop` run the compiled CLI in dist/: build it from the source
+  // under test first (incremental, about a second when warm), so it is never stale.
+  execFileSync(process.execPath, [createRequire(import.meta.url).resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: config.rootDir, stdio: "inherit" });
   const docker = await connectEngine({ host: config.dockerHost });
   const plumbing = new Plumbing(docker);
   await reapTestLabs(plumbing);
