@@ -9,7 +9,7 @@
 // probe goes through the edge router, as clients do, every 5 ms with fresh connections.
 import { dockerName } from "../lab/docker/plumbing.js";
 import { reap } from "../lab/docker/reap.js";
-import { faultContext } from "../lab/faults/context.js";
+import { attach } from "../lab/machine/started.js";
 import { up } from "../lab/machine/up.js";
 import { resolveTopology } from "../lab/topology/resolve.js";
 import { httpGet } from "../lab/util/http.js";
@@ -35,9 +35,9 @@ const secondary: number[] = [];
 const alias: number[] = [];
 let failures = 0;
 try {
-  const s = await up({ plumbing, images, topology: resolveTopology({ cpus: 4 }, lab), progress: () => undefined });
+  const s = await (await up({ plumbing, images, topology: resolveTopology({ cpus: 4 }, lab), progress: () => undefined })).status({ live: true });
   const url = s.services[0]?.url ?? "";
-  const ctx = await faultContext(plumbing, lab);
+  const ctx = await attach(plumbing, lab);
   const edge = await ctx.router(ctx.topology.edge.router);
   const vip = ctx.vips.web ?? "";
   // A second address next to the service's, so the running pair's own address is untouched.

@@ -2,7 +2,8 @@
 // for the heal. The effect is probed concurrently with the call every few milliseconds, so
 // the figure is not the API round trip but the moment a client would notice.
 import { reap } from "../lab/docker/reap.js";
-import { faultContext, type FaultContext } from "../lab/faults/context.js";
+import type { FaultContext } from "../lab/faults/context.js";
+import { attach } from "../lab/machine/started.js";
 import { inject } from "../lab/faults/inject.js";
 import type { Fault } from "../lab/faults/types.js";
 import { up } from "../lab/machine/up.js";
@@ -56,7 +57,7 @@ async function measure(ctx: FaultContext, fault: Fault, probeUrl: () => Promise<
 const figures: Record<string, { inject: Summary; heal: Summary }> = {};
 try {
   await up({ plumbing, images, topology: resolveTopology({ cpus: 2 }, lab), progress: () => undefined });
-  const ctx = await faultContext(plumbing, lab);
+  const ctx = await attach(plumbing, lab);
   const web = async () => {
     const c = await plumbing.inspect(`nonstop-${lab}-router-edge`);
     return `http://127.0.0.1:${c.ports.find((p) => p.container === 30000)?.hostPort}/health`;

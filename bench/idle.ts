@@ -51,7 +51,7 @@ const TICK_S = 0.01; // USER_HZ is 100 on Linux
 const ENGINE = /^(dockerd|containerd|containerd-shim.*|runc|docker-proxy)$/;
 
 try {
-  const status = await up({ plumbing, images, topology: resolveTopology({ cpus: 4, services }, lab), progress: () => undefined });
+  const status = await (await up({ plumbing, images, topology: resolveTopology({ cpus: 4, services }, lab), progress: () => undefined })).status({ live: true });
   await sleep(settleMs);
   const parts = [...status.cpus.map((c) => c.name), ...status.routers.map((r) => r.name)];
   const ids = await Promise.all(parts.map(async (p) => (await plumbing.inspect(`nonstop-${lab}-${p}`)).id));

@@ -12,7 +12,7 @@
 import { faultGaps } from "../lab/checks/failover-gap.js";
 import { dockerName } from "../lab/docker/plumbing.js";
 import { reap } from "../lab/docker/reap.js";
-import { faultContext } from "../lab/faults/context.js";
+import { attach } from "../lab/machine/started.js";
 import { inject } from "../lab/faults/inject.js";
 import { HistoryRecorder } from "../lab/history/recorder.js";
 import { ensureKeepalivedImage } from "../lab/images/keepalived.js";
@@ -37,10 +37,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const results: Record<string, Summary> = {};
 try {
-  const s = await up({ plumbing, images, topology: resolveTopology({ cpus: 4, heartbeat: PAIR_HEARTBEAT }, lab), progress: () => undefined });
+  const s = await (await up({ plumbing, images, topology: resolveTopology({ cpus: 4, heartbeat: PAIR_HEARTBEAT }, lab), progress: () => undefined })).status({ live: true });
   const url = s.services[0]?.url ?? "";
   const edgePort = s.services[0] ? resolveTopology({ cpus: 4 }, lab).services[0]?.edgePort ?? 30000 : 30000;
-  const ctx = await faultContext(plumbing, lab);
+  const ctx = await attach(plumbing, lab);
   const edge = await ctx.router(ctx.topology.edge.router);
   const vip = ctx.vips.web ?? "";
   const kaVip = vip.replace(/\.(\d+)$/, (_, last: string) => `.${Number(last) - 1}`);

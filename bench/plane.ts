@@ -3,7 +3,7 @@
 // the write latency's p99 moves, against the same load with both planes, in the same run.
 import { availability, latency } from "../lab/checks/index.js";
 import { reap } from "../lab/docker/reap.js";
-import { faultContext } from "../lab/faults/context.js";
+import { attach } from "../lab/machine/started.js";
 import { inject } from "../lab/faults/inject.js";
 import { sliceByInvoke } from "../lab/history/history.js";
 import { HistoryRecorder } from "../lab/history/recorder.js";
@@ -28,9 +28,9 @@ let failed = 0;
 let unknown = 0;
 let ops = 0;
 try {
-  const s = await up({ plumbing, images, topology: resolveTopology({ cpus: 4 }, lab), progress: () => undefined });
+  const s = await (await up({ plumbing, images, topology: resolveTopology({ cpus: 4 }, lab), progress: () => undefined })).status({ live: true });
   const url = s.services[0]?.url ?? "";
-  const ctx = await faultContext(plumbing, lab);
+  const ctx = await attach(plumbing, lab);
   const rec = new HistoryRecorder();
   const client = new HttpClient({ baseUrl: () => url, request: (op) => ({ method: "POST", path: `/add?v=${String(op.value)}` }), timeoutMs: 1000 });
   const load = new OpenLoop(client, rec, { rate, op: (i) => ({ f: "add", value: `p${i}` }) }).start();

@@ -22,7 +22,7 @@ async function sample(url: string, count: number): Promise<number[]> {
 }
 
 try {
-  const s = await up({ plumbing, images, topology: resolveTopology({ cpus: 2 }, lab), progress: () => undefined });
+  const s = await (await up({ plumbing, images, topology: resolveTopology({ cpus: 2 }, lab), progress: () => undefined })).status({ live: true });
   const viaRouter = `${s.services[0]?.url}/health`;
   const direct = `${s.cpus.find((c) => c.name === s.services[0]?.primary)?.agentUrl}/health`;
   const edge = new Router(s.routers.find((r) => r.name === "router-edge")?.apiUrl ?? "");

@@ -6,6 +6,7 @@
 // A scenario that fails once in ten is a bug in the product or in the scenario.
 import { spawn, type ChildProcess } from "node:child_process";
 import { reap } from "../lab/docker/reap.js";
+import { writeReports } from "../lab/report/write.js";
 import { runScenario } from "../lab/scenario/run.js";
 import type { ScenarioResult } from "../lab/scenario/result.js";
 import { SCENARIOS } from "../scenarios/index.js";
@@ -49,7 +50,9 @@ try {
       t.runs++;
       let r: ScenarioResult;
       try {
-        r = await runScenario(s, { plumbing, images, reportDir: `${reportRoot}/run-${i}/${s.name}` });
+        const dir = `${reportRoot}/run-${i}/${s.name}`;
+        r = await runScenario(s, { plumbing, images, reportDir: dir });
+        await writeReports(r, dir);
       } catch (err) {
         t.failures.push(`run ${i}: crashed: ${String(err)}`);
         continue;

@@ -8,7 +8,7 @@ import { writeFile } from "node:fs/promises";
 import { failoverGap, latency, runtime } from "../lab/checks/index.js";
 import { faultGaps } from "../lab/checks/failover-gap.js";
 import { reap } from "../lab/docker/reap.js";
-import { faultContext } from "../lab/faults/context.js";
+import { attach } from "../lab/machine/started.js";
 import { inject } from "../lab/faults/inject.js";
 import { HistoryRecorder } from "../lab/history/recorder.js";
 import type { RuntimeEventEntry } from "../lab/history/types.js";
@@ -41,7 +41,7 @@ function writer(url: string): HttpClient {
 async function writeLatency(cpus: number): Promise<number | null> {
   const lab = `bench-ckpt-${cpus}`;
   try {
-    const s = await up({ plumbing, images, topology: resolveTopology({ cpus }, lab), progress: () => undefined });
+    const s = await (await up({ plumbing, images, topology: resolveTopology({ cpus }, lab), progress: () => undefined })).status({ live: true });
     const rec = new HistoryRecorder();
     const client = writer(s.services[0]?.url ?? "");
     const load = new OpenLoop(client, rec, { rate: 100, op: (i) => ({ f: "add", value: `w${i}` }) }).start();
@@ -67,9 +67,9 @@ const toReprotected: number[] = [];
 const toServing: number[] = [];
 const phases: Record<"detect" | "regroup" | "takeover" | "address", number[]> = { detect: [], regroup: [], takeover: [], address: [] };
 try {
-  const s = await up({ plumbing, images, topology: resolveTopology({ cpus: 4, heartbeat }, lab), progress: () => undefined });
+  const s = await (await up({ plumbing, images, topology: resolveTopology({ cpus: 4, heartbeat }, lab), progress: () => undefined })).status({ live: true });
   const url = s.services[0]?.url ?? "";
-  const ctx = await faultContext(plumbing, lab);
+  const ctx = await attach(plumbing, lab);
   const rec = new HistoryRecorder();
   debugHistory = rec;
   const pump = new RuntimeEventPump(ctx, rec).start(100);

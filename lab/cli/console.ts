@@ -6,6 +6,7 @@ import { Plumbing } from "../docker/plumbing.js";
 import { LabError } from "../errors.js";
 import { machineStatus } from "../machine/status.js";
 import { startConsole } from "../console/server.js";
+import { onInterrupt } from "../util/interrupt.js";
 
 export async function consoleCommand(config: LabConfig, flags: { lab: string; port: number }): Promise<void> {
   const plumbing = new Plumbing(await connectEngine({ host: config.dockerHost }));
@@ -15,9 +16,8 @@ export async function consoleCommand(config: LabConfig, flags: { lab: string; po
   console.log(`console for lab ${flags.lab}: ${c.url}#token=${c.token}`);
   console.log(`  viewing needs no token: ${c.url}`);
   console.log(`  control token: ${c.token}  (bound to 127.0.0.1; Ctrl-C stops it and heals what it broke)`);
+  // Returns once closed; the CLI then exits 0 (a console stopped by Ctrl-C did its job).
   await new Promise<void>((resolve) => {
-    const stop = () => void c.close().finally(resolve);
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+    onInterrupt(() => c.close().finally(resolve), { what: "stopping the console and healing what it broke", exit: false });
   });
 }

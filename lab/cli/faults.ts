@@ -4,7 +4,8 @@ import { connectEngine } from "../docker/engine.js";
 import { Plumbing } from "../docker/plumbing.js";
 import { UsageError } from "../errors.js";
 import { checkFaultKind, faultFromCli, type FaultFlags } from "../faults/cli-args.js";
-import { faultContext, type FaultContext } from "../faults/context.js";
+import type { FaultContext } from "../faults/context.js";
+import { attach } from "../machine/started.js";
 import { FaultSession, healAll, healById, inject, type FaultEvent } from "../faults/inject.js";
 import { activeFaults } from "../faults/ledger.js";
 import { checkFault } from "../faults/validate.js";
@@ -12,7 +13,7 @@ import { describeFault } from "../faults/types.js";
 import { table } from "./output.js";
 
 async function context(config: LabConfig, lab: string): Promise<FaultContext> {
-  return faultContext(new Plumbing(await connectEngine({ host: config.dockerHost })), lab);
+  return attach(new Plumbing(await connectEngine({ host: config.dockerHost })), lab);
 }
 
 /** "10s", "500ms", "2m" or plain seconds, to milliseconds. */

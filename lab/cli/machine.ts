@@ -83,7 +83,9 @@ export async function upCommand(config: LabConfig, flags: UpFlags): Promise<void
 
   const plumbing = await plumbingFor(config);
   const { images } = await buildImages(config, { quiet: flags.json ?? false });
-  const status = await up({ plumbing, images, topology, progress: flags.json ? () => undefined : progressLine, keepOnFailure: flags.keep ?? false });
+  const lab = await up({ plumbing, images, topology, progress: flags.json ? () => undefined : progressLine, keepOnFailure: flags.keep ?? false });
+  // Taken once every pair has booted, so the roles printed are the ones the runtime holds.
+  const status = await lab.status({ live: true });
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   if (flags.json) {
     console.log(JSON.stringify({ ...status, seconds: Number(seconds) }));

@@ -4,7 +4,7 @@ import type { LabConfig } from "../config.js";
 import { connectEngine } from "../docker/engine.js";
 import { Plumbing } from "../docker/plumbing.js";
 import { LabError } from "../errors.js";
-import { faultContext } from "../faults/context.js";
+import { attach } from "../machine/started.js";
 import { httpGet } from "../util/http.js";
 import { table } from "./output.js";
 
@@ -17,7 +17,7 @@ interface MirrorStatus {
 }
 
 export async function raidCommand(config: LabConfig, action: "status" | "scrub", flags: { lab: string; json?: boolean }): Promise<void> {
-  const ctx = await faultContext(new Plumbing(await connectEngine({ host: config.dockerHost })), flags.lab);
+  const ctx = await attach(new Plumbing(await connectEngine({ host: config.dockerHost })), flags.lab);
   const rows: { cpu: string; mirrors?: MirrorStatus[]; scrub?: unknown; error?: string }[] = [];
   for (const c of ctx.topology.cpus) {
     try {

@@ -7,6 +7,7 @@ import { connectEngine } from "../docker/engine.js";
 import { Plumbing } from "../docker/plumbing.js";
 import { UsageError } from "../errors.js";
 import type { ScenarioSpec } from "../scenario/define.js";
+import { writeReports } from "../report/write.js";
 import { runScenario, type Progress } from "../scenario/run.js";
 import { resolveScenario } from "../scenario/validate.js";
 import { buildImages } from "./images.js";
@@ -54,6 +55,7 @@ export async function runCommand(
       handleSignals: true,
       ...(flags.keep ? { keepLab: true } : {}),
     });
+    await writeReports(r, dir);
     if (process.stderr.isTTY) process.stderr.write("\r\x1b[2K");
     console.log(`${r.ok ? "✔" : "✘"} ${r.summary}`);
     for (const c of r.checks) {

@@ -9,7 +9,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Plumbing } from "../docker/plumbing.js";
-import { faultContext, type FaultContext } from "../faults/context.js";
+import type { FaultContext } from "../faults/context.js";
+import { attach } from "../machine/started.js";
 import { healAll, healById, inject, type FaultEvent } from "../faults/inject.js";
 import { describeFault } from "../faults/types.js";
 import { checkFault } from "../faults/validate.js";
@@ -100,7 +101,7 @@ class DemoWorkload {
 }
 
 export async function startConsole(opts: ConsoleOptions): Promise<RunningConsole> {
-  const ctx: FaultContext = await faultContext(opts.plumbing, opts.lab);
+  const ctx: FaultContext = await attach(opts.plumbing, opts.lab);
   const token = randomBytes(12).toString("base64url");
   const page = await consolePage(opts.rootDir);
   const clients = new Set<ServerResponse>();

@@ -1,5 +1,6 @@
 // What an injector needs to reach a lab's parts, resolved from the engine each time it is
-// used: a restarted container gets a new published port, so nothing is cached.
+// used: a restarted container gets a new published port, so nothing is cached. A
+// StartedLab (../machine/started.ts) is one, and is what callers hold.
 import { dockerName, type Plumbing } from "../docker/plumbing.js";
 import { LabError } from "../errors.js";
 import { readTopology } from "../machine/status.js";
@@ -25,7 +26,8 @@ async function publishedUrl(plumbing: Plumbing, lab: string, name: string, port:
   return `http://127.0.0.1:${p.hostPort}`;
 }
 
-export async function faultContext(plumbing: Plumbing, lab: string): Promise<FaultContext> {
+/** Reads a running lab's context back from the engine; callers use `attach()`, which wraps it. */
+export async function readFaultContext(plumbing: Plumbing, lab: string): Promise<FaultContext> {
   const topology = await readTopology(plumbing, lab);
   if (!topology) throw new LabError(`lab ${lab} is not up (start it with 'npx nonstop up --lab ${lab}')`);
   const anyCpu = (await plumbing.containers(lab, "cpu"))[0];

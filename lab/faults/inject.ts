@@ -11,6 +11,7 @@ import { apply, revert } from "./actions.js";
 import type { FaultContext } from "./context.js";
 import { activeFaults, removeMarker, writeMarker, type FaultRecord } from "./ledger.js";
 import { describeFault, type Fault } from "./types.js";
+import { onInterrupt } from "../util/interrupt.js";
 
 export interface FaultEvent {
   /**
@@ -179,18 +180,12 @@ export class FaultSession implements AsyncDisposable {
   }
 
   installSignalHandlers(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): void {
-    const onSignal = (sig: NodeJS.Signals) => {
-      log(`nonstop: ${sig}: healing ${this.active.size} fault(s) before exit`);
-      this.healAll()
-        .catch((err: unknown) => log(`nonstop: heal failed: ${errorMessage(err)}; run 'nonstop heal --lab ${this.ctx.lab}'`))
-        .finally(() => process.exit(sig === "SIGINT" ? 130 : 143));
-    };
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
-    this.removeHandlers = () => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-    };
+    this.removeHandlers?.();
+    const handlers = onInterrupt(
+      () => this.healAll().catch((err: unknown) => log(`nonstop: heal failed: ${errorMessage(err)}; run 'nonstop heal --lab ${this.ctx.lab}'`)),
+      { what: () => `healing ${this.active.size} fault(s) before exit`, log },
+    );
+    this.removeHandlers = () => handlers[Symbol.dispose]();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

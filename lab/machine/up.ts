@@ -11,7 +11,8 @@ import type { Topology } from "../topology/types.js";
 import { httpGet, waitFor } from "../util/http.js";
 import { planMachine } from "./plan.js";
 import { serviceVip } from "./vip.js";
-import { LABEL_TOPOLOGY, machineStatus, readTopology, type MachineStatus } from "./status.js";
+import { LABEL_TOPOLOGY, machineStatus, readTopology } from "./status.js";
+import { attach, type StartedLab } from "./started.js";
 
 export interface UpOptions {
   plumbing: Plumbing;
@@ -50,11 +51,13 @@ function describeTopology(t: Topology): string {
 }
 
 /**
- * An `up` that fails on a lab it started from nothing removes what it created, so a failed
- * start leaves no containers running unannounced; with `keepOnFailure` it leaves them and
- * says how to look and how to remove them. A lab that was already there is left as it was.
+ * Brings the lab up and returns its handle, which removes the lab when disposed
+ * (`await using lab = await up(...)`). An `up` that fails on a lab it started from
+ * nothing removes what it created, so a failed start leaves no containers running
+ * unannounced; with `keepOnFailure` it leaves them and says how to look and how to remove
+ * them. A lab that was already there is left as it was.
  */
-export async function up(opts: UpOptions): Promise<MachineStatus> {
+export async function up(opts: UpOptions): Promise<StartedLab> {
   const { plumbing, topology: t } = opts;
   const current = await readTopology(plumbing, t.lab, t.edge.network);
   if (current && JSON.stringify(current) !== JSON.stringify(t)) {
@@ -73,7 +76,7 @@ export async function up(opts: UpOptions): Promise<MachineStatus> {
   }
 }
 
-async function bringUp(opts: UpOptions): Promise<MachineStatus> {
+async function bringUp(opts: UpOptions): Promise<StartedLab> {
   const { plumbing, topology: t, progress } = opts;
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const lab = t.lab;
@@ -159,7 +162,6 @@ async function bringUp(opts: UpOptions): Promise<MachineStatus> {
       opts.signal,
     );
   }
-  // The status the caller prints: taken once every pair has booted, so the roles in it are
-  // the ones the runtime holds.
-  return machineStatus(plumbing, lab, { live: true });
+  // This process asked for the lab, so its handle owns it: disposing removes it.
+  return attach(plumbing, lab, { own: true });
 }

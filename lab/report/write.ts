@@ -12,9 +12,9 @@ import { renderHtml } from "./html.js";
 // builder *is* module.exports; require() gives it exactly, typed with its own Builder type.
 const junit = createRequire(import.meta.url)("junit-report-builder") as Builder;
 
-export function summaryJson(r: ScenarioResult, faults: string[]): unknown {
+export function summaryJson(r: ScenarioResult): unknown {
   const { history: _history, ...rest } = r;
-  return { ...rest, faults, historyEntries: r.history.length };
+  return { ...rest, historyEntries: r.history.length };
 }
 
 export function junitXml(results: ScenarioResult[]): string {
@@ -37,9 +37,10 @@ export function junitXml(results: ScenarioResult[]): string {
   return b.build();
 }
 
-export async function writeReports(r: ScenarioResult, dir: string, faults: string[]): Promise<void> {
+/** The reports of one run, next to the history.jsonl it streamed. The caller of runScenario writes them. */
+export async function writeReports(r: ScenarioResult, dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, "summary.json"), `${JSON.stringify(summaryJson(r, faults), null, 2)}\n`);
+  await writeFile(join(dir, "summary.json"), `${JSON.stringify(summaryJson(r), null, 2)}\n`);
   await writeFile(join(dir, "junit.xml"), junitXml([r]));
   await writeFile(join(dir, "report.html"), renderHtml(r));
 }

@@ -31,6 +31,8 @@ export interface ScenarioResult {
   startedAt: string;
   wallMs: number;
   reportDir?: string;
+  /** The scheduled faults, described, in order: the report's timeline labels them. */
+  faults: string[];
   history: HistoryEntry[];
 }
 

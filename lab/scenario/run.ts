@@ -1,26 +1,30 @@
-// Runs a scenario against a real lab: the steady state before (a failure aborts), the
-// workload under the fault schedule, the steady state after, then the checks over the
-// recorded history and the reports. The lab is torn down and every fault healed, whatever
-// happens, including Ctrl-C and SIGTERM.
+// Runs a scenario against a real lab, in three guarded stages after Jepsen's
+// `with-resources`, `run-case!` and `analyze!`:
+//   1. resources, each acquired with `await using` so that whatever happens (a failed
+//      check, an exception, Ctrl-C) they are released in reverse: the lab (removed), its
+//      fault session (healed), the runtime event pump, the workloads and their clients;
+//   2. the case: the steady state before (a failure aborts), the workload under the fault
+//      schedule, the steady state after;
+//   3. the analysis: every check and threshold over the recorded history, pure.
+// Writing reports is the caller's (lab/report/write.ts), so this module never reaches up.
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { judge, type Threshold, type ThresholdResult } from "../checks/thresholds.js";
 import { availability, latency } from "../checks/index.js";
 import type { Plumbing } from "../docker/plumbing.js";
-import { reap } from "../docker/reap.js";
-import { faultContext } from "../faults/context.js";
-import { FaultSession, type FaultEvent } from "../faults/inject.js";
+import type { FaultEvent, FaultSession } from "../faults/inject.js";
 import { describeFault } from "../faults/types.js";
 import { HistoryRecorder } from "../history/recorder.js";
 import type { HistoryEntry, Phase } from "../history/types.js";
 import { openIn, sliceByInvoke } from "../history/history.js";
 import type { ImageSet } from "../images/build.js";
+import type { StartedLab } from "../machine/started.js";
 import { up } from "../machine/up.js";
+import { onInterrupt } from "../util/interrupt.js";
 import { startWorkload, type RunningWorkload } from "./workloads.js";
 import type { ScenarioSpec } from "./define.js";
 import { summarize, type CheckOutcome, type ScenarioResult } from "./result.js";
 import { resolveScenario, workloadsOf, type ResolvedScenario } from "./validate.js";
-import { writeReports } from "../report/write.js";
 import { RuntimeEventPump } from "./runtime-events.js";
 
 export interface Progress {
@@ -37,20 +41,37 @@ export interface RunOptions {
   plumbing: Plumbing;
   images: ImageSet;
   seed?: number;
-  /** Where summary.json, history.jsonl, junit.xml and report.html go; none when absent. */
+  /** history.jsonl streams here as the run goes (a crashed run keeps what it saw); reports are the caller's. */
   reportDir?: string;
   onProgress?: (p: Progress) => void;
-  /** Install SIGINT/SIGTERM handlers that heal and tear down before exiting (CLI runs). */
+  /** Ctrl-C and SIGTERM unwind the run (heal, remove the lab) and exit 130 / 143 (CLI runs). */
   handleSignals?: boolean;
   /** Keep the lab up afterwards, for poking at it. */
   keepLab?: boolean;
+  /** Stops the run where it is; everything acquired is released as for any other exit. */
+  signal?: AbortSignal;
 }
 
 function labIdFor(name: string): string {
   return `scn-${name.slice(0, 20)}-${randomBytes(2).toString("hex")}`.replace(/-+$/, "");
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+/** A sleep that an interrupted run wakes from at once, with the abort's reason. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const done = () => {
+      signal?.removeEventListener("abort", abort);
+      resolve();
+    };
+    const timer = setTimeout(done, Math.max(0, ms));
+    const abort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason as Error);
+    };
+    signal?.addEventListener("abort", abort, { once: true });
+  });
+}
 
 function judgeSteady(history: HistoryEntry[], thresholds: Threshold[]): ThresholdResult[] {
   const verdicts = { availability: availability.run(history), latency: latency.run(history) };
@@ -60,164 +81,204 @@ function judgeSteady(history: HistoryEntry[], thresholds: Threshold[]): Threshol
 export async function runScenario(spec: ScenarioSpec, opts: RunOptions): Promise<ScenarioResult> {
   const lab = labIdFor(spec.name);
   // Everything is validated before anything starts.
-  const scn: ResolvedScenario = resolveScenario(spec, lab, opts.seed);
+  const scn = resolveScenario(spec, lab, opts.seed);
   const startedAt = new Date();
   const t0 = performance.now();
-  const recorder = new HistoryRecorder();
-  if (opts.reportDir) await recorder.streamTo(join(opts.reportDir, "history.jsonl"));
 
-  let phase: Progress["phase"] = "starting";
-  let phaseStart = 0;
-  const active = new Map<string, string>();
-  const onFault = (e: FaultEvent) => {
-    recorder.add({ type: "fault", event: e.type === "fault.inject" ? "inject" : "heal", id: e.id, kind: e.fault.kind, description: e.description }, recorder.fromWall(e.time));
-    if (e.type === "fault.inject") active.set(e.id, e.description);
-    else active.delete(e.id);
+  // A signal aborts the run; the handler waits for it to unwind (each resource released,
+  // the bring-up stopped between steps) before the process exits.
+  const interrupted = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, interrupted.signal]) : interrupted.signal;
+  let unwound: Promise<unknown> = Promise.resolve();
+  using _signals = opts.handleSignals
+    ? onInterrupt(
+        async () => {
+          interrupted.abort(new Error("interrupted"));
+          await unwound;
+        },
+        { what: `healing faults and removing lab ${lab}` },
+      )
+    : undefined;
+
+  const running = runCase(spec, scn, opts, signal);
+  unwound = running.catch(() => undefined);
+  const recorded = await running;
+  return analyze(spec, scn, recorded, { lab, startedAt, wallMs: Math.round(performance.now() - t0), reportDir: opts.reportDir });
+}
+
+interface Recorded {
+  history: HistoryEntry[];
+  before: ThresholdResult[];
+  after: ThresholdResult[];
+  aborted: boolean;
+}
+
+/** Stages 1 and 2: acquire the resources, run the case, release everything in reverse. */
+async function runCase(spec: ScenarioSpec, scn: ResolvedScenario, opts: RunOptions, signal: AbortSignal): Promise<Recorded> {
+  await using recorder = new RecordingOf(new HistoryRecorder());
+  if (opts.reportDir) await recorder.history.streamTo(join(opts.reportDir, "history.jsonl"));
+  const state = new RunState(spec.name, recorder.history);
+
+  await using machine = await upFor(scn, opts, signal);
+  await using faults = machine.faults((e) => state.onFault(e));
+  await using _events = new RuntimeEventPump(machine, recorder.history).start();
+  const status = await machine.status({ live: true });
+  const specs = workloadsOf(spec);
+  await using workloads = new Workloads(specs.map((w, k) => startWorkload(w, k, { status, recorder: recorder.history, ctx: machine, topology: scn.topology, tag: specs.length > 1, run: scn.topology.lab.slice(-4) })));
+  using _progress = opts.onProgress ? state.reportEvery(500, workloads, opts.onProgress) : undefined;
+
+  const r = await phases(scn, state, faults, signal);
+  await workloads.stopLoads();
+  if (!r.aborted) await workloads.finish();
+  await _events.stop();
+  state.enter("done");
+  return { history: recorder.history.entries, ...r };
+}
+
+async function upFor(scn: ResolvedScenario, opts: RunOptions, signal: AbortSignal): Promise<StartedLab> {
+  const lab = await up({ plumbing: opts.plumbing, images: opts.images, topology: scn.topology, progress: () => undefined, signal });
+  if (opts.keepLab) lab.keep();
+  return lab;
+}
+
+/** The case itself: steady state before, faults on schedule, steady state after. */
+async function phases(scn: ResolvedScenario, state: RunState, faults: FaultSession, signal: AbortSignal): Promise<Omit<Recorded, "history">> {
+  const recorder = state.recorder;
+  // Judging a window waits until every operation issued in it has finished: usually a
+  // few milliseconds, one attempt's deadline for a request that hangs, seconds for a
+  // download or a retried order. Bounded, in case a client never returns.
+  const settle = async (from: number, to: number) => {
+    const deadline = performance.now() + 15_000;
+    await sleep(50, signal);
+    while (openIn(recorder.entries, from, to) > 0 && performance.now() < deadline) await sleep(50, signal);
   };
-  const enter = (p: Phase) => {
-    phase = p;
-    phaseStart = recorder.now();
-    recorder.add({ type: "phase", phase: p });
+  const steadyWindow = async (): Promise<ThresholdResult[]> => {
+    const from = recorder.now();
+    await sleep(scn.steady.durationMs, signal);
+    const to = recorder.now();
+    await settle(from, to);
+    return judgeSteady(sliceByInvoke(recorder.entries, from, to), scn.steady.thresholds);
   };
 
-  let session: FaultSession | undefined;
-  let events: RuntimeEventPump | undefined;
-  let workloads: RunningWorkload[] = [];
-  let progressTimer: NodeJS.Timeout | undefined;
-  let tornDown = false;
-  // A signal during the bring-up stops it, and the teardown waits for it to stop: reaping
-  // while `up` was still creating left containers, networks or volumes made after the reap.
-  const bringUp = new AbortController();
-  let starting: Promise<unknown> = Promise.resolve();
-  const teardown = async () => {
-    if (tornDown) return;
-    tornDown = true;
-    bringUp.abort();
-    await Promise.race([starting.catch(() => undefined), sleep(20_000)]);
-    if (progressTimer) clearInterval(progressTimer);
-    await Promise.all(workloads.map((w) => w.load.stop().catch(() => undefined)));
-    await events?.stop().catch(() => undefined);
-    await Promise.all(workloads.map((w) => w.client.close()));
-    await session?.healAll().catch(() => undefined);
-    if (!opts.keepLab) await reap(opts.plumbing, lab).catch(() => undefined);
-    await recorder.close();
+  // Steady state before: the hypothesis must hold before we break anything.
+  state.enter("steady-before");
+  const before = await steadyWindow();
+  if (before.some((t) => !t.passed)) return { before, after: [], aborted: true };
+
+  state.enter("faults");
+  const faultsStart = performance.now();
+  for (const op of scn.schedule) {
+    await sleep(op.at - (performance.now() - faultsStart), signal);
+    if (op.op === "inject") await faults.inject(op.fault, op.id);
+    else if (op.op === "heal") await faults.heal(op.id);
+    else await faults.healAll();
+  }
+  await sleep(scn.durationMs - (performance.now() - faultsStart), signal);
+  await faults.healAll();
+
+  state.enter("steady-after");
+  return { before, after: await steadyWindow(), aborted: false };
+}
+
+/** Stage 3: the checks and thresholds over the history. Pure. */
+function analyze(spec: ScenarioSpec, scn: ResolvedScenario, r: Recorded, run: { lab: string; startedAt: Date; wallMs: number; reportDir: string | undefined }): ScenarioResult {
+  const { history, before, after } = r;
+  const checks: CheckOutcome[] = r.aborted ? [] : scn.checks.map((c) => ({ name: c.name, ...c.run(history) }));
+  const byName = new Map(checks.map((c) => [c.name, c]));
+  const thresholds = r.aborted ? [] : scn.thresholds.map((t) => judge(t, byName.get(t.check) ?? { valid: false, figures: {}, anomalies: [] }));
+  const passed = !r.aborted && checks.every((c) => c.valid) && thresholds.every((t) => t.passed) && after.every((t) => t.passed);
+  const status = r.aborted ? "aborted" : passed ? "passed" : "failed";
+  const core = { name: spec.name, status, expect: scn.expect, checks, thresholds, steady: { before, after } } as const;
+  return {
+    ...core,
+    claim: spec.claim,
+    seed: scn.seed,
+    lab: run.lab,
+    ok: r.aborted ? false : scn.expect === "fail" ? status === "failed" : status === "passed",
+    summary: summarize(core),
+    startedAt: run.startedAt.toISOString(),
+    wallMs: run.wallMs,
+    ...(run.reportDir ? { reportDir: run.reportDir } : {}),
+    faults: scn.schedule.flatMap((o) => (o.op === "inject" ? [describeFault(o.fault)] : [])),
+    history,
   };
-  const onSignal = (sig: NodeJS.Signals) => {
-    process.stderr.write(`\nnonstop: ${sig}: healing faults and removing lab ${lab}\n`);
-    void teardown().finally(() => process.exit(sig === "SIGINT" ? 130 : 143));
-  };
-  if (opts.handleSignals) {
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
+}
+
+/** The recorder as a resource: its history file is flushed and closed last. */
+class RecordingOf implements AsyncDisposable {
+  constructor(readonly history: HistoryRecorder) {}
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.history.close();
+  }
+}
+
+/** The running workloads as one resource: their loads stopped and clients closed on release. */
+class Workloads implements AsyncDisposable {
+  constructor(readonly all: RunningWorkload[]) {}
+
+  async stopLoads(): Promise<void> {
+    await Promise.all(this.all.map((w) => w.load.stop()));
   }
 
-  try {
-    const upping = up({ plumbing: opts.plumbing, images: opts.images, topology: scn.topology, progress: () => undefined, signal: bringUp.signal });
-    starting = upping;
-    const status = await upping;
-    const ctx = await faultContext(opts.plumbing, lab);
-    session = new FaultSession(ctx, onFault);
+  /** Each workload's final read, after the loads stopped. */
+  async finish(): Promise<void> {
+    for (const w of this.all) await w.finish();
+  }
 
-    events = new RuntimeEventPump(ctx, recorder).start();
-    const specs = workloadsOf(spec);
-    const run = lab.slice(-4);
-    workloads = specs.map((w, k) => startWorkload(w, k, { status, recorder, ctx, topology: scn.topology, tag: specs.length > 1, run }));
-    const stats = () =>
-      workloads.reduce(
-        (acc, w) => ({ completed: acc.completed + w.load.stats.completed, failed: acc.failed + w.load.stats.failed, unknown: acc.unknown + w.load.stats.unknown }),
-        { completed: 0, failed: 0, unknown: 0 },
-      );
-    // Judging a window waits until every operation issued in it has finished: usually a
-    // few milliseconds, one attempt's deadline for a request that hangs, seconds for a
-    // download or a retried order. Bounded, in case a client never returns.
-    const settle = async (from: number, to: number) => {
-      const deadline = performance.now() + 15_000;
-      await sleep(50);
-      while (openIn(recorder.entries, from, to) > 0 && performance.now() < deadline) await sleep(50);
-    };
+  stats(): { completed: number; failed: number; unknown: number } {
+    return this.all.reduce(
+      (acc, w) => ({ completed: acc.completed + w.load.stats.completed, failed: acc.failed + w.load.stats.failed, unknown: acc.unknown + w.load.stats.unknown }),
+      { completed: 0, failed: 0, unknown: 0 },
+    );
+  }
 
-    if (opts.onProgress) {
-      let last = { at: performance.now(), completed: 0 };
-      progressTimer = setInterval(() => {
-        const s = stats();
-        const now = performance.now();
-        const rate = ((s.completed - last.completed) * 1000) / Math.max(1, now - last.at);
-        last = { at: now, completed: s.completed };
-        opts.onProgress?.({
-          scenario: spec.name,
-          phase,
-          elapsedMs: now - t0,
-          phaseMs: (recorder.now() - phaseStart) / 1000,
-          opsPerSec: Math.round(rate),
-          errors: s.failed + s.unknown,
-          activeFaults: [...active.values()],
-        });
-      }, 500);
-    }
+  async [Symbol.asyncDispose](): Promise<void> {
+    await Promise.all(this.all.map((w) => w.load.stop().catch(() => undefined)));
+    await Promise.all(this.all.map((w) => w.client.close().catch(() => undefined)));
+  }
+}
 
-    // Steady state before: the hypothesis must hold before we break anything.
-    enter("steady-before");
-    const before0 = recorder.now();
-    await sleep(scn.steady.durationMs);
-    const before1 = recorder.now();
-    // Let the window's last operations finish (or time out) before judging it.
-    await settle(before0, before1);
-    const before = judgeSteady(sliceByInvoke(recorder.entries, before0, before1), scn.steady.thresholds);
-    let aborted = before.some((t) => !t.passed);
+/** Where the run is (its phase, the faults in force), recorded in the history and shown as progress. */
+class RunState {
+  private phase: Progress["phase"] = "starting";
+  private phaseStart = 0;
+  private readonly t0 = performance.now();
+  private readonly active = new Map<string, string>();
 
-    let after: ThresholdResult[] = [];
-    if (!aborted) {
-      enter("faults");
-      const faultsStart = performance.now();
-      for (const op of scn.schedule) {
-        await sleep(op.at - (performance.now() - faultsStart));
-        if (op.op === "inject") await session.inject(op.fault, op.id);
-        else if (op.op === "heal") await session.heal(op.id);
-        else await session.healAll();
-      }
-      await sleep(scn.durationMs - (performance.now() - faultsStart));
-      await session.healAll();
+  constructor(
+    private readonly scenario: string,
+    readonly recorder: HistoryRecorder,
+  ) {}
 
-      enter("steady-after");
-      const after0 = recorder.now();
-      await sleep(scn.steady.durationMs);
-      const after1 = recorder.now();
-      await settle(after0, after1);
-      after = judgeSteady(sliceByInvoke(recorder.entries, after0, after1), scn.steady.thresholds);
-    }
-    await Promise.all(workloads.map((w) => w.load.stop()));
-    if (!aborted) for (const w of workloads) await w.finish();
-    await events.stop();
-    enter("done");
+  enter(p: Phase): void {
+    this.phase = p;
+    this.phaseStart = this.recorder.now();
+    this.recorder.add({ type: "phase", phase: p });
+  }
 
-    const history = recorder.entries;
-    const checks: CheckOutcome[] = aborted ? [] : scn.checks.map((c) => ({ name: c.name, ...c.run(history) }));
-    const byName = new Map(checks.map((c) => [c.name, c]));
-    const thresholds = aborted ? [] : scn.thresholds.map((t) => judge(t, byName.get(t.check) ?? { valid: false, figures: {}, anomalies: [] }));
-    const passed = !aborted && checks.every((c) => c.valid) && thresholds.every((t) => t.passed) && after.every((t) => t.passed);
-    const runStatus = aborted ? "aborted" : passed ? "passed" : "failed";
-    aborted = runStatus === "aborted";
-    const core = { name: spec.name, status: runStatus, expect: scn.expect, checks, thresholds, steady: { before, after } } as const;
-    const result: ScenarioResult = {
-      ...core,
-      claim: spec.claim,
-      seed: scn.seed,
-      lab,
-      ok: aborted ? false : scn.expect === "fail" ? runStatus === "failed" : runStatus === "passed",
-      summary: summarize(core),
-      startedAt: startedAt.toISOString(),
-      wallMs: Math.round(performance.now() - t0),
-      ...(opts.reportDir ? { reportDir: opts.reportDir } : {}),
-      history,
-    };
-    await teardown();
-    if (opts.reportDir) await writeReports(result, opts.reportDir, scn.schedule.filter((o) => o.op === "inject").map((o) => (o.op === "inject" ? describeFault(o.fault) : "")));
-    return result;
-  } finally {
-    await teardown();
-    if (opts.handleSignals) {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-    }
+  onFault(e: FaultEvent): void {
+    this.recorder.add({ type: "fault", event: e.type === "fault.inject" ? "inject" : "heal", id: e.id, kind: e.fault.kind, description: e.description }, this.recorder.fromWall(e.time));
+    if (e.type === "fault.inject") this.active.set(e.id, e.description);
+    else this.active.delete(e.id);
+  }
+
+  reportEvery(ms: number, workloads: Workloads, onProgress: (p: Progress) => void): Disposable {
+    let last = { at: performance.now(), completed: 0 };
+    const timer = setInterval(() => {
+      const s = workloads.stats();
+      const now = performance.now();
+      const rate = ((s.completed - last.completed) * 1000) / Math.max(1, now - last.at);
+      last = { at: now, completed: s.completed };
+      onProgress({
+        scenario: this.scenario,
+        phase: this.phase,
+        elapsedMs: now - this.t0,
+        phaseMs: (this.recorder.now() - this.phaseStart) / 1000,
+        opsPerSec: Math.round(rate),
+        errors: s.failed + s.unknown,
+        activeFaults: [...this.active.values()],
+      });
+    }, ms);
+    return { [Symbol.dispose]: () => clearInterval(timer) };
   }
 }

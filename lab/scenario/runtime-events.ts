@@ -12,7 +12,7 @@ interface RemoteEvent {
   detail: Record<string, unknown>;
 }
 
-export class RuntimeEventPump {
+export class RuntimeEventPump implements AsyncDisposable {
   private readonly seen = new Map<string, { boot: string; seq: number }>();
   private timer: NodeJS.Timeout | undefined;
   private polling = false;
@@ -50,8 +50,13 @@ export class RuntimeEventPump {
     }
   }
 
+  /** Stops polling, after one last pass for what happened since the previous one. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.poll();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop().catch(() => undefined);
   }
 }

@@ -11,6 +11,7 @@ import type { gens } from "../schedule/gens.js";
 import { defineScenario, type ScenarioSpec } from "../scenario/define.js";
 import type { ScenarioResult } from "../scenario/result.js";
 import { runScenario } from "../scenario/run.js";
+import { writeReports } from "../report/write.js";
 
 /** Every generator of a single fault: all the kinds the lab has, against every part. */
 export const SOAK_MIX: (keyof typeof gens)[] = [
@@ -112,7 +113,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const results: ScenarioResult[] = [];
   for (let i = 1; i <= rounds; i++) {
     const spec = soakRound(o.seed, i, o.roundMs);
-    const r = await runScenario(spec, { plumbing: o.plumbing, images: o.images, handleSignals: true, ...(o.reportDir ? { reportDir: `${o.reportDir}/round-${i}` } : {}) });
+    const dir = o.reportDir ? `${o.reportDir}/round-${i}` : undefined;
+    const r = await runScenario(spec, { plumbing: o.plumbing, images: o.images, handleSignals: true, ...(dir ? { reportDir: dir } : {}) });
+    if (dir) await writeReports(r, dir);
     results.push(r);
     o.onRound?.(r, i, rounds);
   }

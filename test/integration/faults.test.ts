@@ -5,7 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject as provided, i
 import { connectEngine } from "../../lab/docker/engine.js";
 import { Plumbing, dockerName } from "../../lab/docker/plumbing.js";
 import { reap } from "../../lab/docker/reap.js";
-import { faultContext, type FaultContext } from "../../lab/faults/context.js";
+import type { FaultContext } from "../../lab/faults/context.js";
+import { attach } from "../../lab/machine/started.js";
 import { inject, type FaultEvent } from "../../lab/faults/inject.js";
 import { activeFaults } from "../../lab/faults/ledger.js";
 import type { Fault } from "../../lab/faults/types.js";
@@ -49,7 +50,7 @@ async function withFault<T>(fault: Fault, observe: () => Promise<T>): Promise<T>
 beforeAll(async () => {
   plumbing = new Plumbing(await connectEngine());
   await up({ plumbing, images: provided("images"), topology: resolveTopology({}, lab), progress: () => undefined });
-  ctx = await faultContext(plumbing, lab);
+  ctx = await attach(plumbing, lab);
   // The same data on both halves of the mirror, for the disk faults.
   const w = await exec("cpu-0", "head -c 65536 /dev/urandom > /tmp/d && for m in /disks/mirror-a /disks/mirror-b; do mkdir -p $m/blocks && cp /tmp/d $m/blocks/0; done && sync");
   expect(w.exitCode, w.stderr).toBe(0);

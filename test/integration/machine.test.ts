@@ -27,7 +27,7 @@ function summary(results: PingResult[]): { ok: number; failed: number } {
 
 beforeAll(async () => {
   plumbing = new Plumbing(await connectEngine());
-  status = await up({ plumbing, images: inject("images"), topology: resolveTopology({}, lab), progress: () => undefined });
+  status = await (await up({ plumbing, images: inject("images"), topology: resolveTopology({}, lab), progress: () => undefined })).status({ live: true });
 });
 
 afterAll(async () => {
@@ -84,7 +84,7 @@ describe("the machine", () => {
     expect(summary(await pings(status, "y"))).toEqual({ ok: 12, failed: 0 });
 
     // `up` is idempotent: it restarts the router and reloads its proxies.
-    status = await up({ plumbing, images: inject("images"), topology: resolveTopology({}, lab), progress: () => undefined });
+    status = await (await up({ plumbing, images: inject("images"), topology: resolveTopology({}, lab), progress: () => undefined })).status({ live: true });
     expect(summary(await pings(status, "x"))).toEqual({ ok: 12, failed: 0 });
   });
 });

@@ -55,7 +55,7 @@ async function truth(service: string): Promise<unknown> {
 
 beforeAll(async () => {
   plumbing = new Plumbing(await connectEngine());
-  status = await up({ plumbing, images: inject("images"), topology: resolveTopology({ services: "all" }, lab), progress: () => undefined });
+  status = await (await up({ plumbing, images: inject("images"), topology: resolveTopology({ services: "all" }, lab), progress: () => undefined })).status({ live: true });
 });
 
 afterAll(async () => {

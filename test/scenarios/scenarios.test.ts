@@ -4,6 +4,7 @@
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { connectEngine } from "../../lab/docker/engine.js";
 import { Plumbing } from "../../lab/docker/plumbing.js";
+import { writeReports } from "../../lab/report/write.js";
 import { runScenario } from "../../lab/scenario/run.js";
 import { SCENARIOS } from "../../scenarios/index.js";
 
@@ -16,7 +17,9 @@ beforeAll(async () => {
 describe("scenarios", () => {
   for (const s of SCENARIOS) {
     it(`${s.name}${s.expect === "fail" ? " (expected-failure baseline)" : ""}: ${s.claim}`, async () => {
-      const r = await runScenario(s, { plumbing, images: inject("images"), reportDir: `reports/scenarios/${s.name}` });
+      const dir = `reports/scenarios/${s.name}`;
+      const r = await runScenario(s, { plumbing, images: inject("images"), reportDir: dir });
+      await writeReports(r, dir);
       expect(r.ok, r.summary).toBe(true);
       expect(r.status).not.toBe("aborted");
       // Nothing of the scenario's lab is left behind.

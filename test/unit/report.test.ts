@@ -57,6 +57,7 @@ describe("reports", () => {
       checks: [{ name: "availability", ...availability.run(history) }],
       thresholds: [{ text: "availability.overall >= 99%", check: "availability", figure: "overall", op: ">=", limit: 99, actual: 75, passed: false }],
       steady: { before: [], after: [] },
+      faults: [],
       startedAt: new Date(0).toISOString(),
       wallMs: 1000,
       history,
