@@ -125,8 +125,8 @@ program
 
 program
   .command("run")
-  .description("run scenarios (or all): workload + faults + checks against a fresh lab each, with reports")
-  .argument("<names...>", `scenario names, or all (${SCENARIOS.map((s) => s.name).join(", ")})`)
+  .description("run scenarios (built-in, or your own files): workload + faults + checks against a fresh lab each, with reports")
+  .argument("<names...>", `scenario names, or all (${SCENARIOS.map((s) => s.name).join(", ")}); or your own: ./file.scenario.ts, ./folder/`)
   .option("--seed <n>", "seed for random schedules", count("seed", 0, 2 ** 31 - 1))
   .option("--report <dir>", "where reports go (one folder per scenario)", "reports/scenarios")
   .option("--keep", "keep the lab up afterwards")

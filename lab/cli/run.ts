@@ -10,6 +10,7 @@ import type { ScenarioSpec } from "../scenario/define.js";
 import { writeReports } from "../report/write.js";
 import { runScenario, type Progress } from "../scenario/run.js";
 import { resolveScenario } from "../scenario/validate.js";
+import { isScenarioPath, loadScenarios } from "../scenario/load.js";
 import { buildImages } from "./images.js";
 import { writableFolder } from "../util/folder.js";
 
@@ -34,9 +35,15 @@ export async function runCommand(
 ): Promise<void> {
   const names = scenarios.map((s) => s.name);
   const asked = typeof which === "string" ? [which] : which;
-  const unknown = asked.find((w) => w !== "all" && !names.includes(w));
-  if (unknown !== undefined) throw new UsageError(`run: unknown scenario '${unknown}'; scenarios are ${names.join(", ")} (or all)`);
-  const chosen = asked.includes("all") ? scenarios : asked.map((w) => scenarios.find((s) => s.name === w)).filter((s): s is ScenarioSpec => s !== undefined);
+  // Paths are a user's own scenario files or folders; the rest name built-in scenarios.
+  const paths = asked.filter(isScenarioPath);
+  const builtIn = asked.filter((w) => !isScenarioPath(w));
+  const unknown = builtIn.find((w) => w !== "all" && !names.includes(w));
+  if (unknown !== undefined) throw new UsageError(`run: unknown scenario '${unknown}'; scenarios are ${names.join(", ")} (or all), or a path such as ./my.scenario.ts or ./scenarios/`);
+  const chosen = [
+    ...(builtIn.includes("all") ? scenarios : builtIn.map((w) => scenarios.find((s) => s.name === w)).filter((s): s is ScenarioSpec => s !== undefined)),
+    ...(await loadScenarios(paths)),
+  ];
   // Validate every chosen scenario, and the report folder, before any of them starts.
   for (const s of chosen) resolveScenario(s, "validate", flags.seed);
   await writableFolder("--report", flags.report);

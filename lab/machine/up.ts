@@ -13,12 +13,16 @@ import { planMachine } from "./plan.js";
 import { serviceVip } from "./vip.js";
 import { LABEL_TOPOLOGY, machineStatus, readTopology } from "./status.js";
 import { attach, type StartedLab } from "./started.js";
+import { withDefaults } from "./defaults.js";
 
 export interface UpOptions {
-  plumbing: Plumbing;
-  images: ImageSet;
+  /** The engine; the local one (or DOCKER_HOST) when left out. */
+  plumbing?: Plumbing;
+  /** The lab's images; built when missing (a no-op when warm) when left out. */
+  images?: ImageSet;
+  /** From resolveTopology(input, labId). */
   topology: Topology;
-  progress: (line: string) => void;
+  progress?: (line: string) => void;
   timeoutMs?: number;
   /** A failed `up` of a new lab removes what it made, unless asked to keep it for a look. */
   keepOnFailure?: boolean;
@@ -57,7 +61,8 @@ function describeTopology(t: Topology): string {
  * unannounced; with `keepOnFailure` it leaves them and says how to look and how to remove
  * them. A lab that was already there is left as it was.
  */
-export async function up(opts: UpOptions): Promise<StartedLab> {
+export async function up(options: UpOptions): Promise<StartedLab> {
+  const opts: Resolved = { ...options, ...(await withDefaults(options)), progress: options.progress ?? (() => undefined) };
   const { plumbing, topology: t } = opts;
   const current = await readTopology(plumbing, t.lab, t.edge.network);
   if (current && JSON.stringify(current) !== JSON.stringify(t)) {
@@ -76,7 +81,9 @@ export async function up(opts: UpOptions): Promise<StartedLab> {
   }
 }
 
-async function bringUp(opts: UpOptions): Promise<StartedLab> {
+type Resolved = UpOptions & { plumbing: Plumbing; images: ImageSet; progress: (line: string) => void };
+
+async function bringUp(opts: Resolved): Promise<StartedLab> {
   const { plumbing, topology: t, progress } = opts;
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const lab = t.lab;

@@ -86,8 +86,10 @@ export interface RandomSpec {
 export type ScheduleSpec = { timeline: TimelineSpec } | { random: RandomSpec };
 
 export interface SteadyState {
-  duration: string;
-  thresholds: string[];
+  /** How long each steady-state window lasts (default "2s"). */
+  duration?: string;
+  /** What must hold in it (default ["availability.overall >= 99%"]). */
+  thresholds?: string[];
 }
 
 export interface ScenarioSpec {

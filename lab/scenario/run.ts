@@ -38,8 +38,10 @@ export interface Progress {
 }
 
 export interface RunOptions {
-  plumbing: Plumbing;
-  images: ImageSet;
+  /** The engine; the local one (or DOCKER_HOST) when left out. */
+  plumbing?: Plumbing;
+  /** The lab's images; built when missing when left out. */
+  images?: ImageSet;
   seed?: number;
   /** history.jsonl streams here as the run goes (a crashed run keeps what it saw); reports are the caller's. */
   reportDir?: string;
@@ -78,7 +80,7 @@ function judgeSteady(history: HistoryEntry[], thresholds: Threshold[]): Threshol
   return thresholds.map((t) => judge(t, verdicts[t.check as keyof typeof verdicts]));
 }
 
-export async function runScenario(spec: ScenarioSpec, opts: RunOptions): Promise<ScenarioResult> {
+export async function runScenario(spec: ScenarioSpec, opts: RunOptions = {}): Promise<ScenarioResult> {
   const lab = labIdFor(spec.name);
   // Everything is validated before anything starts.
   const scn = resolveScenario(spec, lab, opts.seed);
@@ -136,7 +138,7 @@ async function runCase(spec: ScenarioSpec, scn: ResolvedScenario, opts: RunOptio
 }
 
 async function upFor(scn: ResolvedScenario, opts: RunOptions, signal: AbortSignal): Promise<StartedLab> {
-  const lab = await up({ plumbing: opts.plumbing, images: opts.images, topology: scn.topology, progress: () => undefined, signal });
+  const lab = await up({ ...(opts.plumbing ? { plumbing: opts.plumbing } : {}), ...(opts.images ? { images: opts.images } : {}), topology: scn.topology, signal });
   if (opts.keepLab) lab.keep();
   return lab;
 }

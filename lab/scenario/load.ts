@@ -1,0 +1,81 @@
+// A user's scenario files: `nonstop run ./path/file.scenario.ts` or `./folder/` (every
+// *.scenario.ts / .js / .mjs in it, sorted). Each file's default export is a scenario from
+// defineScenario, or a list of them. Every one is checked as the built-in ones are, and
+// an error names the file and the field, on one line, before anything starts.
+import { readdir, stat } from "node:fs/promises";
+import { basename, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { UsageError, errorMessage } from "../errors.js";
+import type { ScenarioSpec } from "./define.js";
+import { resolveScenario } from "./validate.js";
+
+const SCENARIO_FILE = /\.scenario\.(ts|mts|js|mjs)$/;
+
+/** An argument of `nonstop run` that is a path rather than a built-in scenario's name. */
+export function isScenarioPath(arg: string): boolean {
+  return arg.includes("/") || arg.startsWith(".") || /\.(ts|mts|js|mjs)$/.test(arg);
+}
+
+async function filesOf(path: string): Promise<string[]> {
+  const full = resolve(path);
+  const st = await stat(full).catch(() => undefined);
+  if (!st) throw new UsageError(`run: ${path}: no such file or folder`);
+  if (st.isFile()) return [full];
+  const found = (await readdir(full, { recursive: true })).filter((f) => SCENARIO_FILE.test(f) && !f.split("/").includes("node_modules")).sort();
+  if (found.length === 0) throw new UsageError(`run: ${path}: no *.scenario.ts, .js or .mjs files in this folder`);
+  return found.map((f) => join(full, f));
+}
+
+/** Imports one file; TypeScript through tsx, since Node 20 runs no TypeScript itself. */
+async function importFile(file: string): Promise<unknown> {
+  if (/\.m?ts$/.test(file)) {
+    const { tsImport } = await import("tsx/esm/api");
+    return tsImport(pathToFileURL(file).href, import.meta.url);
+  }
+  return import(pathToFileURL(file).href);
+}
+
+const REQUIRED: [keyof ScenarioSpec, string, (v: unknown) => boolean][] = [
+  ["name", "a string", (v) => typeof v === "string"],
+  ["claim", "a string", (v) => typeof v === "string"],
+  ["topology", "an object", (v) => typeof v === "object" && v !== null && !Array.isArray(v)],
+  ["workload", "an object or a list of them", (v) => typeof v === "object" && v !== null],
+  ["schedule", "{ timeline: [...] } or { random: {...} }", (v) => typeof v === "object" && v !== null && ("timeline" in v || "random" in v)],
+  ["duration", "a duration such as '10s'", (v) => typeof v === "string"],
+  ["checks", "a list of check names", Array.isArray],
+  ["thresholds", "a list such as ['availability.overall >= 99%']", Array.isArray],
+];
+
+function checkShape(v: unknown, where: string): ScenarioSpec {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new UsageError(`${where}: not a scenario (export default defineScenario({...}))`);
+  for (const [field, what, ok] of REQUIRED) {
+    if (!ok((v as Record<string, unknown>)[field])) throw new UsageError(`${where}: ${field}: ${what} is required`);
+  }
+  return v as ScenarioSpec;
+}
+
+/** The scenarios in the given files and folders, each checked; one-line errors name the file. */
+export async function loadScenarios(paths: string[]): Promise<ScenarioSpec[]> {
+  const out: ScenarioSpec[] = [];
+  for (const path of paths) {
+    for (const file of await filesOf(path)) {
+      const mod = (await importFile(file).catch((err: unknown) => {
+        throw new UsageError(`run: ${file}: does not load: ${errorMessage(err).split("\n")[0] ?? ""}`);
+      })) as { default?: unknown };
+      const exported = mod.default;
+      if (exported === undefined) throw new UsageError(`run: ${file}: no default export (export default defineScenario({...}))`);
+      const list = Array.isArray(exported) ? exported : [exported];
+      list.forEach((v, i) => {
+        const where = `run: ${basename(file)}${Array.isArray(exported) ? `[${i}]` : ""}`;
+        const spec = checkShape(v, where);
+        try {
+          resolveScenario(spec, "validate");
+        } catch (err) {
+          throw new UsageError(`${where}: ${errorMessage(err)}`);
+        }
+        out.push(spec);
+      });
+    }
+  }
+  return out;
+}
