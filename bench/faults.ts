@@ -5,7 +5,7 @@ import { reap } from "../lab/docker/reap.js";
 import type { FaultContext } from "../lab/faults/context.js";
 import { attach } from "../lab/machine/started.js";
 import { inject } from "../lab/faults/inject.js";
-import type { Fault } from "../lab/faults/types.js";
+import type { Fault } from "../lab/faults/kinds/index.js";
 import { up } from "../lab/machine/up.js";
 import { resolveTopology } from "../lab/topology/resolve.js";
 import { httpGet } from "../lab/util/http.js";

@@ -24,7 +24,7 @@ export { SCENARIOS } from "../scenarios/index.js";
 export { writeReports } from "./report/write.js";
 
 export { FaultSession, type FaultHandle, type FaultEvent } from "./faults/inject.js";
-export { FAULT_KINDS, describeFault, type Fault, type FaultKind } from "./faults/types.js";
+export { FAULT_KINDS, describeFault, type Fault, type FaultKind } from "./faults/kinds/index.js";
 export { CHECKS, type Check, type Verdict, type Anomaly } from "./checks/index.js";
 export type { HistoryEntry, OpEntry, FaultEntry, Phase } from "./history/types.js";
 

@@ -3,13 +3,13 @@ import type { LabConfig } from "../config.js";
 import { connectEngine } from "../docker/engine.js";
 import { Plumbing } from "../docker/plumbing.js";
 import { UsageError } from "../errors.js";
-import { checkFaultKind, faultFromCli, type FaultFlags } from "../faults/cli-args.js";
+import { checkFaultKind, faultFromCli, type FaultFlags } from "../faults/kinds/index.js";
 import type { FaultContext } from "../faults/context.js";
 import { attach } from "../machine/started.js";
 import { FaultSession, healAll, healById, inject, type FaultEvent } from "../faults/inject.js";
 import { activeFaults } from "../faults/ledger.js";
-import { checkFault } from "../faults/validate.js";
-import { describeFault } from "../faults/types.js";
+import { checkFault } from "../faults/kinds/index.js";
+import { describeFault } from "../faults/kinds/index.js";
 import { table } from "./output.js";
 
 async function context(config: LabConfig, lab: string): Promise<FaultContext> {

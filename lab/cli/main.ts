@@ -4,7 +4,7 @@ import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { configFromEnv } from "../config.js";
 import { isLabId } from "../docker/labels.js";
 import { LabError } from "../errors.js";
-import type { FaultFlags } from "../faults/cli-args.js";
+import type { FaultFlags } from "../faults/kinds/index.js";
 import { SCENARIOS } from "../../scenarios/index.js";
 import type { UpFlags } from "./machine.js";
 

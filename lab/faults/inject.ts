@@ -7,10 +7,10 @@ import { dockerName } from "../docker/plumbing.js";
 import { errorMessage } from "../errors.js";
 import { planMachine } from "../machine/plan.js";
 import { planeAlias } from "../topology/links.js";
-import { apply, revert } from "./actions.js";
+import { apply, revert, revives } from "./kinds/index.js";
 import type { FaultContext } from "./context.js";
 import { activeFaults, removeMarker, writeMarker, type FaultRecord } from "./ledger.js";
-import { describeFault, type Fault } from "./types.js";
+import { describeFault, type Fault } from "./kinds/index.js";
 import { onInterrupt } from "../util/interrupt.js";
 
 export interface FaultEvent {
@@ -82,8 +82,6 @@ export interface HealAllResult {
   failed: { id: string; error: string }[];
 }
 
-/** Faults healed by starting a CPU again and waiting for it to rejoin: seconds each, and independent of one another. */
-const REVIVES: readonly string[] = ["cpu.kill", "cpu.stop", "cpu.pause", "cpu.restart"];
 
 /**
  * Heals every recorded fault (newest first, so stacked faults unwind in order), then
@@ -102,8 +100,10 @@ export async function healAll(ctx: FaultContext, onEvent?: FaultEventSink): Prom
     }
   };
   const records = (await activeFaults(ctx.plumbing, ctx.lab)).reverse();
-  for (const r of records.filter((x) => !REVIVES.includes(x.fault.kind))) await heal(r);
-  await Promise.all(records.filter((x) => REVIVES.includes(x.fault.kind)).map(heal));
+  // Faults healed by starting a CPU again and waiting for it to rejoin take seconds each,
+  // and are independent of one another: those go last, together.
+  for (const r of records.filter((x) => !revives(x.fault.kind))) await heal(r);
+  await Promise.all(records.filter((x) => revives(x.fault.kind)).map(heal));
   await reconcile(ctx);
   return result;
 }

@@ -4,18 +4,9 @@
 // removed by `reap` like everything else.
 import { dockerName, type Plumbing } from "../docker/plumbing.js";
 import { LABEL_LAB, LABEL_ROLE } from "../docker/labels.js";
-import type { Fault } from "./types.js";
-import type { Flip } from "./disk-tools.js";
+import type { Fault, Undo } from "./kinds/index.js";
 
 export const LABEL_FAULT = "nonstop.fault";
-
-/** What healing needs beyond the fault itself, recorded when it was injected. */
-export type Undo =
-  | { kind: "corrupt"; flips: Flip[] }
-  | { kind: "wipe"; backupVolume: string }
-  | { kind: "fail"; mode: string }
-  | { kind: "crash"; cpu: string }
-  | { kind: "none" };
 
 export interface FaultRecord {
   id: string;
@@ -23,6 +14,7 @@ export interface FaultRecord {
   fault: Fault;
   /** Epoch milliseconds. */
   injectedAt: number;
+  /** What healing needs beyond the fault itself (its kind's apply returned it). */
   undo: Undo;
 }
 

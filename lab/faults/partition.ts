@@ -1,7 +1,9 @@
 // Partitions as pure values, Jepsen-style: build the sides with small helpers, then turn
 // them into a grudge (who cannot hear whom). Applying it is the injector's job.
 import { UsageError } from "../errors.js";
-import type { Grudge } from "./types.js";
+
+/** Who cannot hear whom: grudge[a] lists the CPUs whose messages never reach a. */
+export type Grudge = Record<string, string[]>;
 
 /** Every CPU ignores every CPU on another side. Throws if a CPU is on two sides. */
 export function grudgeFromSides(sides: string[][]): Grudge {

@@ -2,7 +2,7 @@
 // fault schedule, checks with thresholds, and how long to run. It never calls Docker;
 // the runner (./run.ts) does. `defineScenario` only gives the record its type.
 import type { Check } from "../checks/types.js";
-import type { Fault } from "../faults/types.js";
+import type { Fault } from "../faults/kinds/index.js";
 import type { TopologyInput } from "../topology/schema.js";
 import type { RetryPolicy } from "../workload/types.js";
 import type { ServiceOps } from "../workload/service-ops.js";

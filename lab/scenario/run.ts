@@ -13,7 +13,7 @@ import { judge, type Threshold, type ThresholdResult } from "../checks/threshold
 import { availability, latency } from "../checks/index.js";
 import type { Plumbing } from "../docker/plumbing.js";
 import type { FaultEvent, FaultSession } from "../faults/inject.js";
-import { describeFault } from "../faults/types.js";
+import { describeFault } from "../faults/kinds/index.js";
 import { HistoryRecorder } from "../history/recorder.js";
 import type { HistoryEntry, Phase } from "../history/types.js";
 import { openIn, sliceByInvoke } from "../history/history.js";

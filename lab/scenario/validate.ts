@@ -5,7 +5,7 @@ import { CHECKS } from "../checks/index.js";
 import { parseThreshold, type Threshold } from "../checks/thresholds.js";
 import type { Check } from "../checks/types.js";
 import { UsageError } from "../errors.js";
-import { checkFault } from "../faults/validate.js";
+import { checkFault } from "../faults/kinds/index.js";
 import { gens } from "../schedule/gens.js";
 import { randomSchedule, timeline, type Schedule } from "../schedule/schedule.js";
 import { formatZodError, resolveTopology } from "../topology/resolve.js";

@@ -2,7 +2,7 @@
 // pipeline of small generators, read as Jepsen reads them: draw faults from a mix,
 // stagger them in time, cut at a time limit, then a final phase that heals everything.
 import type { Topology } from "../topology/types.js";
-import type { Fault } from "../faults/types.js";
+import type { Fault } from "../faults/kinds/index.js";
 import { seeded, type Rng } from "./random.js";
 
 export type ScheduledOp =

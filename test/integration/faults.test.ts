@@ -9,7 +9,7 @@ import type { FaultContext } from "../../lab/faults/context.js";
 import { attach } from "../../lab/machine/started.js";
 import { inject, type FaultEvent } from "../../lab/faults/inject.js";
 import { activeFaults } from "../../lab/faults/ledger.js";
-import type { Fault } from "../../lab/faults/types.js";
+import type { Fault } from "../../lab/faults/kinds/index.js";
 import { grudgeFromSides } from "../../lab/faults/partition.js";
 import { machineStatus } from "../../lab/machine/status.js";
 import { up } from "../../lab/machine/up.js";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../lab/errors.js";
-import { CLI_FAULT_KINDS, faultFromCli } from "../../lab/faults/cli-args.js";
-import { describeFault, FAULT_KINDS } from "../../lab/faults/types.js";
-import { checkFault } from "../../lab/faults/validate.js";
+import { z } from "zod";
+import { CLI_FAULT_KINDS, FAULTS, checkFault, describeFault, faultFromCli, FAULT_KINDS } from "../../lab/faults/kinds/index.js";
+import { HEALED, kind } from "../../lab/faults/kinds/kind.js";
 import { resolveTopology } from "../../lab/topology/resolve.js";
 
 const t = resolveTopology({}, "demo");
@@ -82,5 +82,28 @@ describe("faults from the command line", () => {
     expect(rejected(() => checkFault(faultFromCli("link.down", undefined, { plane: "x", from: "cpu-1", to: "cpu-1" }, cpus), t))).toMatch(/a link joins two different CPUs/);
     expect(rejected(() => faultFromCli("link.latency", undefined, { plane: "x", from: "cpu-0", to: "cpu-1" }, cpus))).toBe("--ms is required");
     expect(rejected(() => faultFromCli("cpu.throttle", "cpu-1", { cores: "lots" }, cpus))).toBe("--cores: a number (got 'lots')");
+  });
+});
+
+describe("one definition per fault kind", () => {
+  it("every kind has a schema, summary, check, CLI form, apply and revert; the CLI names map back to kinds", () => {
+    for (const k of FAULT_KINDS) {
+      const d = FAULTS[k];
+      expect(d.summary, k).toMatch(/\S/);
+      expect(typeof d.apply).toBe("function");
+      expect(typeof d.revert).toBe("function");
+    }
+    expect(CLI_FAULT_KINDS).toContain("link.latency");
+    expect(CLI_FAULT_KINDS).not.toContain("link.toxic");
+  });
+
+  it("a kind without a heal, or with one that does not heal, does not compile", () => {
+    const schema = z.object({ kind: z.literal("x.y") }).strict();
+    const base = { schema, summary: "x", describe: () => "x", check: () => undefined, cli: { parse: () => ({}) }, apply: () => Promise.resolve(null) };
+    // @ts-expect-error: revert is missing
+    kind({ ...base });
+    // @ts-expect-error: a revert must end with HEALED, which only a heal returns
+    kind({ ...base, revert: () => Promise.resolve(undefined) });
+    expect(kind({ ...base, revert: () => Promise.resolve(HEALED) }).summary).toBe("x");
   });
 });

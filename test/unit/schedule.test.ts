@@ -3,7 +3,7 @@ import { gens } from "../../lab/schedule/gens.js";
 import { seeded } from "../../lab/schedule/random.js";
 import { finalHeal, randomSchedule, stagger, timeLimit, timeline, type ScheduledOp } from "../../lab/schedule/schedule.js";
 import { resolveTopology } from "../../lab/topology/resolve.js";
-import { checkFault } from "../../lab/faults/validate.js";
+import { checkFault } from "../../lab/faults/kinds/index.js";
 
 const t = resolveTopology({}, "demo");
 const spec = (seed: number) => ({

@@ -1,0 +1,120 @@
+// CPU faults: the processor module itself dies, stops, freezes, restarts, slows, runs out
+// of memory, or (its voted replica) computes wrongly.
+import { z } from "zod";
+import { dockerName } from "../../docker/plumbing.js";
+import { UsageError } from "../../errors.js";
+import { votingReplicas } from "../../topology/voting.js";
+import { httpGet, waitFor } from "../../util/http.js";
+import type { FaultContext } from "../context.js";
+import { HEALED, NOTHING, checkCpu, kind, need, num, oneOf } from "./kind.js";
+
+/**
+ * Starts (or resumes) a CPU and waits until it is back in the machine: its runtime admitted
+ * to a quorate membership view that includes it. Answering /health is not enough; a CPU
+ * still booting under its quota answers slowly and belongs to no view yet.
+ */
+export async function revive(ctx: FaultContext, cpu: string): Promise<void> {
+  await ctx.plumbing.ensureRunning(dockerName(ctx.lab, cpu));
+  await waitFor(
+    `${cpu} to rejoin the membership`,
+    async () => {
+      const r = await httpGet(`${await ctx.agentUrl(cpu)}/runtime`, 500);
+      if (r.status !== 200) return false;
+      const rt = JSON.parse(r.body) as { admitted: boolean; quorate: boolean; view: { members: string[] }; liveness: { peer: string; alive: boolean }[] };
+      const alive = rt.liveness.filter((l) => l.alive).map((l) => l.peer);
+      return rt.admitted && rt.quorate && rt.view.members.includes(cpu) && alive.every((p) => rt.view.members.includes(p));
+    },
+    20_000,
+    50,
+  );
+}
+
+const cpu = z.string();
+const target = (i: { target: string | undefined }) => need("the CPU (e.g. cpu-1)", i.target);
+
+/** A CPU fault healed by bringing the CPU back: kill, stop, pause, restart. */
+function downCpu<K extends string>(k: K, summary: string, act: (ctx: FaultContext, id: string) => Promise<void>) {
+  return kind({
+    schema: z.object({ kind: z.literal(k), cpu }).strict(),
+    summary,
+    describe: (f) => `${f.kind} ${f.cpu}`,
+    check: (f, t, at) => checkCpu(at, "cpu", f.cpu, t),
+    cli: { parse: (i) => ({ kind: k, cpu: target(i) }) },
+    apply: async (f, _id, ctx) => {
+      await act(ctx, dockerName(ctx.lab, f.cpu));
+      return NOTHING;
+    },
+    revert: async (f, _undo, _id, ctx) => {
+      await revive(ctx, f.cpu);
+      return HEALED;
+    },
+    revives: true,
+  });
+}
+
+export const cpuFaults = {
+  "cpu.kill": downCpu("cpu.kill", "SIGKILL the CPU container and everything running in it", (ctx, id) => ctx.plumbing.kill(id)),
+  "cpu.stop": downCpu("cpu.stop", "graceful stop (SIGTERM, then SIGKILL after 2 s)", (ctx, id) => ctx.plumbing.stop(id, 2)),
+  "cpu.pause": downCpu("cpu.pause", "freeze every process of the CPU: alive but silent, the gray failure", (ctx, id) => ctx.plumbing.pause(id)),
+  // Transient: it comes back by itself; the heal makes sure it answers.
+  "cpu.restart": downCpu("cpu.restart", "stop and start again: a transient failure", (ctx, id) => ctx.plumbing.restart(id, 1)),
+
+  "cpu.throttle": kind({
+    schema: z.object({ kind: z.literal("cpu.throttle"), cpu, cores: z.number().gt(0, "must be more than 0").max(2) }).strict(),
+    summary: "lower the CPU's quota at run time (--cores)",
+    describe: (f) => `cpu.throttle ${f.cpu} to ${f.cores} cores`,
+    check: (f, t, at) => checkCpu(at, "cpu", f.cpu, t),
+    cli: { parse: (i) => ({ kind: "cpu.throttle", cpu: target(i), cores: num("cores", i.flags.cores) }) },
+    apply: async (f, _id, ctx) => {
+      await ctx.plumbing.setCpus(dockerName(ctx.lab, f.cpu), f.cores);
+      return NOTHING;
+    },
+    revert: async (f, _undo, _id, ctx) => {
+      await ctx.plumbing.setCpus(dockerName(ctx.lab, f.cpu), ctx.topology.cpus.find((c) => c.name === f.cpu)?.cpus ?? 0.5);
+      return HEALED;
+    },
+  }),
+
+  "cpu.memory": kind({
+    schema: z.object({ kind: z.literal("cpu.memory"), cpu, mb: z.number().int().min(1, "at least 1") }).strict(),
+    summary: "hold memory inside the CPU, pressing it toward its limit (--mb)",
+    describe: (f) => `cpu.memory ${f.cpu} +${f.mb} MB`,
+    check: (f, t, at) => checkCpu(at, "cpu", f.cpu, t),
+    cli: { parse: (i) => ({ kind: "cpu.memory", cpu: target(i), mb: num("mb", i.flags.mb) }) },
+    apply: async (f, id, ctx) => {
+      const r = await fetch(`${await ctx.agentUrl(f.cpu)}/faults/memory?id=${id}&mb=${f.mb}`, { method: "POST" });
+      if (!r.ok) throw new Error(`${f.cpu} refused the memory fault: ${await r.text()}`);
+      return NOTHING;
+    },
+    revert: async (f, _undo, id, ctx) => {
+      // A CPU that died meanwhile holds nothing any more.
+      const url = await ctx.agentUrl(f.cpu).catch(() => undefined);
+      if (url) await fetch(`${url}/faults/memory?id=${id}`, { method: "DELETE" });
+      return HEALED;
+    },
+  }),
+
+  "replica.diverge": kind({
+    schema: z.object({ kind: z.literal("replica.diverge"), cpu }).strict(),
+    summary: "the CPU's replica of the voted (TMR) compute service answers wrongly",
+    describe: (f) => `replica.diverge ${f.cpu}`,
+    check: (f, t, at) => {
+      const replicas = votingReplicas(t);
+      if (replicas.length === 0) throw new UsageError(`${at}.cpu: the voted compute service needs at least 3 CPUs; this lab has ${t.cpus.length}`);
+      oneOf(`${at}.cpu`, "replica CPU", f.cpu, replicas);
+    },
+    cli: { parse: (i) => ({ kind: "replica.diverge", cpu: target(i) }) },
+    apply: async (f, id, ctx) => {
+      const r = await fetch(`${await ctx.agentUrl(f.cpu)}/faults/diverge?id=${id}`, { method: "POST" });
+      if (!r.ok) throw new Error(`${f.cpu} refused the divergence fault: ${await r.text()}`);
+      return NOTHING;
+    },
+    revert: async (f, _undo, id, ctx) => {
+      // The replica computes rightly again. The voter keeps it switched off: that was the
+      // machine's answer to the fault, as a fenced primary's is, and is not undone here.
+      const url = await ctx.agentUrl(f.cpu).catch(() => undefined);
+      if (url) await fetch(`${url}/faults/diverge?id=${id}`, { method: "DELETE" });
+      return HEALED;
+    },
+  }),
+};

@@ -1,0 +1,69 @@
+// Pair faults: the primary of a service crashes at a chosen step of a commit, whichever
+// CPU is the primary by then.
+import { z } from "zod";
+import { CRASH_STEPS } from "../../../runtime/pairs/crash.js";
+import { dockerName } from "../../docker/plumbing.js";
+import { UsageError } from "../../errors.js";
+import { httpGet, waitFor } from "../../util/http.js";
+import type { FaultContext } from "../context.js";
+import { revive } from "./cpu.js";
+import { HEALED, kind, need, oneOf } from "./kind.js";
+
+/** The CPU whose runtime is the primary of `service` now, or once a takeover under way ends. */
+async function primaryOf(ctx: FaultContext, service: string): Promise<string> {
+  const ask = async (cpu: string): Promise<string | undefined> => {
+    // A CPU that is down (say, still rebooting from the last crash) is nobody's primary.
+    const url = await ctx.agentUrl(cpu).catch(() => undefined);
+    if (!url) return undefined;
+    const r = await httpGet(`${url}/runtime`, 1000).catch(() => undefined);
+    if (r?.status !== 200) return undefined;
+    const rt = JSON.parse(r.body) as { pairs: { service: string; role: string }[] };
+    return rt.pairs.some((p) => p.service === service && p.role === "primary") ? cpu : undefined;
+  };
+  // Asked in the instant after the last primary died (a crash sweep's next step, a busy
+  // machine), no CPU is primary yet: the fault means the next one, so wait for the
+  // takeover rather than fail the schedule. Five seconds is well past any takeover.
+  return waitFor(
+    `a CPU to be the primary of ${service}`,
+    async () => (await Promise.all(ctx.topology.cpus.map((c) => ask(c.name)))).find((c) => c !== undefined),
+    5000,
+    50,
+  ).catch(() => {
+    throw new Error(`no CPU is the primary of ${service} now`);
+  });
+}
+
+export const pairFaults = {
+  "pair.crash": kind({
+    schema: z.object({ kind: z.literal("pair.crash"), service: z.string(), step: z.enum(CRASH_STEPS, { message: `allowed: ${CRASH_STEPS.join(", ")}` }) }).strict(),
+    summary: "the service's primary crashes (its whole CPU) when its next commit reaches --step",
+    describe: (f) => `pair.crash ${f.service} ${f.step}`,
+    check: (f, t, at) => {
+      oneOf(`${at}.service`, "service", f.service, t.services.map((s) => s.name));
+      if (t.cpus.length < 2) throw new UsageError(`${at}: a crash point needs a backup to take over; this lab has one CPU`);
+      if (f.step === "mid-data" && t.services.find((s) => s.name === f.service)?.kind !== "mail") throw new UsageError(`${at}.step: mid-data is a mail service's step; for ${f.service} use before-journal, after-journal, after-commit or before-ack`);
+    },
+    cli: { parse: (i) => ({ kind: "pair.crash", service: need("the service (e.g. transactions)", i.target), step: need("--step", i.flags.step) }) },
+    apply: async (f, id, ctx) => {
+      const cpu = await primaryOf(ctx, f.service);
+      const r = await fetch(`${await ctx.agentUrl(cpu)}/faults/crash?id=${id}&service=${encodeURIComponent(f.service)}&step=${f.step}`, { method: "POST" });
+      if (!r.ok) throw new Error(`${cpu} refused the crash point: ${await r.text()}`);
+      // The fault is in place once the CPU has crashed, which its next commit does: a
+      // schedule that heals soon after must not disarm a point that never had its moment.
+      // A service with no traffic keeps it armed until healed.
+      await waitFor(`${cpu} to reach its crash point`, async () => (await ctx.plumbing.inspect(dockerName(ctx.lab, cpu))).state !== "running", 3000, 20).catch(() => undefined);
+      return { cpu };
+    },
+    revert: async (_f, undo, id, ctx) => {
+      // Fired: the CPU is down, and healing is repairing it. Not fired yet: disarm it.
+      const url = await ctx.agentUrl(undo.cpu).catch(() => undefined);
+      const reply = url ? await fetch(`${url}/faults/crash?id=${id}`, { method: "DELETE" }).then((r) => r.json() as Promise<{ armed: { id: string }[]; disarmed?: boolean }>, () => undefined) : undefined;
+      if (reply?.disarmed) return HEALED;
+      // It fired: the CPU is dead or dying (an exit a moment ago may not show yet). Let it
+      // finish dying, then repair it.
+      await waitFor(`${undo.cpu} to finish crashing`, async () => (await ctx.plumbing.inspect(dockerName(ctx.lab, undo.cpu))).state !== "running", 3000, 50).catch(() => undefined);
+      await revive(ctx, undo.cpu);
+      return HEALED;
+    },
+  }),
+};
