@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { RuntimeEventBody } from "./agent/api.js";
 
 // The runtime's events (detection, regroup, takeover, address moves, re-protection,
 // fencing, mirror state), kept in a ring with wall-clock times so the lab controller can
@@ -23,7 +24,9 @@ export class EventLog {
     private readonly capacity = 5000,
   ) {}
 
-  push(type: string, detail: Record<string, unknown> = {}): void {
+  /** Records an event as its module raised it (its type, and the rest as its detail). */
+  push(event: RuntimeEventBody): void {
+    const { type, ...detail } = event;
     const e = { seq: ++this.seq, time: Date.now(), cpu: this.cpu, type, detail };
     this.ring.push(e);
     if (this.ring.length > this.capacity) this.ring.shift();

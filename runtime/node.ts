@@ -42,13 +42,13 @@ function addressControl(vip: string | undefined, iface: () => Interface | undefi
       if (!i) throw new Error("no edge interface found for the service address");
       const t0 = Date.now();
       const { announced } = await takeAddress(vip, i);
-      events.push("address.taken", { service, vip, iface: i.name, ms: Date.now() - t0 });
-      void announced.then(() => events.push("address.announced", { service, vip, ms: Date.now() - t0 }));
+      events.push({ type: "address.taken", service, vip, iface: i.name, ms: Date.now() - t0 });
+      void announced.then(() => events.push({ type: "address.announced", service, vip, ms: Date.now() - t0 }));
     },
     release: async () => {
       const i = iface();
       if (i) await releaseAddress(vip, i);
-      events.push("address.released", { service, vip });
+      events.push({ type: "address.released", service, vip });
     },
   };
 }
@@ -61,7 +61,7 @@ export async function startNode(t: Topology, self: string, vips: Vips, ready: (n
   const events = new EventLog(self);
   const raid = new Raid1(
     t.disks.map((d) => ({ name: d.name, path: d.mount })),
-    (e) => events.push(e.type, { ...e }),
+    (e) => events.push(e),
   );
   const transport = new Transport(t, self);
   const planes = t.planes.map((p) => p.name);
@@ -78,7 +78,7 @@ export async function startNode(t: Topology, self: string, vips: Vips, ready: (n
     periodMs: t.heartbeat.periodMs,
     missed: t.heartbeat.missed,
     transport,
-    onEvent: (e) => events.push(e.type, { ...e }),
+    onEvent: (e) => events.push(e),
     onView: (view) => {
       for (const p of pairs.values()) p.onView(view);
     },
@@ -101,14 +101,14 @@ export async function startNode(t: Topology, self: string, vips: Vips, ready: (n
         membership,
         transport,
         planes,
-        events,
+        onEvent: (e) => events.push(e),
         address: addressControl(vips[s.name], iface, events, s.name),
         checkpointTimeoutMs: Math.max(250, t.heartbeat.periodMs * t.heartbeat.missed * 4),
         crash,
       }),
     );
   }
-  await raid.init().catch((err: unknown) => events.push("raid.error", { error: String(err) }));
+  await raid.init().catch((err: unknown) => events.push({ type: "raid.error", error: String(err) }));
   const disks = new DiskSupervisor({
     raid,
     services: t.services.map((s) => s.name),

@@ -2,9 +2,20 @@
 import { pairOps } from "../history/history.js";
 import type { HistoryEntry, RuntimeEventEntry } from "../history/types.js";
 import type { Anomaly, Check } from "./types.js";
+import type { RuntimeEventBody, RuntimeEventType } from "../../runtime/agent/api.js";
 
-function events(history: readonly HistoryEntry[]): RuntimeEventEntry[] {
-  return history.filter((e): e is RuntimeEventEntry => e.type === "event");
+/** A runtime event as the agent raised it (runtime/agent/api.ts), with when and where. */
+type Ev = RuntimeEventBody & { at: number; cpu: string };
+type EvOf<T extends RuntimeEventType> = Extract<Ev, { type: T }>;
+
+function events(history: readonly HistoryEntry[]): Ev[] {
+  // The history keeps an event as the agent sent it: its type as `name` and the rest as
+  // `detail`, both from the agent's own union. This is the one place that trusts that.
+  return history.filter((e): e is RuntimeEventEntry => e.type === "event").map((e) => ({ ...e.detail, type: e.name, at: e.time, cpu: e.cpu }) as Ev);
+}
+
+function ofType<T extends RuntimeEventType>(ev: readonly Ev[], type: T): EvOf<T>[] {
+  return ev.filter((e): e is EvOf<T> => e.type === type);
 }
 
 /**
@@ -41,25 +52,26 @@ export const runtime: Check = {
   },
   run(history) {
     const ev = events(history);
-    const count = (name: string) => ev.filter((e) => e.name === name).length;
-    const takeover = ev.find((e) => e.name === "pair.takeover");
-    const reprotected = takeover ? ev.find((e) => e.name === "pair.reprotected" && e.time >= takeover.time) : undefined;
-    const faultAt = takeover ? history.filter((e) => e.type === "fault" && e.event === "inject" && e.time <= takeover.time).at(-1)?.time : undefined;
+    const count = (type: RuntimeEventType) => ev.filter((e) => e.type === type).length;
+    const takeover = ofType(ev, "pair.takeover")[0];
+    const reprotected = takeover ? ofType(ev, "pair.reprotected").find((e) => e.at >= takeover.at) : undefined;
+    const faultAt = takeover ? history.filter((e) => e.type === "fault" && e.event === "inject" && e.time <= takeover.at).at(-1)?.time : undefined;
     const since = (t: number | undefined) => (t !== undefined && faultAt !== undefined ? Math.round((t - faultAt) / 100) / 10 : null);
     // The parts of that takeover, each from the end of the one before.
-    const failed = typeof takeover?.detail.from === "string" ? takeover.detail.from : undefined;
-    const after = (name: string, t: number | undefined, test: (d: Record<string, unknown>) => boolean = () => true) =>
-      t === undefined ? undefined : ev.find((e) => e.name === name && e.time >= t && test(e.detail))?.time;
-    const detected = after("cpu.suspected", faultAt, (d) => d.peer === failed);
-    const regrouped = after("view.installed", detected, (d) => !((d.view as { members?: string[] } | undefined)?.members ?? []).includes(failed ?? ""));
-    const moved = after("address.moved", takeover?.time);
+    const failed = takeover?.from;
+    const after = <T extends RuntimeEventType>(type: T, t: number | undefined, test: (e: EvOf<T>) => boolean = () => true) =>
+      t === undefined ? undefined : ofType(ev, type).find((e) => e.at >= t && test(e))?.at;
+    const detected = after("cpu.suspected", faultAt, (e) => e.peer === failed);
+    const regrouped = after("view.installed", detected, (e) => !e.view.members.includes(failed ?? ""));
+    const moved = after("address.moved", takeover?.at);
     const part = (from: number | undefined, to: number | undefined) => (from !== undefined && to !== undefined ? Math.round((to - from) / 100) / 10 : null);
     // Time a primary went without a live backup while a spare was in its view (the pair
     // reports it when it re-protects), and services that took over or resumed and were still
     // unprotected when the history ends: the next failure would have no takeover.
-    const exposures = ev.filter((e) => e.name === "pair.reprotected").map((e) => (typeof e.detail.exposedMs === "number" ? e.detail.exposedMs : 0));
+    const exposures = ofType(ev, "pair.reprotected").map((e) => e.exposedMs);
     const lastWord = new Map<string, string>();
-    for (const e of ev) if (["pair.takeover", "pair.resumed", "pair.unprotected", "pair.reprotected"].includes(e.name) && typeof e.detail.service === "string") lastWord.set(e.detail.service, e.name);
+    for (const e of ev) if (e.type === "pair.takeover" || e.type === "pair.resumed" || e.type === "pair.unprotected" || e.type === "pair.reprotected") lastWord.set(e.service, e.type);
+    const installed = ofType(ev, "view.installed");
     return {
       valid: true,
       figures: {
@@ -71,26 +83,26 @@ export const runtime: Check = {
         unprotectedAtEnd: [...lastWord.values()].filter((w) => w !== "pair.reprotected").length,
         fenced: count("pair.fenced"),
         // Every CPU reports each view it installs; count views, not reports.
-        viewChanges: new Set(ev.filter((e) => e.name === "view.installed").map((e) => JSON.stringify((e.detail.view as { id?: number } | undefined)?.id))).size,
+        viewChanges: new Set(installed.map((e) => e.view.id)).size,
         // Views that removed a CPU (each counted once, however many CPUs installed it): in a
         // scenario that faults no CPU, any removal is a false one.
-        removals: new Set(ev.filter((e) => e.name === "view.installed" && Array.isArray(e.detail.removed) && e.detail.removed.length > 0).map((e) => JSON.stringify((e.detail.view as { id?: number } | undefined)?.id))).size,
+        removals: new Set(installed.filter((e) => e.removed.length > 0).map((e) => e.view.id)).size,
         planeDownReports: count("plane.down"),
         suspicions: count("cpu.suspected"),
         // A CPU that found its own timers late by a period or more: starved of time, so what
         // it could not hear meanwhile was not counted against its peers.
         stalls: count("cpu.stalled"),
-        longestStall: Math.max(0, ...ev.filter((e) => e.name === "cpu.stalled").map((e) => (typeof e.detail.ms === "number" ? e.detail.ms : 0))),
+        longestStall: Math.max(0, ...ofType(ev, "cpu.stalled").map((e) => e.ms)),
         repairs: count("raid.repaired"),
         rebuilds: count("raid.rebuilt"),
         mirrorsDegraded: count("raid.degraded"),
         votedOut: count("replica.votedOut"),
-        faultToTakeover: since(takeover?.time),
-        faultToReprotected: since(reprotected?.time),
+        faultToTakeover: since(takeover?.at),
+        faultToReprotected: since(reprotected?.at),
         detect: part(faultAt, detected),
         regroup: part(detected, regrouped),
-        takeover: part(regrouped, takeover?.time),
-        address: part(takeover?.time, moved),
+        takeover: part(regrouped, takeover?.at),
+        address: part(takeover?.at, moved),
       },
       anomalies: [],
     };

@@ -28,8 +28,7 @@ export async function raidCommand(config: LabConfig, action: "status" | "scrub",
         rows.push({ cpu: c.name, scrub: JSON.parse(r.body) as unknown });
         continue;
       }
-      const r = await httpGet(`${url}/runtime`, 2000);
-      rows.push({ cpu: c.name, mirrors: (JSON.parse(r.body) as { raid: MirrorStatus[] }).raid });
+      rows.push({ cpu: c.name, mirrors: (await ctx.agent(c.name).runtime(2000)).raid });
     } catch (err) {
       rows.push({ cpu: c.name, error: err instanceof Error ? err.message : String(err) });
     }

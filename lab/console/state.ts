@@ -1,9 +1,10 @@
 // What the console draws: the machine as the engine and the CPUs themselves report it.
 // Every part is asked through its 127.0.0.1 port; a part that does not answer is shown as
 // such, never guessed.
+import { AgentClient } from "../agent/client.js";
 import type { Plumbing } from "../docker/plumbing.js";
 import { machineStatus } from "../machine/status.js";
-import { httpGet, httpJson } from "../util/http.js";
+import { httpGet } from "../util/http.js";
 import type { ConsoleState, CpuView } from "./types.js";
 
 export type { ConsoleState, CpuView } from "./types.js";
@@ -52,20 +53,13 @@ export class PlaneTraffic {
   }
 }
 
-interface RuntimeReply {
-  view: { id: number; members: string[] };
-  quorate: boolean;
-  liveness: { peer: string; planes: Record<string, boolean> }[];
-  raid: { name: string; state: string; repaired: number; rebuild?: { done: number; files: number } }[];
-  pairs: { service: string; role: string }[];
-}
-
 export async function consoleState(plumbing: Plumbing, lab: string, traffic?: PlaneTraffic): Promise<ConsoleState> {
   const s = await machineStatus(plumbing, lab);
   const t = s.topology;
   const cpus = await Promise.all(
     s.cpus.map(async (c): Promise<CpuView> => {
-      const rt = c.agentUrl && c.state === "running" ? await httpJson<RuntimeReply>(`${c.agentUrl}/runtime`, 400).catch(() => undefined) : undefined;
+      const url = c.agentUrl;
+      const rt = url && c.state === "running" ? await new AgentClient(c.name, () => Promise.resolve(url)).runtime(400).catch(() => undefined) : undefined;
       return {
         name: c.name,
         state: c.state,

@@ -6,6 +6,7 @@ import { LabError } from "../errors.js";
 import { readTopology } from "../machine/status.js";
 import { Router, ROUTER_API_PORT } from "../router/router.js";
 import type { Topology } from "../topology/types.js";
+import { AgentClient } from "../agent/client.js";
 
 export interface FaultContext {
   plumbing: Plumbing;
@@ -17,6 +18,8 @@ export interface FaultContext {
   vips: Record<string, string>;
   router(name: string): Promise<Router>;
   agentUrl(cpu: string): Promise<string>;
+  /** The typed client of a CPU's agent (its address looked up on each call). */
+  agent(cpu: string): AgentClient;
 }
 
 async function publishedUrl(plumbing: Plumbing, lab: string, name: string, port: number): Promise<string> {
@@ -42,5 +45,6 @@ export async function readFaultContext(plumbing: Plumbing, lab: string): Promise
     vips: vipsVar ? (JSON.parse(vipsVar.slice("NONSTOP_VIPS=".length)) as Record<string, string>) : {},
     router: async (name) => new Router(await publishedUrl(plumbing, lab, name, ROUTER_API_PORT)),
     agentUrl: (cpu) => publishedUrl(plumbing, lab, cpu, topology.agentPort),
+    agent: (cpu) => new AgentClient(cpu, () => publishedUrl(plumbing, lab, cpu, topology.agentPort)),
   };
 }

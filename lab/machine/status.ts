@@ -1,5 +1,6 @@
 // What a lab looks like right now, read from the engine (labels) and from the parts
 // themselves (agents and routers answer through their 127.0.0.1 ports).
+import { AgentClient } from "../agent/client.js";
 import { serviceUrl } from "./service-probe.js";
 import type { ServiceKind } from "../topology/types.js";
 import type { LabContainer, Plumbing } from "../docker/plumbing.js";
@@ -7,7 +8,7 @@ import { dockerName } from "../docker/plumbing.js";
 import { ROUTER_API_PORT } from "../router/router.js";
 import { rolesOf } from "../topology/links.js";
 import type { Topology } from "../topology/types.js";
-import { httpGet, httpJson } from "../util/http.js";
+import { httpGet } from "../util/http.js";
 
 export const LABEL_TOPOLOGY = "nonstop.topology";
 
@@ -78,8 +79,8 @@ async function probe(c: LabContainer, url: string | undefined, path: string): Pr
 
 /** The services this CPU's runtime is primary and backup for, or undefined when it does not answer. */
 async function liveRoles(agentUrl: string): Promise<{ primary: string[]; backup: string[] } | undefined> {
-  const rt = await httpJson<{ pairs?: { service: string; role: string }[] }>(`${agentUrl}/runtime`, 1000).catch(() => undefined);
-  if (!rt?.pairs) return undefined;
+  const rt = await new AgentClient("cpu", () => Promise.resolve(agentUrl)).runtime(1000).catch(() => undefined);
+  if (!rt) return undefined;
   return { primary: rt.pairs.filter((p) => p.role === "primary").map((p) => p.service), backup: rt.pairs.filter((p) => p.role === "backup").map((p) => p.service) };
 }
 

@@ -8,7 +8,8 @@ import { dockerName, type ContainerSpec, type Plumbing } from "../docker/plumbin
 import type { ImageSet } from "../images/build.js";
 import { Router, ROUTER_API_PORT } from "../router/router.js";
 import type { Topology } from "../topology/types.js";
-import { httpGet, waitFor } from "../util/http.js";
+import { waitFor } from "../util/http.js";
+import { AgentClient } from "../agent/client.js";
 import { planMachine } from "./plan.js";
 import { serviceVip } from "./vip.js";
 import { LABEL_TOPOLOGY, machineStatus, readTopology } from "./status.js";
@@ -147,8 +148,8 @@ async function bringUp(opts: Resolved): Promise<StartedLab> {
     async () => {
       const views = await Promise.all(
         status.cpus.map(async (c) => {
-          const r = await httpGet(`${c.agentUrl}/runtime`, 1000);
-          const rt = r.status === 200 ? (JSON.parse(r.body) as { admitted: boolean; quorate: boolean; view: { id: number; members: string[] } }) : undefined;
+          const url = c.agentUrl;
+          const rt = url ? await new AgentClient(c.name, () => Promise.resolve(url)).runtime(1000).catch(() => undefined) : undefined;
           return rt?.admitted && rt.quorate && rt.view.members.length === t.cpus.length ? rt.view.id : undefined;
         }),
       );

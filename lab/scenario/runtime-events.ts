@@ -2,15 +2,6 @@
 // every CPU during a run and records them in the history on the run's clock.
 import type { FaultContext } from "../faults/context.js";
 import type { HistoryRecorder } from "../history/recorder.js";
-import { httpJson } from "../util/http.js";
-
-interface RemoteEvent {
-  seq: number;
-  time: number;
-  cpu: string;
-  type: string;
-  detail: Record<string, unknown>;
-}
 
 export class RuntimeEventPump implements AsyncDisposable {
   private readonly seen = new Map<string, { boot: string; seq: number }>();
@@ -34,12 +25,10 @@ export class RuntimeEventPump implements AsyncDisposable {
     try {
       await Promise.all(
         this.ctx.topology.cpus.map(async (c) => {
-          const url = await this.ctx.agentUrl(c.name).catch(() => undefined);
-          if (!url) return;
           const seen = this.seen.get(c.name) ?? { boot: "", seq: 0 };
           // A restarted CPU has a new boot id and numbers its events from 1 again; asking
           // with the old boot id gets everything it holds.
-          const r = await httpJson<{ boot: string; events: RemoteEvent[] }>(`${url}/events?since=${seen.seq}&boot=${seen.boot}`, 400).catch(() => undefined);
+          const r = await this.ctx.agent(c.name).events(seen.seq, seen.boot, 400).catch(() => undefined);
           if (!r) return;
           for (const e of r.events) this.recorder.add({ type: "event", cpu: e.cpu, name: e.type, detail: e.detail }, this.recorder.fromWall(e.time));
           this.seen.set(c.name, { boot: r.boot, seq: r.events.at(-1)?.seq ?? (r.boot === seen.boot ? seen.seq : 0) });

@@ -68,11 +68,8 @@ async function finalTruth(recorder: HistoryRecorder, ctx: FaultContext, topology
   let last: { truth: unknown; cpu: string } | undefined;
   for (let attempt = 0; attempt < 40; attempt++) {
     for (const c of topology.cpus) {
-      const url = await ctx.agentUrl(c.name).catch(() => undefined);
-      const r = url ? await httpGet(`${url}/services/${service}/state`, 1000).catch(() => undefined) : undefined;
-      if (r?.status !== 200) continue;
-      const b = JSON.parse(r.body) as { role: string; truth: unknown; cpu: string };
-      if (b.role === "primary") last = b;
+      const b = await ctx.agent(c.name).serviceState(service, 1000).catch(() => undefined);
+      if (b?.role === "primary") last = b;
     }
     // Still working off what the last operations left it (mail still in the queue): ask
     // again shortly, and in the end take what it holds.

@@ -17,6 +17,7 @@ import { CRASH_STEPS, type CrashStep } from "../pairs/crash.js";
 import { sendJson as send } from "../http.js";
 import { Messages, isMessagePath, type MessagePath } from "../membership/messages.js";
 import type { z } from "zod";
+import type { EventsReply, HealthReply, RuntimeReply, ServiceStateReply } from "./api.js";
 
 const cpu = process.env.NONSTOP_CPU ?? hostname();
 const port = Number(process.env.NONSTOP_PORT ?? 8080);
@@ -75,7 +76,7 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const timeoutMs = Math.min(Number(url.searchParams.get("timeoutMs") ?? 1000), 10_000);
   switch (url.pathname) {
     case "/events":
-      return send(res, 200, node ? node.events.since(Number(url.searchParams.get("since") ?? 0), url.searchParams.get("boot") ?? undefined) : { boot: "", events: [] });
+      return send(res, 200, (node ? node.events.since(Number(url.searchParams.get("since") ?? 0), url.searchParams.get("boot") ?? undefined) : { boot: "", events: [] }) satisfies EventsReply);
     case "/runtime":
       if (!node) return send(res, 503, { error: "no runtime" });
       return send(res, 200, {
@@ -86,13 +87,13 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
         liveness: node.membership.liveness(),
         raid: node.raid.status(),
         pairs: [...node.pairs].map(([name, p]) => ({ service: name, role: p.role, epoch: p.epoch, seq: p.state.seq })),
-      });
+      } satisfies RuntimeReply);
     case "/raid/scrub":
       if (!node) return send(res, 503, { error: "no runtime" });
       // Each CPU scrubs the files it writes (./raid/supervisor.ts says why); `nonstop raid scrub` asks them all.
       return send(res, 200, await node.raid.scrub(node.disks.owned()));
     case "/health":
-      return send(res, 200, { ok: true, cpu, uptimeMs: Date.now() - startedAt });
+      return send(res, 200, { ok: true, cpu, uptimeMs: Date.now() - startedAt } satisfies HealthReply);
     case "/whoami":
       if (!topology) return send(res, 200, { cpu, hostname: hostname() });
       return send(res, 200, { ...(await identity(topology, cpu)), disks: await disks(topology), lab: topology.lab });
@@ -149,7 +150,7 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
       const m = /^\/services\/([a-z][a-z0-9-]*)\/state$/.exec(url.pathname);
       const pair = m?.[1] ? node?.pairs.get(m[1]) : undefined;
       const svc = m?.[1] ? services.get(m[1]) : undefined;
-      if (m && pair && svc) return send(res, 200, { cpu, service: m[1], role: pair.role, epoch: pair.epoch, seq: pair.state.seq, truth: svc.truth() });
+      if (m?.[1] && pair && svc) return send(res, 200, { cpu, service: m[1], role: pair.role, epoch: pair.epoch, seq: pair.state.seq, truth: svc.truth() } satisfies ServiceStateReply);
       return send(res, 404, { error: `no route ${url.pathname}` });
     }
   }

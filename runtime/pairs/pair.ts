@@ -7,7 +7,7 @@
 import type { Raid1 } from "../raid/raid1.js";
 import type { Membership, View } from "../membership/membership.js";
 import type { ServerNet } from "../membership/transport.js";
-import type { EventLog } from "../events.js";
+import type { PairEvent } from "../agent/api.js";
 import type { PlaneName, Service } from "../../lab/topology/types.js";
 import type { CrashPoints, CrashStep } from "./crash.js";
 import { apply, emptyState, type PairOp, type PairState } from "./state.js";
@@ -34,7 +34,8 @@ export interface PairDeps {
   membership: Pick<Membership, "view" | "quorate">;
   transport: ServerNet;
   planes: PlaneName[];
-  events: EventLog;
+  /** How the pair reports what it does (the agent records it in its event log). */
+  onEvent: (e: PairEvent) => void;
   address: AddressControl;
   /** Deadline for a checkpoint to reach the backup before the write fails unacknowledged. */
   checkpointTimeoutMs: number;
@@ -114,7 +115,7 @@ export class Pair {
       this.fencedEpoch = 0;
       this.backupInDoubt = r.backup !== null;
       await this.d.address.take();
-      this.d.events.push("pair.resumed", { service: r.service, epoch: r.epoch, seq: this.state.seq });
+      this.d.onEvent({ type: "pair.resumed", service: r.service, epoch: r.epoch, seq: this.state.seq });
     });
   }
 
@@ -150,14 +151,14 @@ export class Pair {
         await this.writeRecord({ service: service.name, epoch: 1, primary: self, backup: service.backup ?? null });
         this.role = "primary";
         await this.d.address.take();
-        this.d.events.push("pair.primary", { service: service.name, epoch: 1, backup: service.backup ?? null });
+        this.d.onEvent({ type: "pair.primary", service: service.name, epoch: 1, backup: service.backup ?? null });
         return;
       }
       if (service.backup === self) {
         this.record = { service: service.name, epoch: 1, primary: service.primary, backup: self };
         this.epoch = 1;
         this.role = "backup";
-        this.d.events.push("pair.backup", { service: service.name, epoch: 1, primary: service.primary, seq: 0 });
+        this.d.onEvent({ type: "pair.backup", service: service.name, epoch: 1, primary: service.primary, seq: 0 });
         return;
       }
     }
@@ -170,13 +171,13 @@ export class Pair {
       await this.writeRecord({ ...r, epoch: r.epoch + 1 });
       this.role = "primary";
       await this.d.address.take();
-      this.d.events.push("pair.recovered", { service: service.name, epoch: this.epoch, seq: this.state.seq, ms: Date.now() - t0 });
+      this.d.onEvent({ type: "pair.recovered", service: service.name, epoch: this.epoch, seq: this.state.seq, ms: Date.now() - t0 });
       return;
     }
     this.record = r;
     this.epoch = r?.epoch ?? 0;
     this.role = "spare";
-    this.d.events.push("pair.spare", { service: service.name, epoch: this.epoch });
+    this.d.onEvent({ type: "pair.spare", service: service.name, epoch: this.epoch });
     // Named as backup (a restart, or the record was written a moment before we read it):
     // ask the primary for its state rather than assume any.
     if (r && r.backup === self && r.primary !== self) {
@@ -219,7 +220,7 @@ export class Pair {
       // later while a spare: the record said protected, and no CPU would have taken over.
       if (this.role === "backup" && r.backup !== null && r.backup !== this.d.self && view.members.includes(r.backup)) {
         this.role = "spare";
-        this.d.events.push("pair.spare", { service: r.service, epoch: r.epoch, why: `${r.backup ?? "no CPU"} is the backup now` });
+        this.d.onEvent({ type: "pair.spare", service: r.service, epoch: r.epoch, why: `${r.backup ?? "no CPU"} is the backup now` });
         return;
       }
       if (this.role === "backup" && r.primary !== this.d.self && !view.members.includes(r.primary)) await this.takeover(r, view);
@@ -228,7 +229,7 @@ export class Pair {
   }
 
   private serial(fn: () => Promise<void>): void {
-    this.queue = this.queue.then(fn).catch((err: unknown) => this.d.events.push("pair.error", { service: this.d.service.name, error: String(err) }));
+    this.queue = this.queue.then(fn).catch((err: unknown) => this.d.onEvent({ type: "pair.error", service: this.d.service.name, error: String(err) }));
   }
 
   private async takeover(r: PairRecord, view: View): Promise<void> {
@@ -239,9 +240,9 @@ export class Pair {
     this.role = "primary";
     this.takenOverAt = Date.now();
     this.exposedSince = this.takenOverAt;
-    this.d.events.push("pair.takeover", { service: r.service, epoch: next.epoch, from: r.primary, seq: this.state.seq });
+    this.d.onEvent({ type: "pair.takeover", service: r.service, epoch: next.epoch, from: r.primary, seq: this.state.seq });
     await this.d.address.take();
-    this.d.events.push("address.moved", { service: r.service, to: this.d.self, ms: Date.now() - t0 });
+    this.d.onEvent({ type: "address.moved", service: r.service, to: this.d.self, ms: Date.now() - t0 });
     await this.reprotect(view);
   }
 
@@ -268,19 +269,19 @@ export class Pair {
         const exposedMs = this.exposedSince ? Date.now() - this.exposedSince : 0;
         this.exposedSince = 0;
         this.unprotectedSaid = false;
-        this.d.events.push("pair.reprotected", { service: r.service, backup: to, seq: this.state.seq, ms: Date.now() - t0, exposedMs });
+        this.d.onEvent({ type: "pair.reprotected", service: r.service, backup: to, seq: this.state.seq, ms: Date.now() - t0, exposedMs });
         return;
       } catch {
         // try the next CPU
       }
     }
     if (current) {
-      this.d.events.push("pair.resync-failed", { service: r.service, backup: current });
+      this.d.onEvent({ type: "pair.resync-failed", service: r.service, backup: current });
       return;
     }
     if (r.backup) await this.writeRecord({ ...r, backup: null });
     // Once per exposure: the supervisor retries every half second, and says so only once.
-    if (!this.unprotectedSaid) this.d.events.push("pair.unprotected", { service: r.service, reason: "no live CPU took the backup" });
+    if (!this.unprotectedSaid) this.d.onEvent({ type: "pair.unprotected", service: r.service, reason: "no live CPU took the backup" });
     this.unprotectedSaid = true;
   }
 
@@ -323,7 +324,7 @@ export class Pair {
     this.exposedSince = 0;
     this.fencedEpoch = this.epoch;
     await this.d.address.release();
-    this.d.events.push("pair.fenced", { service: this.d.service.name, epoch: this.epoch, why });
+    this.d.onEvent({ type: "pair.fenced", service: this.d.service.name, epoch: this.epoch, why });
   }
 
   /**
@@ -401,7 +402,7 @@ export class Pair {
         if (!reply.ok) {
           // The backup is not in step (it restarted, or never got our state): hand it the
           // whole state, then the changes again. Only an explicit ok counts.
-          this.d.events.push("pair.resync", { service: this.d.service.name, backup, reason: reply.reason ?? "refused" });
+          this.d.onEvent({ type: "pair.resync", service: this.d.service.name, backup, reason: reply.reason ?? "refused" });
           await this.reprotect(this.d.membership.view, backup);
           reply = this.record?.backup === backup ? await send() : { ok: this.record?.backup === null };
           if (!reply.ok && this.record?.backup) throw new Error(`backup ${this.record.backup} refused the checkpoint: ${reply.reason ?? "?"}`);
@@ -420,7 +421,7 @@ export class Pair {
     for (const e of entries) apply(this.state, e.op);
     if (this.takenOverAt) {
       // The first change acknowledged after a takeover: the service is back, as the pair sees it.
-      this.d.events.push("pair.serving", { service: this.d.service.name, epoch: this.epoch, msSinceTakeover: Date.now() - this.takenOverAt });
+      this.d.onEvent({ type: "pair.serving", service: this.d.service.name, epoch: this.epoch, msSinceTakeover: Date.now() - this.takenOverAt });
       this.takenOverAt = 0;
     }
     return entries.map((e) => ({ seq: e.seq, epoch: this.epoch }));
@@ -484,7 +485,7 @@ export class Pair {
     this.epoch = msg.epoch;
     this.role = "backup";
     this.record = { service: this.d.service.name, epoch: msg.epoch, primary: msg.primary, backup: this.d.self };
-    this.d.events.push("pair.backup", { service: this.d.service.name, epoch: msg.epoch, primary: msg.primary, seq: msg.state.seq });
+    this.d.onEvent({ type: "pair.backup", service: this.d.service.name, epoch: msg.epoch, primary: msg.primary, seq: msg.state.seq });
     return { ok: true };
   }
 

@@ -64,7 +64,7 @@ export function serveMail({ pair, cpu, service, events, crash }: ServiceDeps): R
       })().catch((err: unknown) => callback(smtpError(451, String(err))));
     },
   });
-  server.on("error", (err) => events.push("service.error", { service: service.name, error: err.message }));
+  server.on("error", (err) => events.push({ type: "service.error", service: service.name, error: err.message }));
   server.listen(service.port, "0.0.0.0");
 
   // Forwarding: the primary delivers what is queued, journaled like any change, so a

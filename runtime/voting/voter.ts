@@ -102,6 +102,6 @@ export class Voter {
     off.add(cpu);
     this.off = off;
     await this.d.raid.writeFile(this.d.file, JSON.stringify({ off: [...off] }));
-    this.d.events.push("replica.votedOut", { replica: cpu, x, got, want });
+    this.d.events.push({ type: "replica.votedOut", replica: cpu, x, got, want });
   }
 }

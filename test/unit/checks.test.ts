@@ -194,7 +194,7 @@ describe("reads and the runtime's timeline", () => {
     const h = [
       ...fixture([["fault", "kill", 100]]),
       ev(200, "cpu.suspected", { peer: "cpu-0" }),
-      ev(230, "view.installed", { view: { id: 2, members: ["cpu-1", "cpu-2", "cpu-3"] } }),
+      ev(230, "view.installed", { view: { id: 2, members: ["cpu-1", "cpu-2", "cpu-3"] }, removed: ["cpu-0"], added: [] }),
       ev(260, "pair.takeover", { from: "cpu-0" }),
       ev(275, "address.moved", {}),
       ev(300, "raid.repaired", {}),

@@ -85,7 +85,7 @@ beforeEach(async () => {
       membership,
       transport,
       planes: ["x", "y"],
-      events,
+      onEvent: (e) => events.push(e),
       address,
       checkpointTimeoutMs: 500,
     });

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { dockerName } from "../../docker/plumbing.js";
 import { UsageError } from "../../errors.js";
 import { votingReplicas } from "../../topology/voting.js";
-import { httpGet, waitFor } from "../../util/http.js";
+import { waitFor } from "../../util/http.js";
 import type { FaultContext } from "../context.js";
 import { HEALED, NOTHING, checkCpu, kind, need, num, oneOf } from "./kind.js";
 
@@ -18,9 +18,7 @@ export async function revive(ctx: FaultContext, cpu: string): Promise<void> {
   await waitFor(
     `${cpu} to rejoin the membership`,
     async () => {
-      const r = await httpGet(`${await ctx.agentUrl(cpu)}/runtime`, 500);
-      if (r.status !== 200) return false;
-      const rt = JSON.parse(r.body) as { admitted: boolean; quorate: boolean; view: { members: string[] }; liveness: { peer: string; alive: boolean }[] };
+      const rt = await ctx.agent(cpu).runtime(500);
       const alive = rt.liveness.filter((l) => l.alive).map((l) => l.peer);
       return rt.admitted && rt.quorate && rt.view.members.includes(cpu) && alive.every((p) => rt.view.members.includes(p));
     },
@@ -82,14 +80,12 @@ export const cpuFaults = {
     check: (f, t, at) => checkCpu(at, "cpu", f.cpu, t),
     cli: { parse: (i) => ({ kind: "cpu.memory", cpu: target(i), mb: num("mb", i.flags.mb) }) },
     apply: async (f, id, ctx) => {
-      const r = await fetch(`${await ctx.agentUrl(f.cpu)}/faults/memory?id=${id}&mb=${f.mb}`, { method: "POST" });
-      if (!r.ok) throw new Error(`${f.cpu} refused the memory fault: ${await r.text()}`);
+      await ctx.agent(f.cpu).holdMemory(id, f.mb);
       return NOTHING;
     },
     revert: async (f, _undo, id, ctx) => {
       // A CPU that died meanwhile holds nothing any more.
-      const url = await ctx.agentUrl(f.cpu).catch(() => undefined);
-      if (url) await fetch(`${url}/faults/memory?id=${id}`, { method: "DELETE" });
+      await ctx.agent(f.cpu).releaseMemory(id).catch(() => undefined);
       return HEALED;
     },
   }),
@@ -105,15 +101,13 @@ export const cpuFaults = {
     },
     cli: { parse: (i) => ({ kind: "replica.diverge", cpu: target(i) }) },
     apply: async (f, id, ctx) => {
-      const r = await fetch(`${await ctx.agentUrl(f.cpu)}/faults/diverge?id=${id}`, { method: "POST" });
-      if (!r.ok) throw new Error(`${f.cpu} refused the divergence fault: ${await r.text()}`);
+      await ctx.agent(f.cpu).diverge(id);
       return NOTHING;
     },
     revert: async (f, _undo, id, ctx) => {
       // The replica computes rightly again. The voter keeps it switched off: that was the
       // machine's answer to the fault, as a fenced primary's is, and is not undone here.
-      const url = await ctx.agentUrl(f.cpu).catch(() => undefined);
-      if (url) await fetch(`${url}/faults/diverge?id=${id}`, { method: "DELETE" });
+      await ctx.agent(f.cpu).undiverge(id).catch(() => undefined);
       return HEALED;
     },
   }),

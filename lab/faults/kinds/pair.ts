@@ -4,7 +4,7 @@ import { z } from "zod";
 import { CRASH_STEPS } from "../../../runtime/pairs/crash.js";
 import { dockerName } from "../../docker/plumbing.js";
 import { UsageError } from "../../errors.js";
-import { httpGet, waitFor } from "../../util/http.js";
+import { waitFor } from "../../util/http.js";
 import type { FaultContext } from "../context.js";
 import { revive } from "./cpu.js";
 import { HEALED, kind, need, oneOf } from "./kind.js";
@@ -13,12 +13,8 @@ import { HEALED, kind, need, oneOf } from "./kind.js";
 async function primaryOf(ctx: FaultContext, service: string): Promise<string> {
   const ask = async (cpu: string): Promise<string | undefined> => {
     // A CPU that is down (say, still rebooting from the last crash) is nobody's primary.
-    const url = await ctx.agentUrl(cpu).catch(() => undefined);
-    if (!url) return undefined;
-    const r = await httpGet(`${url}/runtime`, 1000).catch(() => undefined);
-    if (r?.status !== 200) return undefined;
-    const rt = JSON.parse(r.body) as { pairs: { service: string; role: string }[] };
-    return rt.pairs.some((p) => p.service === service && p.role === "primary") ? cpu : undefined;
+    const rt = await ctx.agent(cpu).runtime(1000).catch(() => undefined);
+    return rt?.pairs.some((p) => p.service === service && p.role === "primary") ? cpu : undefined;
   };
   // Asked in the instant after the last primary died (a crash sweep's next step, a busy
   // machine), no CPU is primary yet: the fault means the next one, so wait for the
@@ -46,8 +42,7 @@ export const pairFaults = {
     cli: { parse: (i) => ({ kind: "pair.crash", service: need("the service (e.g. transactions)", i.target), step: need("--step", i.flags.step) }) },
     apply: async (f, id, ctx) => {
       const cpu = await primaryOf(ctx, f.service);
-      const r = await fetch(`${await ctx.agentUrl(cpu)}/faults/crash?id=${id}&service=${encodeURIComponent(f.service)}&step=${f.step}`, { method: "POST" });
-      if (!r.ok) throw new Error(`${cpu} refused the crash point: ${await r.text()}`);
+      await ctx.agent(cpu).armCrash(id, f.service, f.step);
       // The fault is in place once the CPU has crashed, which its next commit does: a
       // schedule that heals soon after must not disarm a point that never had its moment.
       // A service with no traffic keeps it armed until healed.
@@ -56,8 +51,7 @@ export const pairFaults = {
     },
     revert: async (_f, undo, id, ctx) => {
       // Fired: the CPU is down, and healing is repairing it. Not fired yet: disarm it.
-      const url = await ctx.agentUrl(undo.cpu).catch(() => undefined);
-      const reply = url ? await fetch(`${url}/faults/crash?id=${id}`, { method: "DELETE" }).then((r) => r.json() as Promise<{ armed: { id: string }[]; disarmed?: boolean }>, () => undefined) : undefined;
+      const reply = await ctx.agent(undo.cpu).disarmCrash(id).catch(() => undefined);
       if (reply?.disarmed) return HEALED;
       // It fired: the CPU is dead or dying (an exit a moment ago may not show yet). Let it
       // finish dying, then repair it.
