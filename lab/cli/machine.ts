@@ -1,7 +1,7 @@
 // `nonstop up | down | status | logs`: the machine's lifecycle from the command line.
 import type { LabConfig } from "../config.js";
 import { connectEngine } from "../docker/engine.js";
-import { Plumbing, demuxBuffer, dockerName } from "../docker/plumbing.js";
+import { Plumbing, dockerName } from "../docker/plumbing.js";
 import { reap } from "../docker/reap.js";
 import { UsageError } from "../errors.js";
 import { machineStatus, type MachineStatus } from "../machine/status.js";
@@ -122,27 +122,22 @@ export async function downCommand(config: LabConfig, flags: { lab: string }): Pr
 
 export async function logsCommand(config: LabConfig, name: string, flags: { lab: string; follow?: boolean; tail?: number }): Promise<void> {
   const plumbing = await plumbingFor(config);
-  const parts = (await plumbing.containers(flags.lab)).filter((c) => c.role === "cpu" || c.role === "router");
+  const parts = (await plumbing.container.list(flags.lab)).filter((c) => c.role === "cpu" || c.role === "router");
   const part = parts.find((c) => c.name === name);
   if (!part) {
     const names = parts.map((c) => c.name).join(", ");
     throw new UsageError(names ? `logs: no part '${name}' in lab ${flags.lab}; parts are ${names}` : `logs: lab ${flags.lab} is not up`);
   }
-  const container = plumbing.docker.getContainer(dockerName(flags.lab, name));
-  const opts = { stdout: true, stderr: true, timestamps: false, ...(flags.tail !== undefined ? { tail: flags.tail } : {}) };
+  const id = dockerName(flags.lab, name);
+  const tail = flags.tail !== undefined ? { tail: flags.tail } : {};
   if (flags.follow) {
-    const stream = await container.logs({ ...opts, follow: true });
-    plumbing.docker.modem.demuxStream(stream, process.stdout, process.stderr);
-    await new Promise<void>((resolve) => {
-      stream.on("end", resolve);
-      process.once("SIGINT", () => {
-        (stream as unknown as { destroy(): void }).destroy();
-        resolve();
-      });
-    });
+    // Ctrl-C stops following; the lab is untouched.
+    const stop = new AbortController();
+    process.once("SIGINT", () => stop.abort());
+    await plumbing.container.followLogs(id, process.stdout, process.stderr, { ...tail, signal: stop.signal });
     return;
   }
-  const { stdout, stderr } = demuxBuffer(await container.logs({ ...opts, follow: false }));
+  const { stdout, stderr } = await plumbing.container.logs(id, tail);
   process.stdout.write(stdout);
   process.stderr.write(stderr);
 }

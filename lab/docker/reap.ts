@@ -4,7 +4,6 @@
 // It never stops at the first error: whatever it can remove, it removes, and it names
 // what it could not, and why.
 import { errorMessage } from "../errors.js";
-import { labFilter } from "./labels.js";
 import type { Plumbing } from "./plumbing.js";
 
 export interface ReapFailure {
@@ -30,33 +29,31 @@ const why = (err: unknown) => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function reap(plumbing: Plumbing, lab?: string): Promise<ReapResult> {
-  const docker = plumbing.docker;
   const failures: ReapFailure[] = [];
-  const containers = await docker.listContainers({ all: true, filters: { label: labFilter(lab) } });
+  const containers = await plumbing.container.listed(lab);
   // Containers first: a network or volume in use cannot be removed.
-  const names = containers.map((c) => (c.Names[0] ?? c.Id).replace(/^\//, ""));
+  const names = containers.map((c) => c.name);
   await Promise.all(
-    containers.map((c, i) =>
-      plumbing.remove(c.Id).catch((err: unknown) => {
-        failures.push({ kind: "container", name: names[i] ?? c.Id, why: why(err) });
+    containers.map((c) =>
+      plumbing.container.remove(c.id).catch((err: unknown) => {
+        failures.push({ kind: "container", name: c.name, why: why(err) });
       }),
     ),
   );
 
-  const networks = await plumbing.networks(lab);
+  const networks = await plumbing.network.list(lab);
   let removedNetworks = 0;
   for (const n of networks) {
-    const err = await removeNetwork(plumbing, n.id, names);
+    // A stale endpoint of a killed container is force-disconnected by that container's name.
+    const err = await retry(() => plumbing.network.remove(n.id, names));
     if (err) failures.push({ kind: "network", name: n.networkName, why: err });
     else removedNetworks++;
   }
 
-  const volumes = await plumbing.volumes(lab);
+  const volumes = await plumbing.volume.list(lab);
   let removedVolumes = 0;
   for (const v of volumes) {
-    const err = await retry(async () => {
-      await docker.getVolume(v.volumeName).remove({ force: true });
-    });
+    const err = await retry(() => plumbing.volume.remove(v.volumeName));
     if (err) failures.push({ kind: "volume", name: v.volumeName, why: err });
     else removedVolumes++;
   }
@@ -79,23 +76,3 @@ async function retry(fn: () => Promise<void>, tries = 8): Promise<string | undef
   return last;
 }
 
-/**
- * A network whose container was killed mid-teardown can keep a stale endpoint: the engine
- * answers "has active endpoints" (HTTP 403) while `docker network inspect` lists no
- * container. Force-disconnecting the endpoint, by the name of the container it belonged
- * to, clears it; that is what `docker network disconnect -f` is for.
- */
-async function removeNetwork(plumbing: Plumbing, id: string, containerNames: readonly string[]): Promise<string | undefined> {
-  const net = plumbing.docker.getNetwork(id);
-  return retry(async () => {
-    try {
-      await net.remove();
-    } catch (err) {
-      if (statusOf(err) !== 403) throw err;
-      const info = (await net.inspect().catch(() => ({}))) as { Containers?: Record<string, { Name?: string }> };
-      const attached = Object.entries(info.Containers ?? {}).map(([cid, c]) => c.Name ?? cid);
-      for (const c of new Set([...attached, ...containerNames])) await net.disconnect({ Container: c, Force: true }).catch(() => undefined);
-      throw err;
-    }
-  });
-}

@@ -23,7 +23,7 @@ export interface FaultContext {
 }
 
 async function publishedUrl(plumbing: Plumbing, lab: string, name: string, port: number): Promise<string> {
-  const c = await plumbing.tryInspect(dockerName(lab, name));
+  const c = await plumbing.container.tryInspect(dockerName(lab, name));
   const p = c?.ports.find((x) => x.container === port);
   if (!c || c.state !== "running" || !p) throw new LabError(`${name} of lab ${lab} is not running`);
   return `http://127.0.0.1:${p.hostPort}`;
@@ -33,16 +33,15 @@ async function publishedUrl(plumbing: Plumbing, lab: string, name: string, port:
 export async function readFaultContext(plumbing: Plumbing, lab: string): Promise<FaultContext> {
   const topology = await readTopology(plumbing, lab);
   if (!topology) throw new LabError(`lab ${lab} is not up (start it with 'npx nonstop up --lab ${lab}')`);
-  const anyCpu = (await plumbing.containers(lab, "cpu"))[0];
+  const anyCpu = (await plumbing.container.list(lab, "cpu"))[0];
   if (!anyCpu) throw new LabError(`lab ${lab} has no CPU containers; run 'npx nonstop up --lab ${lab}'`);
-  const env = (await plumbing.docker.getContainer(anyCpu.id).inspect()).Config.Env ?? [];
-  const vipsVar = env.find((e) => e.startsWith("NONSTOP_VIPS="));
+  const vipsVar = (await plumbing.container.env(anyCpu.id)).NONSTOP_VIPS;
   return {
     plumbing,
     lab,
     topology,
     toolImage: anyCpu.image,
-    vips: vipsVar ? (JSON.parse(vipsVar.slice("NONSTOP_VIPS=".length)) as Record<string, string>) : {},
+    vips: vipsVar ? (JSON.parse(vipsVar) as Record<string, string>) : {},
     router: async (name) => new Router(await publishedUrl(plumbing, lab, name, ROUTER_API_PORT)),
     agentUrl: (cpu) => publishedUrl(plumbing, lab, cpu, topology.agentPort),
     agent: (cpu) => new AgentClient(cpu, () => publishedUrl(plumbing, lab, cpu, topology.agentPort)),

@@ -42,7 +42,7 @@ for (const f of flips.reverse()) {
 `;
 
 async function tool(ctx: FaultContext, id: string, op: string, mounts: { volume: string; target: string }[], entrypoint: string[]): Promise<string> {
-  const r = await ctx.plumbing.runOnce({
+  const r = await ctx.plumbing.container.runOnce({
     lab: ctx.lab,
     role: "tool",
     name: `tool-${id}-${op}`,
@@ -77,7 +77,7 @@ export async function restoreBytes(ctx: FaultContext, id: string, mirror: string
 
 /** Moves the mirror's contents to a labelled backup volume, leaving a blank disk. */
 export async function wipe(ctx: FaultContext, id: string, mirror: string): Promise<string> {
-  const backup = await ctx.plumbing.createVolume({ lab: ctx.lab, role: "disk", name: `fault-${id}-backup` });
+  const backup = await ctx.plumbing.volume.create({ lab: ctx.lab, role: "disk", name: `fault-${id}-backup` });
   await tool(ctx, id, "wipe", [mirrorMount(ctx, mirror), { volume: backup.volumeName, target: "/b" }], [
     "bash",
     "-c",
@@ -94,7 +94,7 @@ export async function wipe(ctx: FaultContext, id: string, mirror: string): Promi
  */
 export async function unwipe(ctx: FaultContext, id: string, mirror: string, backupVolume: string): Promise<void> {
   await tool(ctx, id, "unwipe", [mirrorMount(ctx, mirror), { volume: backupVolume, target: "/b" }], ["cp", "-a", "-n", "/b/.", "/m/"]);
-  await ctx.plumbing.docker.getVolume(backupVolume).remove({ force: true });
+  await ctx.plumbing.volume.remove(backupVolume);
 }
 
 /** chmod 000 on the mirror's root; returns the mode it had. CPUs drop DAC_OVERRIDE, so this binds them. */

@@ -111,21 +111,21 @@ export async function healAll(ctx: FaultContext, onEvent?: FaultEventSink): Prom
 /** Every CPU and router running, attached as planned, at its planned quota; no toxics; every link up. */
 export async function reconcile(ctx: FaultContext): Promise<void> {
   const { plumbing, lab, topology: t } = ctx;
-  const parts = await plumbing.containers(lab);
+  const parts = await plumbing.container.list(lab);
   const routerImage = parts.find((c) => c.role === "router")?.image ?? ctx.toolImage;
   const plan = planMachine(t, { cpu: ctx.toolImage, router: routerImage }, ctx.vips);
   await Promise.all(
     parts
       .filter((c) => c.role === "cpu" || c.role === "router")
-      .map((c) => plumbing.ensureRunning(c.id)),
+      .map((c) => plumbing.container.ensureRunning(c.id)),
   );
   await Promise.all(
     t.cpus.map(async (cpu) => {
       const id = dockerName(lab, cpu.name);
-      await plumbing.setCpus(id, cpu.cpus);
-      const attached = (await plumbing.inspect(id)).addresses;
+      await plumbing.container.setCpus(id, cpu.cpus);
+      const attached = (await plumbing.container.inspect(id)).addresses;
       for (const p of t.planes) {
-        if (!attached[dockerName(lab, p.network)]) await plumbing.connect(dockerName(lab, p.network), id, [planeAlias(cpu.name, p.name)]);
+        if (!attached[dockerName(lab, p.network)]) await plumbing.network.connect(dockerName(lab, p.network), id, [planeAlias(cpu.name, p.name)]);
       }
     }),
   );

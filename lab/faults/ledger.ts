@@ -3,7 +3,6 @@
 // engine (not in one process's memory or a host file), carries the lab's labels, and is
 // removed by `reap` like everything else.
 import { dockerName, type Plumbing } from "../docker/plumbing.js";
-import { LABEL_LAB, LABEL_ROLE } from "../docker/labels.js";
 import type { Fault, Undo } from "./kinds/index.js";
 
 export const LABEL_FAULT = "nonstop.fault";
@@ -23,7 +22,7 @@ export function markerName(id: string): string {
 }
 
 export async function writeMarker(plumbing: Plumbing, image: string, record: FaultRecord): Promise<void> {
-  await plumbing.createContainer({
+  await plumbing.container.create({
     lab: record.lab,
     role: "fault",
     name: markerName(record.id),
@@ -36,14 +35,13 @@ export async function writeMarker(plumbing: Plumbing, image: string, record: Fau
 }
 
 export async function removeMarker(plumbing: Plumbing, lab: string, id: string): Promise<void> {
-  await plumbing.remove(dockerName(lab, markerName(id)));
+  await plumbing.container.remove(dockerName(lab, markerName(id)));
 }
 
 /** Active faults of a lab, oldest first. */
 export async function activeFaults(plumbing: Plumbing, lab: string): Promise<FaultRecord[]> {
-  const list = await plumbing.docker.listContainers({ all: true, filters: { label: [`${LABEL_LAB}=${lab}`, `${LABEL_ROLE}=fault`] } });
-  return list
-    .map((c) => JSON.parse(c.Labels[LABEL_FAULT] ?? "null") as FaultRecord | null)
+  return (await plumbing.container.labelsOf(lab, "fault"))
+    .map((labels) => JSON.parse(labels[LABEL_FAULT] ?? "null") as FaultRecord | null)
     .filter((r): r is FaultRecord => r !== null)
     .sort((a, b) => a.injectedAt - b.injectedAt);
 }

@@ -51,10 +51,10 @@ export const sidecarName = (cpu: string) => `keepalived-${cpu}`;
 /** Starts (or restarts) the keepalived sidecar of `spec.cpu`. */
 export async function startKeepalived(plumbing: Plumbing, spec: VrrpSpec): Promise<string> {
   const name = sidecarName(spec.cpu);
-  const old = await plumbing.tryInspect(dockerName(spec.lab, name));
-  if (old) await plumbing.remove(old.id);
+  const old = await plumbing.container.tryInspect(dockerName(spec.lab, name));
+  if (old) await plumbing.container.remove(old.id);
   const conf = keepalivedConf(spec);
-  const c = await plumbing.run({
+  const c = await plumbing.container.run({
     lab: spec.lab,
     role: "service",
     name,

@@ -54,7 +54,7 @@ export interface MachineStatus {
 }
 
 export async function readTopology(plumbing: Plumbing, lab: string, edgeNetwork = "edge"): Promise<Topology | undefined> {
-  const labels = await plumbing.networkLabels(dockerName(lab, edgeNetwork));
+  const labels = await plumbing.network.labels(dockerName(lab, edgeNetwork));
   const raw = labels?.[LABEL_TOPOLOGY];
   return raw ? (JSON.parse(raw) as Topology) : undefined;
 }
@@ -101,7 +101,7 @@ function addressesByPlane(c: LabContainer, lab: string): Record<string, string> 
  * (the console); they get the plan's roles.
  */
 export async function machineStatus(plumbing: Plumbing, lab: string, opts: { live?: boolean } = {}): Promise<MachineStatus> {
-  const [topology, containers] = await Promise.all([readTopology(plumbing, lab), plumbing.containers(lab)]);
+  const [topology, containers] = await Promise.all([readTopology(plumbing, lab), plumbing.container.list(lab)]);
   const byName = new Map(containers.map((c) => [c.name, c]));
   const cpuNames = topology ? topology.cpus.map((c) => c.name) : containers.filter((c) => c.role === "cpu").map((c) => c.name);
   const cpus = await Promise.all(

@@ -41,13 +41,13 @@ function toEngine(spec: ContainerSpec): ContainerSpec {
 }
 
 async function ensureContainer(plumbing: Plumbing, spec: ContainerSpec): Promise<string> {
-  const existing = await plumbing.tryInspect(dockerName(spec.lab, spec.name));
+  const existing = await plumbing.container.tryInspect(dockerName(spec.lab, spec.name));
   if (existing) {
-    await plumbing.ensureRunning(existing.id);
+    await plumbing.container.ensureRunning(existing.id);
     return existing.id;
   }
-  const id = await plumbing.createContainer(toEngine(spec));
-  await plumbing.start(id);
+  const id = await plumbing.container.create(toEngine(spec));
+  await plumbing.container.start(id);
   return id;
 }
 
@@ -69,7 +69,7 @@ export async function up(options: UpOptions): Promise<StartedLab> {
   if (current && JSON.stringify(current) !== JSON.stringify(t)) {
     throw new UsageError(`lab '${t.lab}' is already up with another topology (${describeTopology(current)}); run 'nonstop down --lab ${t.lab}' first, or pick another --lab`);
   }
-  const fresh = !current && (await plumbing.containers(t.lab)).length === 0;
+  const fresh = !current && (await plumbing.container.list(t.lab)).length === 0;
   try {
     return await bringUp(opts);
   } catch (err) {
@@ -93,7 +93,7 @@ async function bringUp(opts: Resolved): Promise<StartedLab> {
   const networks = planMachine(t, opts.images).networks;
   await Promise.all([
     ...networks.map((n) =>
-      plumbing.createNetwork({
+      plumbing.network.create({
         lab,
         role: n.role,
         name: n.name,
@@ -103,12 +103,11 @@ async function bringUp(opts: Resolved): Promise<StartedLab> {
         ...(n.role === "edge" ? { labels: { [LABEL_TOPOLOGY]: JSON.stringify(t) } } : {}),
       }),
     ),
-    ...t.disks.map((d) => plumbing.createVolume({ lab, role: "disk", name: d.name })),
+    ...t.disks.map((d) => plumbing.volume.create({ lab, role: "disk", name: d.name })),
   ]);
 
   // Service addresses come from the edge subnet, known only once the network exists.
-  const edge = (await plumbing.docker.getNetwork(dockerName(lab, t.edge.network)).inspect()) as { IPAM?: { Config?: { Subnet?: string }[] } };
-  const subnet = edge.IPAM?.Config?.[0]?.Subnet;
+  const subnet = await plumbing.network.subnet(dockerName(lab, t.edge.network));
   const vips = subnet ? Object.fromEntries(t.services.map((s, k) => [s.name, serviceVip(subnet, k)])) : {};
   const plan = planMachine(t, opts.images, vips);
   opts.signal?.throwIfAborted();
@@ -119,7 +118,7 @@ async function bringUp(opts: Resolved): Promise<StartedLab> {
   // Routers first need their proxies before any CPU can reach another.
   await Promise.all(
     plan.routers.map(async (r, i) => {
-      const c = await plumbing.inspect(routerIds[i] ?? "");
+      const c = await plumbing.container.inspect(routerIds[i] ?? "");
       const port = c.ports.find((p) => p.container === ROUTER_API_PORT);
       if (!port) throw new Error(`${r.spec.name} publishes no API port`);
       const router = new Router(`http://127.0.0.1:${port.hostPort}`);

@@ -46,8 +46,8 @@ describe("docker compose up", () => {
     expect(after).toMatchObject({ cpu: "cpu-1", role: "primary", epoch: 2 });
 
     await compose("down", "-v", "--timeout", "1");
-    expect(await plumbing.containers(COMPOSE_LAB)).toEqual([]);
-    expect(await plumbing.networks(COMPOSE_LAB)).toEqual([]);
-    expect(await plumbing.volumes(COMPOSE_LAB)).toEqual([]);
+    expect(await plumbing.container.list(COMPOSE_LAB)).toEqual([]);
+    expect(await plumbing.network.list(COMPOSE_LAB)).toEqual([]);
+    expect(await plumbing.volume.list(COMPOSE_LAB)).toEqual([]);
   });
 });

@@ -37,7 +37,7 @@ async function working(plane: PlaneName, among = CPUS): Promise<Set<string>> {
 }
 
 async function exec(cpu: string, script: string): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  return plumbing.exec(dockerName(lab, cpu), ["bash", "-c", script]);
+  return plumbing.container.exec(dockerName(lab, cpu), ["bash", "-c", script]);
 }
 
 async function withFault<T>(fault: Fault, observe: () => Promise<T>): Promise<T> {
@@ -70,7 +70,7 @@ afterEach(async () => {
 describe("CPU faults", () => {
   it("cpu.kill: the CPU is gone; heal brings it back", async () => {
     await withFault({ kind: "cpu.kill", cpu: "cpu-1" }, async () => {
-      expect((await plumbing.inspect(dockerName(lab, "cpu-1"))).state).toBe("exited");
+      expect((await plumbing.container.inspect(dockerName(lab, "cpu-1"))).state).toBe("exited");
       expect((await ping("cpu-0", "cpu-1", "x")).ok).toBe(false);
       expect((await ping("cpu-0", "cpu-1", "y")).ok).toBe(false);
       // The status says who holds the roles now, not the plan: the pair has re-protected
@@ -94,14 +94,14 @@ describe("CPU faults", () => {
 
   it("cpu.stop: a graceful stop; heal starts it", async () => {
     await withFault({ kind: "cpu.stop", cpu: "cpu-2" }, async () => {
-      expect((await plumbing.inspect(dockerName(lab, "cpu-2"))).state).toBe("exited");
+      expect((await plumbing.container.inspect(dockerName(lab, "cpu-2"))).state).toBe("exited");
     });
   });
 
   it("cpu.pause: alive but silent (the gray failure); heal resumes it", async () => {
     const url = await ctx.agentUrl("cpu-3");
     await withFault({ kind: "cpu.pause", cpu: "cpu-3" }, async () => {
-      expect((await plumbing.inspect(dockerName(lab, "cpu-3"))).state).toBe("paused");
+      expect((await plumbing.container.inspect(dockerName(lab, "cpu-3"))).state).toBe("paused");
       await expect(httpGet(`${url}/health`, 500)).rejects.toThrow(/no answer/);
       expect((await ping("cpu-0", "cpu-3", "x")).error).toMatch(/no answer/);
     });
@@ -131,11 +131,11 @@ describe("CPU faults", () => {
 
   it("cpu.memory: presses the CPU toward its limit; heal frees it", async () => {
     const id = dockerName(lab, "cpu-0");
-    const before = await plumbing.memoryUsage(id);
+    const before = await plumbing.container.memoryUsage(id);
     await withFault({ kind: "cpu.memory", cpu: "cpu-0", mb: 120 }, async () => {
-      expect((await plumbing.memoryUsage(id)) - before).toBeGreaterThan(100 * 1024 * 1024);
+      expect((await plumbing.container.memoryUsage(id)) - before).toBeGreaterThan(100 * 1024 * 1024);
     });
-    await waitFor("memory to be freed", async () => (await plumbing.memoryUsage(id)) - before < 60 * 1024 * 1024, 10_000);
+    await waitFor("memory to be freed", async () => (await plumbing.container.memoryUsage(id)) - before < 60 * 1024 * 1024, 10_000);
   });
 });
 
@@ -176,7 +176,7 @@ describe("link and plane faults", () => {
 
   it("plane.fail: plane x is down while plane y carries every link", async () => {
     await withFault({ kind: "plane.fail", plane: "x" }, async () => {
-      expect((await plumbing.inspect(dockerName(lab, "router-x"))).state).toBe("exited");
+      expect((await plumbing.container.inspect(dockerName(lab, "router-x"))).state).toBe("exited");
       expect((await working("x")).size).toBe(0);
       expect((await working("y")).size).toBe(12);
     });
@@ -184,7 +184,7 @@ describe("link and plane faults", () => {
 
   it("node.isolate: a CPU disconnected from both planes at the network level", async () => {
     await withFault({ kind: "node.isolate", cpu: "cpu-2", planes: ["x", "y"] }, async () => {
-      const attached = Object.keys((await plumbing.inspect(dockerName(lab, "cpu-2"))).addresses);
+      const attached = Object.keys((await plumbing.container.inspect(dockerName(lab, "cpu-2"))).addresses);
       expect(attached).toEqual([dockerName(lab, "edge")]);
       for (const plane of ["x", "y"] as const) {
         const w = await working(plane);
@@ -235,7 +235,7 @@ describe("disk faults", () => {
     const [a, b] = await sums();
     expect(a).toBe(b);
     // The backup volume went with the heal.
-    expect((await plumbing.volumes(lab)).map((v) => v.volumeName).sort()).toEqual([dockerName(lab, "mirror-a"), dockerName(lab, "mirror-b")]);
+    expect((await plumbing.volume.list(lab)).map((v) => v.volumeName).sort()).toEqual([dockerName(lab, "mirror-a"), dockerName(lab, "mirror-b")]);
   });
 
   it("disk.fail: the mirror is unusable to every CPU; heal makes it usable again", async () => {
@@ -255,7 +255,7 @@ describe("disk faults", () => {
 
 describe("edge faults", () => {
   const web = async () => {
-    const c = await plumbing.inspect(dockerName(lab, "router-edge"));
+    const c = await plumbing.container.inspect(dockerName(lab, "router-edge"));
     return `http://127.0.0.1:${c.ports.find((p) => p.container === 30000)?.hostPort}/health`;
   };
 
@@ -293,24 +293,24 @@ describe("healing is guaranteed", () => {
     await waitFor("the fault to be recorded", async () => (await activeFaults(plumbing, lab)).length === 1, 30_000, 50);
     child.kill("SIGKILL");
     await new Promise((r) => child.on("close", r));
-    expect((await plumbing.inspect(dockerName(lab, "cpu-3"))).state).toBe("paused");
+    expect((await plumbing.container.inspect(dockerName(lab, "cpu-3"))).state).toBe("paused");
     const listed = await runCli(["faults", "--lab", lab]);
     expect(listed.stdout).toMatch(/cpu\.pause cpu-3/);
 
     const healed = await runCli(["heal", "--lab", lab]);
     expect(healed.code, healed.stderr).toBe(0);
     expect(healed.stdout).toMatch(/healed f[0-9a-f]+: cpu\.pause cpu-3/);
-    expect((await plumbing.inspect(dockerName(lab, "cpu-3"))).state).toBe("running");
+    expect((await plumbing.container.inspect(dockerName(lab, "cpu-3"))).state).toBe("running");
   });
 
   it("SIGTERM (and Ctrl-C) heal what the process injected before it exits", async () => {
     const child = startCli(["fault", "plane.fail", "y", "--lab", lab, "--for", "5m"]);
-    await waitFor("router-y to be down", async () => (await plumbing.inspect(dockerName(lab, "router-y"))).state === "exited", 30_000, 50);
+    await waitFor("router-y to be down", async () => (await plumbing.container.inspect(dockerName(lab, "router-y"))).state === "exited", 30_000, 50);
     await waitFor("the fault to be recorded", async () => (await activeFaults(plumbing, lab)).length === 1, 30_000, 50);
     child.kill("SIGTERM");
     const code = await new Promise((r) => child.on("close", r));
     expect(code).toBe(143);
-    expect((await plumbing.inspect(dockerName(lab, "router-y"))).state).toBe("running");
+    expect((await plumbing.container.inspect(dockerName(lab, "router-y"))).state).toBe("running");
   });
 
   it("bad input: one line naming the field and the allowed values, exit 2, nothing applied", async () => {

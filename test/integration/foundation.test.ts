@@ -35,7 +35,7 @@ async function medianMs(n: number): Promise<number> {
 beforeAll(async () => {
   const images = inject("images");
   plumbing = new Plumbing(await connectEngine());
-  const net = await plumbing.createNetwork({ lab, role: "edge", name: "edge", internal: false });
+  const net = await plumbing.network.create({ lab, role: "edge", name: "edge", internal: false });
   service = await new CpuContainer(images.cpu, lab, "svc").withNetworkMode(net.networkName).withNetworkAliases("svc").start();
   router = await new RouterContainer(images.router, lab, "router", [PROXY_PORT]).withNetworkMode(net.networkName).startRouter();
   await router.router.ensureProxy({ name: "svc", listen: `0.0.0.0:${PROXY_PORT}`, upstream: "svc:8080" });
@@ -48,7 +48,7 @@ afterAll(async () => {
 
 describe("router and service through testcontainers", () => {
   it("publishes only on 127.0.0.1", async () => {
-    const c = await plumbing.inspect(router.container.getId());
+    const c = await plumbing.container.inspect(router.container.getId());
     expect(c.ports.length).toBeGreaterThan(0);
     for (const p of c.ports) expect(p.hostIp).toBe("127.0.0.1");
     expect(c.labels["nonstop.lab"]).toBe(lab);
@@ -93,8 +93,8 @@ describe("router and service through testcontainers", () => {
 
   it("killing the service through the plumbing fails the client", async () => {
     expect((await httpGet(`${url}/health`)).status).toBe(200);
-    await plumbing.kill(service.getId());
-    expect((await plumbing.inspect(service.getId())).state).toBe("exited");
+    await plumbing.container.kill(service.getId());
+    expect((await plumbing.container.inspect(service.getId())).state).toBe("exited");
     await expect(httpGet(`${url}/health`, 2_000)).rejects.toThrow();
   });
 
@@ -102,9 +102,9 @@ describe("router and service through testcontainers", () => {
     const r = await reap(plumbing, lab);
     expect(r.containers).toBe(2);
     expect(r.networks).toBe(1);
-    expect(await plumbing.containers(lab)).toEqual([]);
-    expect(await plumbing.networks(lab)).toEqual([]);
-    expect(await plumbing.volumes(lab)).toEqual([]);
+    expect(await plumbing.container.list(lab)).toEqual([]);
+    expect(await plumbing.network.list(lab)).toEqual([]);
+    expect(await plumbing.volume.list(lab)).toEqual([]);
     expect(await plumbing.labs()).not.toContain(lab);
   });
 });

@@ -47,7 +47,7 @@ describe("interrupting a run", () => {
       if (code === 130) expect(stderr).toMatch(/SIGINT: healing faults and removing lab scn-pair-kill-/);
 
       const left = await scnLabs();
-      const leftovers = await Promise.all(left.map(async (lab) => ({ lab, containers: (await plumbing.containers(lab)).length, networks: (await plumbing.networks(lab)).length, volumes: (await plumbing.volumes(lab)).length })));
+      const leftovers = await Promise.all(left.map(async (lab) => ({ lab, containers: (await plumbing.container.list(lab)).length, networks: (await plumbing.network.list(lab)).length, volumes: (await plumbing.volume.list(lab)).length })));
       // Whatever a failure left, `reap` must be able to remove (and say nothing went wrong).
       for (const lab of left) expect(await runCli(["reap", "--lab", lab])).toMatchObject({ code: 0, stderr: "" });
       expect(leftovers).toEqual([]);

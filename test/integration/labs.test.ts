@@ -20,9 +20,9 @@ const labA = testLabId("a");
 const labB = testLabId("b");
 
 async function nothingLabelled(lab: string): Promise<void> {
-  expect(await plumbing.containers(lab)).toEqual([]);
-  expect(await plumbing.networks(lab)).toEqual([]);
-  expect(await plumbing.volumes(lab)).toEqual([]);
+  expect(await plumbing.container.list(lab)).toEqual([]);
+  expect(await plumbing.network.list(lab)).toEqual([]);
+  expect(await plumbing.volume.list(lab)).toEqual([]);
 }
 
 beforeAll(async () => {
@@ -43,7 +43,7 @@ describe("labs side by side", () => {
     expect(sa.services[0]?.url).not.toBe(sb.services[0]?.url);
 
     // Failing lab A's plane x leaves lab B's untouched.
-    await plumbing.kill(dockerName(labA, "router-x"));
+    await plumbing.container.kill(dockerName(labA, "router-x"));
     const bx = await httpJson<PingResult[]>(`${sb.cpus[0]?.agentUrl}/ping?plane=x`);
     expect(bx.every((p) => p.ok)).toBe(true);
 
@@ -122,7 +122,7 @@ describe("failure and cleanup", () => {
 
     const kept = up({ plumbing, images: inject("images"), topology, progress: () => undefined, timeoutMs: 1, keepOnFailure: true });
     await expect(kept).rejects.toThrow(new RegExp(`the lab is left up as asked \\(--keep\\): .*'npx nonstop down --lab ${lab}'`));
-    expect((await plumbing.containers(lab)).length).toBeGreaterThan(0);
+    expect((await plumbing.container.list(lab)).length).toBeGreaterThan(0);
     await reap(plumbing, lab);
     await nothingLabelled(lab);
   });
@@ -138,10 +138,10 @@ describe("failure and cleanup", () => {
     const lab = testLabId("sigkill");
     const child = startCli(["up", "--lab", lab]);
     // Kill it mid-way, once it has made part of the machine.
-    await waitFor("the run to create a container", async () => (await plumbing.containers(lab)).length >= 2, 60_000, 50);
+    await waitFor("the run to create a container", async () => (await plumbing.container.list(lab)).length >= 2, 60_000, 50);
     child.kill("SIGKILL");
     await new Promise((r) => child.on("close", r));
-    expect((await plumbing.networks(lab)).length).toBeGreaterThan(0);
+    expect((await plumbing.network.list(lab)).length).toBeGreaterThan(0);
 
     const r = await runCli(["reap", "--lab", lab]);
     expect(r.code).toBe(0);

@@ -53,13 +53,13 @@ describe("the machine", () => {
   });
 
   it("keeps the planes internal and publishes only on 127.0.0.1", async () => {
-    const nets = await plumbing.networks(lab);
+    const nets = await plumbing.network.list(lab);
     expect(nets.filter((n) => n.internal).map((n) => n.networkName).sort()).toEqual([dockerName(lab, "servernet-x"), dockerName(lab, "servernet-y")]);
-    for (const c of await plumbing.containers(lab)) for (const p of c.ports) expect(p.hostIp).toBe("127.0.0.1");
+    for (const c of await plumbing.container.list(lab)) for (const p of c.ports) expect(p.hostIp).toBe("127.0.0.1");
   });
 
   it("mounts every mirror into every CPU (multiported)", async () => {
-    for (const c of await plumbing.containers(lab, "cpu")) {
+    for (const c of await plumbing.container.list(lab, "cpu")) {
       const info = await plumbing.docker.getContainer(c.id).inspect();
       expect(info.Mounts.map((m) => m.Name).sort()).toEqual([dockerName(lab, "mirror-a"), dockerName(lab, "mirror-b")]);
       expect(info.HostConfig.Privileged).toBe(false);
@@ -78,8 +78,8 @@ describe("the machine", () => {
   });
 
   it("with router-x killed every link still works over y, and x works again once restored", async () => {
-    const routerX = await plumbing.inspect(dockerName(lab, "router-x"));
-    await plumbing.kill(routerX.id);
+    const routerX = await plumbing.container.inspect(dockerName(lab, "router-x"));
+    await plumbing.container.kill(routerX.id);
     expect(summary(await pings(status, "x"))).toEqual({ ok: 0, failed: 12 });
     expect(summary(await pings(status, "y"))).toEqual({ ok: 12, failed: 0 });
 

@@ -12,10 +12,10 @@ let id: string;
 
 beforeAll(async () => {
   plumbing = new Plumbing(await connectEngine());
-  await plumbing.createNetwork({ lab, role: "net", name: "a", internal: true });
-  await plumbing.createNetwork({ lab, role: "net", name: "b", internal: false });
-  await plumbing.createVolume({ lab, role: "disk", name: "d" });
-  const c = await plumbing.run({
+  await plumbing.network.create({ lab, role: "net", name: "a", internal: true });
+  await plumbing.network.create({ lab, role: "net", name: "b", internal: false });
+  await plumbing.volume.create({ lab, role: "disk", name: "d" });
+  const c = await plumbing.container.run({
     lab,
     role: "cpu",
     name: "cpu-0",
@@ -33,14 +33,14 @@ afterAll(async () => {
 
 describe("plumbing", () => {
   it("creates labelled resources and finds them by label", async () => {
-    const [c] = await plumbing.containers(lab, "cpu");
+    const [c] = await plumbing.container.list(lab, "cpu");
     expect(c).toMatchObject({ name: "cpu-0", lab, role: "cpu", state: "running" });
     expect(Object.keys(c?.addresses ?? {}).sort()).toEqual([dockerName(lab, "a"), dockerName(lab, "b")]);
-    expect((await plumbing.networks(lab)).map((n) => [n.networkName, n.internal]).sort()).toEqual([
+    expect((await plumbing.network.list(lab)).map((n) => [n.networkName, n.internal]).sort()).toEqual([
       [dockerName(lab, "a"), true],
       [dockerName(lab, "b"), false],
     ]);
-    expect((await plumbing.volumes(lab)).map((v) => v.volumeName)).toEqual([dockerName(lab, "d")]);
+    expect((await plumbing.volume.list(lab)).map((v) => v.volumeName)).toEqual([dockerName(lab, "d")]);
     expect(await plumbing.labs()).toContain(lab);
   });
 
@@ -55,20 +55,20 @@ describe("plumbing", () => {
     })();
     await new Promise((r) => setTimeout(r, 200));
 
-    await plumbing.pause(id);
-    expect((await plumbing.inspect(id)).state).toBe("paused");
-    await plumbing.pause(id); // idempotent
-    await plumbing.unpause(id);
-    await plumbing.unpause(id);
-    expect((await plumbing.inspect(id)).state).toBe("running");
+    await plumbing.container.pause(id);
+    expect((await plumbing.container.inspect(id)).state).toBe("paused");
+    await plumbing.container.pause(id); // idempotent
+    await plumbing.container.unpause(id);
+    await plumbing.container.unpause(id);
+    expect((await plumbing.container.inspect(id)).state).toBe("running");
 
-    await plumbing.disconnect(dockerName(lab, "a"), id);
-    expect(Object.keys((await plumbing.inspect(id)).addresses)).toEqual([dockerName(lab, "b")]);
-    await plumbing.disconnect(dockerName(lab, "a"), id); // idempotent
-    await plumbing.connect(dockerName(lab, "a"), id, ["zero-a"]);
-    expect(Object.keys((await plumbing.inspect(id)).addresses).length).toBe(2);
+    await plumbing.network.disconnect(dockerName(lab, "a"), id);
+    expect(Object.keys((await plumbing.container.inspect(id)).addresses)).toEqual([dockerName(lab, "b")]);
+    await plumbing.network.disconnect(dockerName(lab, "a"), id); // idempotent
+    await plumbing.network.connect(dockerName(lab, "a"), id, ["zero-a"]);
+    expect(Object.keys((await plumbing.container.inspect(id)).addresses).length).toBe(2);
 
-    await plumbing.kill(id);
+    await plumbing.container.kill(id);
     await reading;
     const actions = seen.filter((e) => e.type === "container").map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(["pause", "unpause", "kill", "die"]));
@@ -78,6 +78,6 @@ describe("plumbing", () => {
     }
     const kill = seen.find((e) => e.action === "kill");
     expect(kill).toMatchObject({ name: "cpu-0", role: "cpu" });
-    await plumbing.kill(id); // killing a dead container is not an error
+    await plumbing.container.kill(id); // killing a dead container is not an error
   });
 });

@@ -36,16 +36,16 @@ describe("StartedLab", () => {
         expect(again.topology).toEqual(lab.topology);
         expect((await again.status()).cpus.map((c) => c.name)).toEqual(["cpu-0", "cpu-1"]);
       }
-      expect((await plumbing.containers(id)).length).toBeGreaterThan(0);
+      expect((await plumbing.container.list(id)).length).toBeGreaterThan(0);
 
       // A fault left in force: the handle heals it before removing the lab.
       faultId = (await lab.faults((e) => void (e.type === "fault.heal" && healed.push(e.id))).inject({ kind: "cpu.pause", cpu: "cpu-1" })).id;
-      expect((await plumbing.inspect(dockerName(id, "cpu-1"))).state).toBe("paused");
+      expect((await plumbing.container.inspect(dockerName(id, "cpu-1"))).state).toBe("paused");
     }
     expect(healed).toEqual([faultId]);
-    expect(await plumbing.containers(id)).toEqual([]);
-    expect(await plumbing.networks(id)).toEqual([]);
-    expect(await plumbing.volumes(id)).toEqual([]);
+    expect(await plumbing.container.list(id)).toEqual([]);
+    expect(await plumbing.network.list(id)).toEqual([]);
+    expect(await plumbing.volume.list(id)).toEqual([]);
     // Disposing again (or down() after dispose) is a no-op with the same result.
     if (!held) throw new Error("no handle");
     await held[Symbol.asyncDispose]();

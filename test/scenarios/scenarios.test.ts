@@ -23,7 +23,7 @@ describe("scenarios", () => {
       expect(r.ok, r.summary).toBe(true);
       expect(r.status).not.toBe("aborted");
       // Nothing of the scenario's lab is left behind.
-      expect(await plumbing.containers(r.lab)).toEqual([]);
+      expect(await plumbing.container.list(r.lab)).toEqual([]);
     });
   }
 });

@@ -20,6 +20,6 @@ describe("soak", () => {
     // It really was many kinds of trouble: seed 2's 40 s round injects 9 faults of 8 kinds.
     const kinds = new Set(round?.history.flatMap((e) => (e.type === "fault" && e.event === "inject" ? [e.kind] : [])));
     expect(kinds.size).toBeGreaterThanOrEqual(8);
-    expect(await plumbing.containers(round?.lab)).toEqual([]);
+    expect(await plumbing.container.list(round?.lab)).toEqual([]);
   }, 300_000);
 });

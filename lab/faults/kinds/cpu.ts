@@ -14,7 +14,7 @@ import { HEALED, NOTHING, checkCpu, kind, need, num, oneOf } from "./kind.js";
  * still booting under its quota answers slowly and belongs to no view yet.
  */
 export async function revive(ctx: FaultContext, cpu: string): Promise<void> {
-  await ctx.plumbing.ensureRunning(dockerName(ctx.lab, cpu));
+  await ctx.plumbing.container.ensureRunning(dockerName(ctx.lab, cpu));
   await waitFor(
     `${cpu} to rejoin the membership`,
     async () => {
@@ -51,11 +51,11 @@ function downCpu<K extends string>(k: K, summary: string, act: (ctx: FaultContex
 }
 
 export const cpuFaults = {
-  "cpu.kill": downCpu("cpu.kill", "SIGKILL the CPU container and everything running in it", (ctx, id) => ctx.plumbing.kill(id)),
-  "cpu.stop": downCpu("cpu.stop", "graceful stop (SIGTERM, then SIGKILL after 2 s)", (ctx, id) => ctx.plumbing.stop(id, 2)),
-  "cpu.pause": downCpu("cpu.pause", "freeze every process of the CPU: alive but silent, the gray failure", (ctx, id) => ctx.plumbing.pause(id)),
+  "cpu.kill": downCpu("cpu.kill", "SIGKILL the CPU container and everything running in it", (ctx, id) => ctx.plumbing.container.kill(id)),
+  "cpu.stop": downCpu("cpu.stop", "graceful stop (SIGTERM, then SIGKILL after 2 s)", (ctx, id) => ctx.plumbing.container.stop(id, 2)),
+  "cpu.pause": downCpu("cpu.pause", "freeze every process of the CPU: alive but silent, the gray failure", (ctx, id) => ctx.plumbing.container.pause(id)),
   // Transient: it comes back by itself; the heal makes sure it answers.
-  "cpu.restart": downCpu("cpu.restart", "stop and start again: a transient failure", (ctx, id) => ctx.plumbing.restart(id, 1)),
+  "cpu.restart": downCpu("cpu.restart", "stop and start again: a transient failure", (ctx, id) => ctx.plumbing.container.restart(id, 1)),
 
   "cpu.throttle": kind({
     schema: z.object({ kind: z.literal("cpu.throttle"), cpu, cores: z.number().gt(0, "must be more than 0").max(2) }).strict(),
@@ -64,11 +64,11 @@ export const cpuFaults = {
     check: (f, t, at) => checkCpu(at, "cpu", f.cpu, t),
     cli: { parse: (i) => ({ kind: "cpu.throttle", cpu: target(i), cores: num("cores", i.flags.cores) }) },
     apply: async (f, _id, ctx) => {
-      await ctx.plumbing.setCpus(dockerName(ctx.lab, f.cpu), f.cores);
+      await ctx.plumbing.container.setCpus(dockerName(ctx.lab, f.cpu), f.cores);
       return NOTHING;
     },
     revert: async (f, _undo, _id, ctx) => {
-      await ctx.plumbing.setCpus(dockerName(ctx.lab, f.cpu), ctx.topology.cpus.find((c) => c.name === f.cpu)?.cpus ?? 0.5);
+      await ctx.plumbing.container.setCpus(dockerName(ctx.lab, f.cpu), ctx.topology.cpus.find((c) => c.name === f.cpu)?.cpus ?? 0.5);
       return HEALED;
     },
   }),

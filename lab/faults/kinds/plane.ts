@@ -20,8 +20,8 @@ function planeProxies(ctx: FaultContext, plane: PlaneName): string[] {
 /** Restarts a plane's router and reloads its proxies, as `up` does. */
 async function reviveRouter(ctx: FaultContext, name: string): Promise<void> {
   const id = dockerName(ctx.lab, name);
-  await ctx.plumbing.ensureRunning(id);
-  const c = await ctx.plumbing.inspect(id);
+  await ctx.plumbing.container.ensureRunning(id);
+  const c = await ctx.plumbing.container.inspect(id);
   const part = planMachine(ctx.topology, { cpu: ctx.toolImage, router: c.image }, ctx.vips).routers.find((r) => r.spec.name === name);
   await waitFor(`${name} API`, async () => (await ctx.router(name)).version().then(() => true), 20_000, 50);
   await (await ctx.router(name)).ensureProxies(part?.proxies ?? []);
@@ -53,7 +53,7 @@ export const planeFaults = {
     check: (f, t, at) => checkPlane(at, f.plane, t),
     cli: { parse: (i) => ({ kind: "plane.fail", plane: planeTarget(i) }) },
     apply: async (f, _id, ctx) => {
-      await ctx.plumbing.kill(dockerName(ctx.lab, `router-${f.plane}`));
+      await ctx.plumbing.container.kill(dockerName(ctx.lab, `router-${f.plane}`));
       return NOTHING;
     },
     revert: async (f, _undo, _id, ctx) => {
@@ -72,12 +72,12 @@ export const planeFaults = {
     },
     cli: { parse: (i) => ({ kind: "node.isolate", cpu: need("the CPU (e.g. cpu-1)", i.target), planes: !i.flags.plane || i.flags.plane === "both" ? [...PLANES] : [i.flags.plane] }) },
     apply: async (f, _id, ctx) => {
-      await Promise.all(f.planes.map((p) => ctx.plumbing.disconnect(dockerName(ctx.lab, `servernet-${p}`), dockerName(ctx.lab, f.cpu))));
+      await Promise.all(f.planes.map((p) => ctx.plumbing.network.disconnect(dockerName(ctx.lab, `servernet-${p}`), dockerName(ctx.lab, f.cpu))));
       return NOTHING;
     },
     revert: async (f, _undo, _id, ctx) => {
       const cid = dockerName(ctx.lab, f.cpu);
-      await Promise.all(f.planes.map((p) => ctx.plumbing.connect(dockerName(ctx.lab, `servernet-${p}`), cid, [planeAlias(f.cpu, p)])));
+      await Promise.all(f.planes.map((p) => ctx.plumbing.network.connect(dockerName(ctx.lab, `servernet-${p}`), cid, [planeAlias(f.cpu, p)])));
       return HEALED;
     },
   }),
