@@ -44,7 +44,7 @@ try {
   const probeVip = vip.replace(/\.(\d+)$/, (_, last: string) => `.${Number(last) - 1}`);
   const edgeNet = dockerName(lab, ctx.topology.edge.network);
   const id = (cpu: string) => dockerName(lab, cpu);
-  const sh = (cpu: string, cmd: string) => plumbing.exec(id(cpu), ["sh", "-c", cmd]);
+  const sh = (cpu: string, cmd: string) => plumbing.container.exec(id(cpu), ["sh", "-c", cmd]);
   const { iface, bits } = await edgeInterface(plumbing, lab, "cpu-2", vip);
   const holders = ["cpu-2", "cpu-3"];
 
@@ -66,17 +66,17 @@ try {
 
   // 2. Docker alias move.
   const name = "web-alias";
-  await plumbing.disconnect(edgeNet, id("cpu-2"));
-  await plumbing.connect(edgeNet, id("cpu-2"), [name, "cpu-2-edge"]);
+  await plumbing.network.disconnect(edgeNet, id("cpu-2"));
+  await plumbing.network.connect(edgeNet, id("cpu-2"), [name, "cpu-2-edge"]);
   await edge.ensureProxy({ name: "web", listen: `0.0.0.0:${ctx.topology.services[0]?.edgePort ?? 30000}`, upstream: `${name}:8081` });
   await until(url, "cpu-2", performance.now());
   for (let i = 0; i < runs; i++) {
     const [from = "cpu-2", to = "cpu-3"] = i % 2 === 0 ? holders : [...holders].reverse();
     const t0 = performance.now();
-    await plumbing.disconnect(edgeNet, id(from));
-    await plumbing.connect(edgeNet, id(from), [`${from}-edge`]);
-    await plumbing.disconnect(edgeNet, id(to));
-    await plumbing.connect(edgeNet, id(to), [name, `${to}-edge`]);
+    await plumbing.network.disconnect(edgeNet, id(from));
+    await plumbing.network.connect(edgeNet, id(from), [`${from}-edge`]);
+    await plumbing.network.disconnect(edgeNet, id(to));
+    await plumbing.network.connect(edgeNet, id(to), [name, `${to}-edge`]);
     const ms = await until(url, to, t0);
     if (ms === null) failures++;
     else alias.push(ms);

@@ -59,7 +59,7 @@ try {
   await up({ plumbing, images, topology: resolveTopology({ cpus: 2 }, lab), progress: () => undefined });
   const ctx = await attach(plumbing, lab);
   const web = async () => {
-    const c = await plumbing.inspect(`nonstop-${lab}-router-edge`);
+    const c = await plumbing.container.inspect(`nonstop-${lab}-router-edge`);
     return `http://127.0.0.1:${c.ports.find((p) => p.container === 30000)?.hostPort}/health`;
   };
   const routerApi = async () => `${(await ctx.router("router-x")).apiUrl}/version`;

@@ -54,13 +54,13 @@ try {
   const status = await (await up({ plumbing, images, topology: resolveTopology({ cpus: 4, services }, lab), progress: () => undefined })).status({ live: true });
   await sleep(settleMs);
   const parts = [...status.cpus.map((c) => c.name), ...status.routers.map((r) => r.name)];
-  const ids = await Promise.all(parts.map(async (p) => (await plumbing.inspect(`nonstop-${lab}-${p}`)).id));
-  const before = await Promise.all(ids.map((id) => plumbing.cpuTimeNs(id)));
+  const ids = await Promise.all(parts.map(async (p) => (await plumbing.container.inspect(`nonstop-${lab}-${p}`)).id));
+  const before = await Promise.all(ids.map((id) => plumbing.container.cpuTimeNs(id)));
   const [engine0, machine0] = [await processTicks(ENGINE), await machineTicks()];
   const t0 = performance.now();
   await sleep(seconds * 1000);
   const wallS = (performance.now() - t0) / 1000;
-  const after = await Promise.all(ids.map((id) => plumbing.cpuTimeNs(id)));
+  const after = await Promise.all(ids.map((id) => plumbing.container.cpuTimeNs(id)));
   const [engine1, machine1] = [await processTicks(ENGINE), await machineTicks()];
 
   const cores = (ns: number) => Math.round((ns / 1e9 / wallS) * 10_000) / 10_000;

@@ -44,7 +44,7 @@ try {
   const edge = await ctx.router(ctx.topology.edge.router);
   const vip = ctx.vips.web ?? "";
   const kaVip = vip.replace(/\.(\d+)$/, (_, last: string) => `.${Number(last) - 1}`);
-  const sh = (cpu: string, cmd: string) => plumbing.exec(dockerName(lab, cpu), ["sh", "-c", cmd]);
+  const sh = (cpu: string, cmd: string) => plumbing.container.exec(dockerName(lab, cpu), ["sh", "-c", cmd]);
   const a = await edgeInterface(plumbing, lab, "cpu-2", vip);
   const b = await edgeInterface(plumbing, lab, "cpu-3", vip);
   // A CPU that comes back always rejoins below the current master. `nopreempt` alone did
@@ -71,7 +71,7 @@ try {
     await sleep(1000);
     for (let k = 0; k < kills; k++) {
       const holder = await waitFor("the address to answer", who, 30_000, 50);
-      const sidecar = restart ? plumbing.kill(dockerName(lab, sidecarName(holder))).catch(() => undefined) : Promise.resolve();
+      const sidecar = restart ? plumbing.container.kill(dockerName(lab, sidecarName(holder))).catch(() => undefined) : Promise.resolve();
       const h = await inject({ kind: "cpu.kill", cpu: holder }, ctx, {
         onEvent: (e) => rec.add({ type: "fault", event: e.type === "fault.inject" ? "inject" : "heal", id: e.id, kind: e.fault.kind, description: e.description }, rec.fromWall(e.time)),
       });
@@ -97,7 +97,7 @@ try {
     priority["cpu-2"] = 250;
     priority["cpu-3"] = 240;
     for (const cpu of ["cpu-2", "cpu-3"] as const) {
-      await plumbing.kill(dockerName(lab, sidecarName(cpu))).catch(() => undefined);
+      await plumbing.container.kill(dockerName(lab, sidecarName(cpu))).catch(() => undefined);
       await sh(cpu, `ip addr del ${kaVip}/${vrrp(cpu, advert).bits} dev ${vrrp(cpu, advert).iface} 2>/dev/null; true`);
     }
     await startKeepalived(plumbing, vrrp("cpu-2", advert));

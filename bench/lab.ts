@@ -25,7 +25,7 @@ export async function benchLab(): Promise<BenchLab> {
 /** The interface of `cpu` on the edge network (the one in the service address's /16), its address and prefix. */
 export async function edgeInterface(plumbing: Plumbing, lab: string, cpu: string, vip: string): Promise<{ iface: string; ip: string; bits: number }> {
   const net = vip.split(".").slice(0, 2).join("\\.");
-  const out = (await plumbing.exec(dockerName(lab, cpu), ["sh", "-c", `ip -4 -o addr show | awk '$4 ~ /^${net}\\./ {print $2, $4; exit}'`])).stdout.trim();
+  const out = (await plumbing.container.exec(dockerName(lab, cpu), ["sh", "-c", `ip -4 -o addr show | awk '$4 ~ /^${net}\\./ {print $2, $4; exit}'`])).stdout.trim();
   const [iface = "eth0", cidr = "0/16"] = out.split(" ");
   const [ip = "", bits = "16"] = cidr.split("/");
   return { iface, ip, bits: Number(bits) };
