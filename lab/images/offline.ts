@@ -1,6 +1,6 @@
 // Local equivalents of the official base images, for machines with no registry:
 //  - Debian bookworm from mmdebstrap, using this machine's own apt sources, `docker import`ed;
-//  - that rootfs plus the host's node binary, standing in for node:20-bookworm-slim;
+//  - that rootfs plus the host's node binary, standing in for node:24-bookworm-slim;
 //  - Toxiproxy compiled from Go source via the Go module proxy, FROM scratch.
 import type Docker from "dockerode";
 import { spawn, spawnSync } from "node:child_process";

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 
 describe("image inputs", () => {
   it("reads the official base from each Dockerfile's ARG default", () => {
-    expect(argDefault(readFileSync("images/base/Dockerfile", "utf8"), "NODE_BASE")).toMatch(/^node:20-bookworm-slim$/);
+    expect(argDefault(readFileSync("images/base/Dockerfile", "utf8"), "NODE_BASE")).toMatch(/^node:24-bookworm-slim$/);
     expect(argDefault(readFileSync("images/router/Dockerfile", "utf8"), "TOXIPROXY_BASE")).toMatch(/^ghcr\.io\/shopify\/toxiproxy:/);
     expect(() => argDefault("FROM x", "NODE_BASE")).toThrow(/ARG NODE_BASE/);
   });
