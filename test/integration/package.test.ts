@@ -43,7 +43,7 @@ beforeAll(async () => {
   );
   await cp(join(PROJECT_ROOT, "test/fixtures/consumer"), project, { recursive: true });
   // The same versions this repository tests with, from npm's cache when it has them.
-  const deps = [tarball, `vitest@${own.devDependencies.vitest ?? "*"}`, `typescript@${own.devDependencies.typescript ?? "*"}`, "@types/node@20"];
+  const deps = [tarball, `vitest@${own.devDependencies.vitest ?? "*"}`, `typescript@${own.devDependencies.typescript ?? "*"}`, "@types/node@24"];
   const installed = await sh("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", ...deps], project);
   expect(installed.code, installed.stderr).toBe(0);
 }, 300_000);
