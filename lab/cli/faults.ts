@@ -1,4 +1,5 @@
 // `nonstop fault | faults | heal`: break the machine by hand, see what is broken, mend it.
+import { parseDuration } from "../util/duration.js";
 import type { LabConfig } from "../config.js";
 import { connectEngine } from "../docker/engine.js";
 import { Plumbing } from "../docker/plumbing.js";
@@ -16,14 +17,6 @@ async function context(config: LabConfig, lab: string): Promise<FaultContext> {
   return attach(new Plumbing(await connectEngine({ host: config.dockerHost })), lab);
 }
 
-/** "10s", "500ms", "2m" or plain seconds, to milliseconds. */
-export function parseDuration(flag: string, value: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
-  if (!m?.[1]) throw new UsageError(`${flag}: a duration such as 500ms, 10s or 2m (got '${value}')`);
-  const n = Number(m[1]);
-  return m[2] === "ms" ? n : m[2] === "m" ? n * 60_000 : n * 1000;
-}
-
 function printEvent(e: FaultEvent, json: boolean): void {
   if (json) console.log(JSON.stringify(e));
   else console.log(`${e.type === "fault.inject" ? "injected" : "healed"} ${e.id}: ${e.description} (${e.tookMs.toFixed(0)} ms)`);
@@ -35,7 +28,7 @@ export async function faultCommand(
   target: string | undefined,
   flags: FaultFlags & { lab: string; for?: string; json?: boolean },
 ): Promise<void> {
-  const holdMs = flags.for !== undefined ? parseDuration("--for", flags.for) : undefined;
+  const holdMs = flags.for !== undefined ? parseDuration("--for", flags.for, { bareSeconds: true }) : undefined;
   // The input first: an unknown kind is a usage error whether or not the lab is up.
   checkFaultKind(kind);
   const ctx = await context(config, flags.lab);

@@ -8,7 +8,7 @@ import type { ScenarioResult } from "../scenario/result.js";
 import { runSoak, soakRound, soakRounds } from "../soak/soak.js";
 import { resolveScenario } from "../scenario/validate.js";
 import { writableFolder } from "../util/folder.js";
-import { parseDuration } from "./faults.js";
+import { parseDuration } from "../util/duration.js";
 import { buildImages } from "./images.js";
 
 /** The figures a soak round is judged on, in one line. */
@@ -27,8 +27,8 @@ function roundLine(r: ScenarioResult, round: number, rounds: number): string {
 }
 
 export async function soakCommand(config: LabConfig, flags: { for: string; round: string; seed: number; report: string }): Promise<void> {
-  const forMs = parseDuration("--for", flags.for);
-  const roundMs = parseDuration("--round", flags.round);
+  const forMs = parseDuration("--for", flags.for, { bareSeconds: true });
+  const roundMs = parseDuration("--round", flags.round, { bareSeconds: true });
   if (roundMs < 20_000) throw new UsageError(`--round: at least 20s, so each round has room for several faults and their heals (got '${flags.round}')`);
   if (forMs < roundMs) throw new UsageError(`--for: at least one round (--round ${flags.round}); got '${flags.for}'`);
   resolveScenario(soakRound(flags.seed, 1, roundMs), "validate");

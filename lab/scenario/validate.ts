@@ -1,5 +1,6 @@
 // Checks a scenario completely before anything starts: unknown checks, thresholds of the
 // wrong unit, schedules that name a missing CPU. Errors carry the field path.
+import { parseDuration } from "../util/duration.js";
 import { z } from "zod";
 import { CHECKS } from "../checks/index.js";
 import { parseThreshold, type Threshold } from "../checks/thresholds.js";
@@ -26,10 +27,7 @@ export interface ResolvedScenario {
 }
 
 export function parseDurationField(field: string, value: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(value.trim());
-  if (!m?.[1]) throw new UsageError(`${field}: a duration such as 500ms, 10s or 2m (got '${value}')`);
-  const n = Number(m[1]);
-  return m[2] === "ms" ? n : m[2] === "m" ? n * 60_000 : n * 1000;
+  return parseDuration(field, value);
 }
 
 const serviceBase = {
