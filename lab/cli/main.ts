@@ -9,6 +9,10 @@ import { SCENARIOS } from "../../scenarios/index.js";
 import type { UpFlags } from "./machine.js";
 
 const config = configFromEnv();
+// `nonstop fault --help` lists every kind with its summary, from the kinds' own
+// definitions; they load (about 60 ms) only when that help is asked for.
+const argv = process.argv.slice(2);
+const faultHelp = argv[0] === "fault" && (argv.includes("--help") || argv.includes("-h")) ? (await import("../faults/kinds/index.js")).kindsHelp() : "Kinds: nonstop fault --help";
 
 // Each command's module loads only when that command runs (`import("./machine.js")` below):
 // the Docker client and testcontainers alone take ~200 ms to load, which `--help` and
@@ -81,7 +85,8 @@ program
 
 program
   .command("fault")
-  .description("inject a fault; it stays until healed (or --for a while). Kinds: see docs/faults.md")
+  .description("inject a fault; it stays until healed (or --for a while). Kinds: see below, and docs/faults.md")
+  .addHelpText("after", `\n${faultHelp}`)
   .argument("<kind>", "e.g. cpu.kill, cpu.pause, link.latency, plane.fail, node.isolate, partition, disk.corrupt, edge.down")
   .argument("[target]", "a CPU (cpu-1), plane (x), mirror (mirror-a) or service (web)")
   .option("--lab <id>", "lab id", labId, "default")

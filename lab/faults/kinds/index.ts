@@ -80,6 +80,17 @@ const CLI_NAMES: [string, FaultKind][] = FAULT_KINDS.flatMap((k) => (FAULTS[k].c
 /** Every kind the CLI accepts, as a user types it (link.latency rather than link.toxic). */
 export const CLI_FAULT_KINDS: readonly string[] = CLI_NAMES.map(([n]) => n);
 
+/** Every kind with its CLI names and one-line summary, for `nonstop fault --help`. */
+export function kindsHelp(): string {
+  const rows = FAULT_KINDS.map((k) => {
+    const names = CLI_NAMES.filter(([, kind]) => kind === k).map(([n]) => n);
+    const shown = names.length > 3 ? `${k.split(".")[0] ?? k}.<toxic>` : names.join(", ");
+    return [shown, FAULTS[k].summary] as const;
+  });
+  const width = Math.max(...rows.map(([n]) => n.length));
+  return ["Fault kinds (<toxic>: latency, bandwidth, timeout, reset_peer, slicer, limit_data, slow_close):", ...rows.map(([n, s]) => `  ${n.padEnd(width)}  ${s}`)].join("\n");
+}
+
 /** A kind the CLI knows, or a usage error listing them: checked before the lab is even looked up. */
 export function checkFaultKind(name: string): FaultKind {
   const found = CLI_NAMES.find(([n]) => n === name);
