@@ -3,7 +3,7 @@
 // being re-typed by hand. Reached through the CPU's port published on 127.0.0.1; the
 // address is looked up on each call, since a restarted container gets a new port.
 import type { z } from "zod";
-import { CrashReply, DivergeReply, EventsReply, HealthReply, MemoryReply, RuntimeReply, ServiceStateReply } from "../../runtime/agent/api.js";
+import { CrashReply, DivergeReply, EventsReply, HealthReply, MemoryReply, RuntimeReply, ScrubReply, ServiceStateReply } from "../../runtime/agent/api.js";
 import type { CrashStep } from "../../runtime/pairs/crash.js";
 import { httpGet } from "../util/http.js";
 
@@ -45,6 +45,11 @@ export class AgentClient {
 
   serviceState(service: string, timeoutMs = 1000): Promise<ServiceStateReply> {
     return this.get(ServiceStateReply, `/services/${encodeURIComponent(service)}/state`, timeoutMs);
+  }
+
+  /** Verifies (and repairs, and rebuilds) the files this CPU writes; on a big disk, minutes. */
+  scrub(timeoutMs = 120_000): Promise<ScrubReply> {
+    return this.get(ScrubReply, "/raid/scrub", timeoutMs);
   }
 
   /** The fault hooks (lab/faults/kinds/): memory pressure, crash points, a divergent replica. */

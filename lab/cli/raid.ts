@@ -5,7 +5,6 @@ import { connectEngine } from "../docker/engine.js";
 import { Plumbing } from "../docker/plumbing.js";
 import { LabError } from "../errors.js";
 import { attach } from "../machine/started.js";
-import { httpGet } from "../util/http.js";
 import { table } from "./output.js";
 
 interface MirrorStatus {
@@ -21,11 +20,9 @@ export async function raidCommand(config: LabConfig, action: "status" | "scrub",
   const rows: { cpu: string; mirrors?: MirrorStatus[]; scrub?: unknown; error?: string }[] = [];
   for (const c of ctx.topology.cpus) {
     try {
-      const url = await ctx.agentUrl(c.name);
       if (action === "scrub") {
-        const r = await httpGet(`${url}/raid/scrub`, 120_000);
         // Every CPU scrubs the files it writes; together they cover the disk.
-        rows.push({ cpu: c.name, scrub: JSON.parse(r.body) as unknown });
+        rows.push({ cpu: c.name, scrub: await ctx.agent(c.name).scrub() });
         continue;
       }
       rows.push({ cpu: c.name, mirrors: (await ctx.agent(c.name).runtime(2000)).raid });

@@ -84,6 +84,14 @@ export type HealthReply = z.infer<typeof HealthReply>;
 export const ServiceStateReply = z.object({ cpu: z.string(), service: z.string(), role: z.string(), epoch: z.number(), seq: z.number(), truth: z.unknown() });
 export type ServiceStateReply = z.infer<typeof ServiceStateReply>;
 
+/** GET /raid/scrub: this CPU verified (and repaired, and rebuilt) the files it writes. */
+export const ScrubReply = z.object({
+  checked: z.number(),
+  repaired: z.number(),
+  rebuilt: z.array(z.object({ mirror: z.string(), files: z.number(), bytes: z.number(), ms: z.number() })),
+});
+export type ScrubReply = z.infer<typeof ScrubReply>;
+
 /** The fault hooks, reached only through the CPU's 127.0.0.1 port. */
 export const MemoryReply = z.object({ id: z.string().optional(), mb: z.number().optional(), released: z.boolean().optional(), held: z.unknown() });
 export const CrashReply = z.object({ armed: z.array(z.object({ id: z.string() }).passthrough()), disarmed: z.boolean().optional() });

@@ -17,7 +17,7 @@ import { CRASH_STEPS, type CrashStep } from "../pairs/crash.js";
 import { sendJson as send } from "../http.js";
 import { Messages, isMessagePath, type MessagePath } from "../membership/messages.js";
 import type { z } from "zod";
-import type { EventsReply, HealthReply, RuntimeReply, ServiceStateReply } from "./api.js";
+import type { EventsReply, HealthReply, RuntimeReply, ScrubReply, ServiceStateReply } from "./api.js";
 
 const cpu = process.env.NONSTOP_CPU ?? hostname();
 const port = Number(process.env.NONSTOP_PORT ?? 8080);
@@ -91,7 +91,7 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     case "/raid/scrub":
       if (!node) return send(res, 503, { error: "no runtime" });
       // Each CPU scrubs the files it writes (./raid/supervisor.ts says why); `nonstop raid scrub` asks them all.
-      return send(res, 200, await node.raid.scrub(node.disks.owned()));
+      return send(res, 200, (await node.raid.scrub(node.disks.owned())) satisfies ScrubReply);
     case "/health":
       return send(res, 200, { ok: true, cpu, uptimeMs: Date.now() - startedAt } satisfies HealthReply);
     case "/whoami":
