@@ -104,7 +104,12 @@ export async function runScenario(spec: ScenarioSpec, opts: RunOptions = {}): Pr
 
   const running = runCase(spec, scn, opts, signal);
   unwound = running.catch(() => undefined);
-  const recorded = await running;
+  const recorded = await running.catch(async (err: unknown) => {
+    // Interrupted by Ctrl-C or SIGTERM: the handler exits the process (130 / 143) once the
+    // unwinding is done. Throwing here would race it and end the CLI with a stack trace.
+    if (interrupted.signal.aborted) await new Promise<never>(() => undefined);
+    throw err;
+  });
   return analyze(spec, scn, recorded, { lab, startedAt, wallMs: Math.round(performance.now() - t0), reportDir: opts.reportDir });
 }
 
