@@ -36,7 +36,3 @@ export function labTest(topology: TopologyInput = {}, opts: LabTestOptions = {})
     },
   });
 }
-
-export { up, attach } from "./index.js";
-export { runScenario, defineScenario, resolveTopology } from "./index.js";
-export type { StartedLab, ScenarioSpec, ScenarioResult } from "./index.js";

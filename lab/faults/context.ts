@@ -36,12 +36,18 @@ export async function readFaultContext(plumbing: Plumbing, lab: string): Promise
   const anyCpu = (await plumbing.container.list(lab, "cpu"))[0];
   if (!anyCpu) throw new LabError(`lab ${lab} has no CPU containers; run 'npx nonstop up --lab ${lab}'`);
   const vipsVar = (await plumbing.container.env(anyCpu.id)).NONSTOP_VIPS;
+  return labContext(plumbing, topology, anyCpu.image, vipsVar ? (JSON.parse(vipsVar) as Record<string, string>) : {});
+}
+
+/** The context of a lab whose topology, cpu image and service addresses are known (as `up` knows them). */
+export function labContext(plumbing: Plumbing, topology: Topology, toolImage: string, vips: Record<string, string>): FaultContext {
+  const lab = topology.lab;
   return {
     plumbing,
     lab,
     topology,
-    toolImage: anyCpu.image,
-    vips: vipsVar ? (JSON.parse(vipsVar) as Record<string, string>) : {},
+    toolImage,
+    vips,
     router: async (name) => new Router(await publishedUrl(plumbing, lab, name, ROUTER_API_PORT)),
     agentUrl: (cpu) => publishedUrl(plumbing, lab, cpu, topology.agentPort),
     agent: (cpu) => new AgentClient(cpu, () => publishedUrl(plumbing, lab, cpu, topology.agentPort)),

@@ -34,7 +34,8 @@ export async function attach(plumbing: Plumbing, id: string, opts: AttachOptions
   return startedLab(await readFaultContext(plumbing, id), opts.own ?? false);
 }
 
-function startedLab(ctx: FaultContext, own: boolean): StartedLab {
+/** The handle over a lab's context; `own`: disposing removes the lab. */
+export function startedLab(ctx: FaultContext, own: boolean): StartedLab {
   let owned = own;
   const sessions = new Set<FaultSession>();
   let removed: Promise<ReapResult> | undefined;

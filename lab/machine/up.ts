@@ -13,7 +13,8 @@ import { AgentClient } from "../agent/client.js";
 import { planMachine } from "./plan.js";
 import { serviceVip } from "./vip.js";
 import { LABEL_TOPOLOGY, machineStatus, readTopology } from "./status.js";
-import { attach, type StartedLab } from "./started.js";
+import { startedLab, type StartedLab } from "./started.js";
+import { labContext } from "../faults/context.js";
 import { withDefaults } from "./defaults.js";
 
 export interface UpOptions {
@@ -169,6 +170,7 @@ async function bringUp(opts: Resolved): Promise<StartedLab> {
       opts.signal,
     );
   }
-  // This process asked for the lab, so its handle owns it: disposing removes it.
-  return attach(plumbing, lab, { own: true });
+  // This process asked for the lab, so its handle owns it: disposing removes it. Up knows
+  // all the handle needs; nothing is read back from the engine.
+  return startedLab(labContext(plumbing, t, opts.images.cpu, vips), true);
 }
