@@ -128,7 +128,7 @@ async function runCase(spec: ScenarioSpec, scn: ResolvedScenario, opts: RunOptio
 
   await using machine = await upFor(scn, opts, signal);
   await using faults = machine.faults((e) => state.onFault(e));
-  await using _events = new RuntimeEventPump(machine, recorder.history).start();
+  await using events = new RuntimeEventPump(machine, recorder.history).start();
   const status = await machine.status({ live: true });
   const specs = workloadsOf(spec);
   await using workloads = new Workloads(specs.map((w, k) => startWorkload(w, k, { status, recorder: recorder.history, ctx: machine, topology: scn.topology, tag: specs.length > 1, run: scn.topology.lab.slice(-4) })));
@@ -137,7 +137,7 @@ async function runCase(spec: ScenarioSpec, scn: ResolvedScenario, opts: RunOptio
   const r = await phases(scn, state, faults, signal);
   await workloads.stopLoads();
   if (!r.aborted) await workloads.finish();
-  await _events.stop();
+  await events.stop();
   state.enter("done");
   return { history: recorder.history.entries, ...r };
 }
