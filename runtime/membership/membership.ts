@@ -307,6 +307,16 @@ export class Membership {
     return order([this.c.self, ...this.liveness().filter((l) => l.alive).map((l) => l.peer)]);
   }
 
+  /** Peers heard on some plane within their silence limit: alive by evidence, not by grace. */
+  private heardSet(): string[] {
+    const now = Date.now();
+    const limit = (peer: string) => this.silenceLimit(peer);
+    return this.peers.filter((peer) => this.c.planes.some((p) => {
+      const last = this.lastHeard.get(`${peer}/${p}`);
+      return last !== undefined && now - last <= limit(peer);
+    }));
+  }
+
   private async regroup(): Promise<void> {
     this.regrouping = true;
     try {
@@ -373,7 +383,12 @@ export class Membership {
    * agrees the CPU is gone; a real failure costs at most a period while they notice.
    */
   onPropose(proposal: View, from: string): { ok: boolean; view: View; promised: number } {
-    const alive = new Set(this.aliveSet());
+    // Only a CPU this one has actually heard within its limit counts against a removal. One
+    // it never heard is alive to it only by the boot grace: a CPU that rejoined a moment
+    // before a peer died would otherwise veto the others' view without that peer for the
+    // whole grace (5 s), leaving the machine without a quorate view, and its pairs without
+    // a takeover, meanwhile.
+    const alive = new Set(this.heardSet());
     const removesLive = this.view.members.some((m) => !proposal.members.includes(m) && alive.has(m));
     // One view id, one coordinator: a second coordinator asking for an id already promised
     // is refused, learns the id, and asks again above it.

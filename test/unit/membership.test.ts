@@ -230,6 +230,19 @@ describe("membership and regroup", () => {
     expect(m?.onPropose({ ...proposal }, "cpu-1")).toMatchObject({ ok: false, promised: 5 });
     expect(m?.onPropose({ id: 6, members: CPUS }, "cpu-1").ok).toBe(true);
   });
+
+  it("lets a CPU that rejoined just before a peer died not veto that peer's removal: only a CPU heard counts against it", () => {
+    const net = lab();
+    const rejoiner = net.nodes.get("cpu-1");
+    if (!rejoiner) throw new Error("no cpu-1");
+    // Just admitted to a view of all four; it has heard cpu-0 and cpu-3, never cpu-2 (which
+    // died a moment before its links came up), so cpu-2 is alive to it only by the boot grace.
+    rejoiner.onCommit({ id: 5, members: CPUS });
+    for (const peer of ["cpu-0", "cpu-3"]) for (const plane of ["x", "y"] as const) rejoiner.heard(peer, plane, { id: 5, members: CPUS }, Date.now(), 0);
+    expect(rejoiner.onPropose({ id: 6, members: ["cpu-0", "cpu-1", "cpu-3"] }, "cpu-0").ok).toBe(true);
+    // A CPU it does hear is another matter: removing cpu-3 is refused.
+    expect(rejoiner.onPropose({ id: 7, members: ["cpu-0", "cpu-1", "cpu-2"] }, "cpu-0").ok).toBe(false);
+  });
 });
 
 describe("membership at a first boot", () => {
