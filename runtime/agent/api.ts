@@ -61,7 +61,7 @@ export const RuntimeReply = z.object({
   view: ViewSchema,
   admitted: z.boolean(),
   quorate: z.boolean(),
-  liveness: z.array(z.object({ peer: z.string(), planes: z.record(z.string(), z.boolean()), alive: z.boolean() })),
+  liveness: z.array(z.object({ peer: z.string(), planes: z.record(z.string(), z.boolean()), heard: z.boolean(), alive: z.boolean() })),
   raid: z.array(
     z.object({
       name: z.string(),

@@ -212,19 +212,29 @@ export class Membership {
     }
   }
 
-  /** Which peers answer on which plane right now. */
-  liveness(): { peer: string; planes: Record<string, boolean>; alive: boolean }[] {
+  /**
+   * Which peers answer on which plane right now. `heard` is the evidence: heard on some
+   * plane within its silence limit. `alive` adds the boot grace: a peer never heard from is
+   * still booting (node starts slowly under its quota, and the routers' proxies may not
+   * exist yet), not dead, until the grace runs out. The grace is for not removing a member
+   * before its first heartbeat, never for adding one: a CPU back from a second fault, as
+   * coordinator, would otherwise propose a peer still dead and lose every regroup for the
+   * whole grace.
+   */
+  liveness(): { peer: string; planes: Record<string, boolean>; heard: boolean; alive: boolean }[] {
     const now = Date.now();
+    const graced = (peer: string) => now - this.started <= (this.c.bootGraceMs ?? 5000) && (!this.admitted || this.view.members.includes(peer));
     return this.peers.map((peer) => {
       const planes: Record<string, boolean> = {};
       const neverHeard = this.c.planes.every((p) => !this.lastHeard.has(`${peer}/${p}`));
+      let heard = false;
       for (const p of this.c.planes) {
         const last = this.lastHeard.get(`${peer}/${p}`);
-        // A peer never heard from is still booting (node starts slowly under its quota, and
-        // the routers' proxies may not exist yet), not dead, until the boot grace runs out.
-        planes[p] = last !== undefined ? now - last <= this.silenceLimit(peer) : neverHeard && now - this.started <= (this.c.bootGraceMs ?? 5000);
+        const recent = last !== undefined && now - last <= this.silenceLimit(peer);
+        heard ||= recent;
+        planes[p] = recent || (last === undefined && neverHeard && graced(peer));
       }
-      return { peer, planes, alive: Object.values(planes).some(Boolean) };
+      return { peer, planes, heard, alive: Object.values(planes).some(Boolean) };
     });
   }
 
@@ -309,12 +319,7 @@ export class Membership {
 
   /** Peers heard on some plane within their silence limit: alive by evidence, not by grace. */
   private heardSet(): string[] {
-    const now = Date.now();
-    const limit = (peer: string) => this.silenceLimit(peer);
-    return this.peers.filter((peer) => this.c.planes.some((p) => {
-      const last = this.lastHeard.get(`${peer}/${p}`);
-      return last !== undefined && now - last <= limit(peer);
-    }));
+    return this.liveness().filter((l) => l.heard).map((l) => l.peer);
   }
 
   private async regroup(): Promise<void> {

@@ -151,6 +151,28 @@ describe("membership and regroup", () => {
     for (const c of CPUS) expect(members(net, c)).toEqual(CPUS);
   });
 
+  it("adds no CPU it never heard: a CPU back from a second fault does not wait out the grace for a peer still dead", async () => {
+    const net = await booted();
+    kill(net, "cpu-0");
+    await run(net, 400);
+    kill(net, "cpu-1");
+    await run(net, 400);
+    expect(members(net, "cpu-2")).toEqual(["cpu-2", "cpu-3"]);
+    // cpu-1 comes back while cpu-0 stays dead. Once admitted it is the lowest member and
+    // coordinates; cpu-0, never heard since its reboot, is alive to it only by the boot grace.
+    const events: MembershipEvent[] = [];
+    const old = net.nodes.get("cpu-1") as unknown as { c: ConstructorParameters<typeof Membership>[0] };
+    const reborn = new Membership({ ...old.c, bootGraceMs: 5000, onEvent: (e) => events.push(e) });
+    net.nodes.set("cpu-1", reborn);
+    net.dead.delete("cpu-1");
+    reborn.start();
+    await run(net, 600);
+    for (const c of ["cpu-1", "cpu-2", "cpu-3"]) expect(members(net, c)).toEqual(["cpu-1", "cpu-2", "cpu-3"]);
+    // No proposal of a view with cpu-0 in it, each one lost for want of its answer.
+    expect(events.filter((e) => e.type === "regroup.quorum-lost")).toEqual([]);
+    expect(reborn.quorate).toBe(true);
+  });
+
   it("suspects no one after the whole host stalls: its own stall is not a peer's silence", async () => {
     const net = await booted();
     const ids = CPUS.map((c) => net.nodes.get(c)?.view.id);
