@@ -4,6 +4,7 @@ import { connectEngine } from "../docker/engine.js";
 import { Plumbing, dockerName } from "../docker/plumbing.js";
 import { reap } from "../docker/reap.js";
 import { UsageError } from "../errors.js";
+import { readSystem } from "../app/system.js";
 import { machineStatus, type MachineStatus } from "../machine/status.js";
 import { up } from "../machine/up.js";
 import { loadTopologyFile } from "../topology/load.js";
@@ -99,7 +100,10 @@ export async function upCommand(config: LabConfig, flags: UpFlags): Promise<void
 }
 
 export async function statusCommand(config: LabConfig, flags: { lab: string; json?: boolean }): Promise<void> {
-  const status = await machineStatus(await plumbingFor(config), flags.lab, { live: true });
+  const plumbing = await plumbingFor(config);
+  const record = await readSystem(plumbing, flags.lab);
+  if (record) return (await import("./app.js")).appStatusCommand(plumbing, flags.lab, record, flags.json ?? false);
+  const status = await machineStatus(plumbing, flags.lab, { live: true });
   if (flags.json) {
     console.log(JSON.stringify(status));
     return;
@@ -113,7 +117,9 @@ export async function statusCommand(config: LabConfig, flags: { lab: string; jso
 
 export async function downCommand(config: LabConfig, flags: { lab: string }): Promise<void> {
   const t0 = performance.now();
-  const r = await reap(await plumbingFor(config), flags.lab);
+  const plumbing = await plumbingFor(config);
+  if (await readSystem(plumbing, flags.lab)) return (await import("./app.js")).appDownCommand(plumbing, flags.lab);
+  const r = await reap(plumbing, flags.lab);
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   if (r.containers + r.networks + r.volumes === 0) console.log(`lab ${flags.lab} was not up`);
   else console.log(`lab ${flags.lab} is down in ${seconds}s: removed ${r.containers} containers, ${r.networks} networks, ${r.volumes} volumes`);

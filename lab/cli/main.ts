@@ -3,7 +3,7 @@
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { configFromEnv } from "../config.js";
 import { isLabId } from "../docker/labels.js";
-import { LabError } from "../errors.js";
+import { LabError, UsageError } from "../errors.js";
 import type { FaultFlags } from "../faults/kinds/index.js";
 import { SCENARIOS } from "../../scenarios/index.js";
 import type { UpFlags } from "./machine.js";
@@ -12,7 +12,10 @@ const config = configFromEnv();
 // `nonstop fault --help` lists every kind with its summary, from the kinds' own
 // definitions; they load (about 60 ms) only when that help is asked for.
 const argv = process.argv.slice(2);
-const faultHelp = argv[0] === "fault" && (argv.includes("--help") || argv.includes("-h")) ? (await import("../faults/kinds/index.js")).kindsHelp() : "Kinds: nonstop fault --help";
+const faultHelp =
+  argv[0] === "fault" && (argv.includes("--help") || argv.includes("-h"))
+    ? `${(await import("../faults/kinds/index.js")).kindsHelp()}\n\n${(await import("../app/faults/index.js")).appKindsHelp()}`
+    : "Kinds: nonstop fault --help";
 
 // Each command's module loads only when that command runs (`import("./machine.js")` below):
 // the Docker client and testcontainers alone take ~200 ms to load, which `--help` and
@@ -40,8 +43,9 @@ function count(field: string, min: number, max: number) {
 
 program
   .command("up")
-  .description("build images when needed, bring the machine up, wait until every part answers, and print it")
-  .option("--lab <id>", "lab id, so several labs run side by side", labId, "default")
+  .description("build images when needed, bring the machine (or your Compose project, --compose) up, wait until every part answers, and print it")
+  .option("--lab <id>", "lab id, so several labs run side by side (default: default; with --compose, the project's name)", labId)
+  .option("--compose <file>", "bring up your own Compose project instead of the Tandem machine, under the lab's labels, to break it")
   .option("--cpus <n>", "number of CPUs (default 4)", (v: string) => {
     // 0 and negatives reach the topology check, which names the field and the range.
     const n = Number(v);
@@ -52,7 +56,23 @@ program
   .option("--services <list>", "the paper's services to run: all, or a list such as web,mail,session (default web)")
   .option("--json", "print the status as JSON")
   .option("--keep", "if up fails, leave what it made for a look (by default a failed up removes it)")
-  .action((opts: UpFlags) => import("./machine.js").then((m) => m.upCommand(config, opts)));
+  .action((opts: Omit<UpFlags, "lab"> & { lab?: string; compose?: string }) => {
+    if (opts.compose !== undefined) {
+      const clash = (["cpus", "topology", "services"] as const).find((k) => opts[k] !== undefined);
+      if (clash) throw new UsageError(`--${clash}: shapes the Tandem machine; with --compose the project's own file says what runs`);
+      const { compose, lab, json, keep } = opts;
+      return import("./app.js").then((m) => m.upComposeCommand(config, { compose, ...(lab ? { lab } : {}), ...(json ? { json } : {}), ...(keep ? { keep } : {}) }));
+    }
+    return import("./machine.js").then((m) => m.upCommand(config, { ...opts, lab: opts.lab ?? "default" }));
+  });
+
+program
+  .command("attach")
+  .description("adopt a Compose project that is already running, to break and judge it; down heals its faults and leaves it running")
+  .requiredOption("--compose-project <name>", "the project's name, as 'docker compose ls' shows it")
+  .option("--lab <id>", "lab id (default: the project's name)", labId)
+  .option("--json", "print the status as JSON")
+  .action((opts: { composeProject: string; lab?: string; json?: boolean }) => import("./app.js").then((m) => m.attachCommand(config, opts)));
 
 program
   .command("status")
@@ -88,7 +108,7 @@ program
   .description("inject a fault; it stays until healed (or --for a while). Kinds: see below, and docs/faults.md")
   .addHelpText("after", `\n${faultHelp}`)
   .argument("<kind>", "e.g. cpu.kill, cpu.pause, link.latency, plane.fail, node.isolate, partition, disk.corrupt, edge.down")
-  .argument("[target]", "a CPU (cpu-1), plane (x), mirror (mirror-a) or service (web)")
+  .argument("[target]", "a CPU (cpu-1), plane (x), mirror (mirror-a) or service (web); in a Compose project, a service (api), replica (api.2) or all of them (api.*)")
   .option("--lab <id>", "lab id", labId, "default")
   .option("--plane <x|y>", "the plane of a link fault; for node.isolate x, y or both (default)")
   .option("--from <cpu>", "a link's sending CPU")
@@ -109,6 +129,12 @@ program
   .option("--split-one <cpu>", "partition: cut one CPU off from the rest")
   .option("--halves", "partition: two halves")
   .option("--ring", "partition: Jepsen's majorities ring")
+  .option("--percent <n>", "net.loss, net.corrupt, net.duplicate: the share of packets, 0-100")
+  .option("--kbit <n>", "net.rate: the rate, kbit/s")
+  .option("--name <process>", "process.kill: the process, as ps shows it")
+  .option("--signal <sig>", "process.kill: KILL (default), TERM, INT, HUP, QUIT, USR1, USR2 or STOP")
+  .option("--path <path>", "disk.fill: a folder, disk.corrupt: a file, on the container's volume")
+  .option("--groups <a,b/c,d>", "net.partition: the groups, targets separated by ',' and groups by '/'")
   .option("--for <duration>", "hold the fault this long (500ms, 10s, 2m), then heal it; Ctrl-C heals it early")
   .option("--json", "print events as JSON")
   .action((kind: string, target: string | undefined, opts: FaultFlags & { lab: string; for?: string; json?: boolean }) => import("./faults.js").then((m) => m.faultCommand(config, kind, target, opts)));

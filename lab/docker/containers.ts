@@ -53,6 +53,8 @@ export class ContainerClient {
         Privileged: false,
         Init: true,
         ...(spec.networkMode ? { NetworkMode: spec.networkMode } : first ? { NetworkMode: first.network } : {}),
+        ...(spec.pidMode ? { PidMode: spec.pidMode } : {}),
+        ...(spec.volumesFrom ? { VolumesFrom: spec.volumesFrom } : {}),
       },
       ...(first && !spec.networkMode ? { NetworkingConfig: { EndpointsConfig: { [first.network]: { Aliases: first.aliases ?? [] } } } } : {}),
     });
@@ -100,6 +102,13 @@ export class ContainerClient {
     const list = await this.docker.listContainers({ all: true, filters: { label: labFilter(lab, role) } });
     const found = await Promise.all(list.map((c) => this.tryInspect(c.Id)));
     return found.filter((c): c is LabContainer => c !== undefined).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Containers carrying a label (`key=value`), whoever made them: a user's Compose project is found so. */
+  async withLabel(label: string): Promise<LabContainer[]> {
+    const list = await this.docker.listContainers({ all: true, filters: { label: [label] } });
+    const found = await Promise.all(list.map((c) => this.tryInspect(c.Id)));
+    return found.filter((c): c is LabContainer => c !== undefined);
   }
 
   /** A lab's containers (or every lab's) by id and name, from one listing: reap removes them so, without inspecting each. */

@@ -94,6 +94,10 @@ export interface ContainerSpec {
   labels?: Record<string, string>;
   /** Share another container's network namespace ("container:<id>"), instead of `networks`. */
   networkMode?: string;
+  /** Share another container's process namespace ("container:<id>"): a helper that signals its processes. */
+  pidMode?: string;
+  /** Mount every volume of these containers at the same paths: a helper that reaches a user's disk. */
+  volumesFrom?: string[];
 }
 
 export interface LabEvent {

@@ -3,18 +3,18 @@
 // engine (not in one process's memory or a host file), carries the lab's labels, and is
 // removed by `reap` like everything else.
 import { dockerName, type Plumbing } from "../docker/plumbing.js";
-import type { Fault, Undo } from "./kinds/index.js";
+import type { AnyFault } from "./target.js";
 
 export const LABEL_FAULT = "nonstop.fault";
 
 export interface FaultRecord {
   id: string;
   lab: string;
-  fault: Fault;
+  fault: AnyFault;
   /** Epoch milliseconds. */
   injectedAt: number;
   /** What healing needs beyond the fault itself (its kind's apply returned it). */
-  undo: Undo;
+  undo: unknown;
 }
 
 export function markerName(id: string): string {

@@ -2,12 +2,13 @@
 // build is a no-op. Each Dockerfile names its official base as an ARG default; when that
 // cannot be pulled, a local equivalent is built (./offline.ts) and passed in its place.
 import type Docker from "dockerode";
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LabError } from "../errors.js";
 import { inputsHash } from "../util/hash.js";
 import { bundleRuntime } from "./bundle.js";
+import { buildTools } from "./tools.js";
 import { buildDir, imageExists, imageId, tagImage, tryPull, type Progress } from "./engine-build.js";
 import { ensureLocalNode, ensureLocalToxiproxy, offlineNodeKey, TOXIPROXY_VERSION } from "./offline.js";
 
@@ -116,10 +117,15 @@ export async function ensureImages(opts: ImageOptions): Promise<ImageReport> {
   // cpu: base plus the runtime bundle.
   const cpuFile = await read("cpu");
   const bundle = await bundleRuntime(opts.rootDir, join(opts.rootDir, "build", "runtime"));
-  const cpu = `nonstop-lab/cpu:${inputsHash([cpuFile, base, bundle.hash])}`;
+  const tools = await buildTools(opts.rootDir, join(opts.cacheDir, "tools"));
+  const cpu = `nonstop-lab/cpu:${inputsHash([cpuFile, base, bundle.hash, tools.hash])}`;
   if (opts.force || !(await imageExists(opts.docker, cpu))) {
     opts.progress(`cpu: building from ${base} with runtime bundle ${bundle.hash}`);
-    await buildFromDockerfile(opts, "cpu", cpu, cpuFile, { BASE: base }, (dir) => cp(bundle.dir, join(dir, "runtime"), { recursive: true }));
+    await buildFromDockerfile(opts, "cpu", cpu, cpuFile, { BASE: base }, async (dir) => {
+      await cp(bundle.dir, join(dir, "runtime"), { recursive: true });
+      await mkdir(join(dir, "tools"));
+      await cp(join(tools.dir, "nonstop-netem"), join(dir, "tools", "nonstop-netem"));
+    });
     built.push("cpu");
     bases.cpu = base;
   }

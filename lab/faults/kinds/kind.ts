@@ -34,6 +34,13 @@ export interface FaultFlags {
   halves?: boolean;
   ring?: boolean;
   step?: string;
+  // A user's system (../../app/faults/):
+  percent?: string;
+  kbit?: string;
+  name?: string;
+  signal?: string;
+  path?: string;
+  groups?: string;
 }
 
 export interface CliInput {
@@ -45,20 +52,24 @@ export interface CliInput {
   cpus: readonly string[];
 }
 
-export interface KindDef<F extends { kind: string }, U> {
+/**
+ * One kind. S is what a fault is checked against and C what it acts through: the Tandem
+ * machine's topology and context by default; a user's project for ../../app/faults/.
+ */
+export interface KindDef<F extends { kind: string }, U, S = Topology, C = FaultContext, I = CliInput> {
   schema: z.ZodType<F>;
   /** One line for `nonstop fault --help` and docs/faults.md. */
   summary: string;
   /** A short label, e.g. "link.latency x cpu-0→cpu-1". */
   describe(f: F): string;
   /** Checks the fault against the lab, after its schema: one-line UsageErrors that name the field. */
-  check(f: F, t: Topology, at: string): void;
+  check(f: F, t: S, at: string): void;
   /** The names the CLI accepts for this kind (default: the kind), and how flags become its data. */
-  cli: { names?: readonly string[]; parse(i: CliInput): unknown };
+  cli: { names?: readonly string[]; parse(i: I): unknown };
   /** Breaks the machine; returns what the heal will need, recorded in the ledger. */
-  apply(f: F, id: string, ctx: FaultContext): Promise<U>;
+  apply(f: F, id: string, ctx: C): Promise<U>;
   /** Undoes the fault; safe to repeat. */
-  revert(f: F, undo: U, id: string, ctx: FaultContext): Promise<Healed>;
+  revert(f: F, undo: U, id: string, ctx: C): Promise<Healed>;
   /** Healed by starting a CPU again and waiting for it to rejoin: healAll runs these together, last. */
   revives?: boolean;
 }

@@ -1,0 +1,59 @@
+// A user's Compose project as a fault target (../faults/target.ts): the lab's record of
+// it, its containers read afresh for every fault, and its kinds (./faults/).
+import type { Plumbing } from "../docker/plumbing.js";
+import { LabError, UsageError } from "../errors.js";
+import type { FaultTarget } from "../faults/target.js";
+import { applyAppFault, describeAppFault, isAppFaultKind, revertAppFault, type AppFault } from "./faults/index.js";
+import type { AppContext } from "./faults/kind.js";
+import { release } from "./helper.js";
+import { appContainers, readSystem, type AppSnapshot, type SystemRecord } from "./system.js";
+
+function appFault(f: { kind: string }): AppFault {
+  if (!isAppFaultKind(f.kind)) throw new LabError(`${f.kind} is not a fault of a Compose project`);
+  return f as AppFault;
+}
+
+export async function snapshotOf(plumbing: Plumbing, lab: string, project: string): Promise<AppSnapshot> {
+  const containers = await appContainers(plumbing, project);
+  return { lab, project, services: [...new Set(containers.map((c) => c.service))].sort(), containers };
+}
+
+export function appContext(plumbing: Plumbing, lab: string, record: SystemRecord, toolImage: string): AppContext {
+  return { plumbing, lab, toolImage, project: record.project, snapshot: () => snapshotOf(plumbing, lab, record.project) };
+}
+
+export function appTarget(ctx: AppContext): FaultTarget {
+  return {
+    lab: ctx.lab,
+    plumbing: ctx.plumbing,
+    toolImage: ctx.toolImage,
+    apply: async (f, id) => {
+      try {
+        return await applyAppFault(appFault(f), id, ctx);
+      } catch (err) {
+        // A fault on several containers that failed on one is undone on all: nothing half-applied.
+        await revertAppFault(appFault(f), undefined, id, ctx).catch(() => undefined);
+        await release(ctx, id).catch(() => undefined);
+        throw err;
+      }
+    },
+    revert: (f, undo, id) => revertAppFault(appFault(f), undo, id, ctx),
+    describe: (f) => describeAppFault(appFault(f)),
+    revives: () => false,
+    // Every helper a fault kept is gone once its fault is healed; any left (its injector
+    // killed between starting it and recording the fault) goes now.
+    reconcile: async () => {
+      for (const c of await ctx.plumbing.container.list(ctx.lab, "tool")) await ctx.plumbing.container.remove(c.id);
+    },
+  };
+}
+
+/** The fault target of a lab whose system is a Compose project, or undefined for a machine lab. */
+export async function readAppTarget(plumbing: Plumbing, lab: string): Promise<{ ctx: AppContext; target: FaultTarget; record: SystemRecord } | undefined> {
+  const record = await readSystem(plumbing, lab);
+  if (!record) return undefined;
+  const marker = await plumbing.container.tryInspect(`nonstop-${lab}-system`);
+  if (!marker) throw new UsageError(`lab ${lab} is not up`);
+  const ctx = appContext(plumbing, lab, record, marker.image);
+  return { ctx, target: appTarget(ctx), record };
+}

@@ -1,0 +1,3 @@
+module nonstop-lab/tools/netem
+
+go 1.19
