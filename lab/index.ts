@@ -1,5 +1,6 @@
 // nonstop-lab's public API: what `import ... from "nonstop-lab"` gives. Bring a lab up
-// (or attach to one), inject faults through its handle, run scenarios, write reports.
+// (or attach to one), or your own Compose project (upApp / attachApp), inject faults
+// through its handle, run scenarios, write reports.
 // Everything else in the package is internal and may move.
 //
 //   import { up, resolveTopology } from "nonstop-lab";
@@ -11,6 +12,11 @@
 export { up, type UpOptions } from "./machine/up.js";
 export { attach, type AttachOptions, type StartedLab } from "./machine/started.js";
 export type { MachineStatus, CpuStatus, RouterStatus, ServiceStatus } from "./machine/status.js";
+export { upApp, attachApp, type StartedApp } from "./app/started.js";
+export type { AppStatus } from "./app/lifecycle.js";
+export type { AppContainer } from "./app/system.js";
+export { APP_FAULT_KINDS, type AppFault, type AppFaultKind } from "./app/faults/index.js";
+export type { FaultTarget, AnyFault } from "./faults/target.js";
 export { resolveTopology } from "./topology/resolve.js";
 export type { Topology, Cpu, Plane, Disk, Service, ServiceKind, PlaneName, Heartbeat } from "./topology/types.js";
 export type { TopologyInput } from "./topology/schema.js";

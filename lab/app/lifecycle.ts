@@ -39,10 +39,10 @@ function labFor(project: string, lab: string | undefined): string {
  * nothing `nonstop down` and `reap` cannot find; a failed up removes what it made unless
  * `keep` is set.
  */
-export async function upCompose(opts: AppLabOptions & { docker: Docker; file: string; lab?: string; keep?: boolean }): Promise<{ lab: string; record: SystemRecord }> {
+export async function upCompose(opts: AppLabOptions & { docker: Docker; file: string; lab?: string; project?: string; keep?: boolean }): Promise<{ lab: string; record: SystemRecord }> {
   const progress = opts.progress ?? (() => undefined);
   const env: ComposeEnv = opts.nodeImage ? { nodeImage: opts.nodeImage } : {};
-  const project = await loadCompose(opts.file, env);
+  const project = await loadCompose(opts.file, env, opts.project);
   const lab = labFor(project.name, opts.lab);
   await refuseTakenLab(opts.plumbing, lab);
   const running = await appContainers(opts.plumbing, project.name);
@@ -67,6 +67,8 @@ export async function attachCompose(opts: AppLabOptions & { project: string; lab
   if (containers.length === 0) throw new UsageError(`--compose-project: no running project '${opts.project}' (docker compose ls lists them)`);
   const down = containers.filter((c) => c.container.state !== "running");
   if (down.length === containers.length) throw new UsageError(`--compose-project: no container of ${opts.project} is running`);
+  const owner = containers.find((c) => c.container.lab)?.container.lab;
+  if (owner) throw new UsageError(`--compose-project: ${opts.project} belongs to lab ${owner} already (nonstop status --lab ${owner})`);
   await refuseTakenLab(opts.plumbing, lab);
   const record: SystemRecord = { kind: "compose", project: opts.project, files: [], owned: false, since: Date.now() };
   await writeSystem(opts.plumbing, opts.toolImage, lab, record);

@@ -34,13 +34,13 @@ async function print(plumbing: Plumbing, lab: string, record: SystemRecord, json
   }
 }
 
-export async function upComposeCommand(config: LabConfig, flags: { compose: string; lab?: string; json?: boolean; keep?: boolean }): Promise<void> {
+export async function upComposeCommand(config: LabConfig, flags: { compose: string; lab?: string; projectName?: string; json?: boolean; keep?: boolean }): Promise<void> {
   const t0 = performance.now();
   const docker = await connectEngine({ host: config.dockerHost });
   const plumbing = new Plumbing(docker);
   const { images } = await buildImages(config, { quiet: flags.json ?? false });
   const progress = flags.json ? () => undefined : progressLine;
-  const { lab, record } = await upCompose({ plumbing, docker, file: flags.compose, ...(flags.lab ? { lab: flags.lab } : {}), toolImage: images.cpu, nodeImage: images.base, progress, keep: flags.keep ?? false });
+  const { lab, record } = await upCompose({ plumbing, docker, file: flags.compose, ...(flags.lab ? { lab: flags.lab } : {}), ...(flags.projectName ? { project: flags.projectName } : {}), toolImage: images.cpu, nodeImage: images.base, progress, keep: flags.keep ?? false });
   await print(plumbing, lab, record, flags.json ?? false, ((performance.now() - t0) / 1000).toFixed(1));
 }
 

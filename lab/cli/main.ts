@@ -46,6 +46,7 @@ program
   .description("build images when needed, bring the machine (or your Compose project, --compose) up, wait until every part answers, and print it")
   .option("--lab <id>", "lab id, so several labs run side by side (default: default; with --compose, the project's name)", labId)
   .option("--compose <file>", "bring up your own Compose project instead of the Tandem machine, under the lab's labels, to break it")
+  .option("--project-name <name>", "with --compose: the project's name (Compose's -p; default: the file's name: or its folder)")
   .option("--cpus <n>", "number of CPUs (default 4)", (v: string) => {
     // 0 and negatives reach the topology check, which names the field and the range.
     const n = Number(v);
@@ -56,12 +57,12 @@ program
   .option("--services <list>", "the paper's services to run: all, or a list such as web,mail,session (default web)")
   .option("--json", "print the status as JSON")
   .option("--keep", "if up fails, leave what it made for a look (by default a failed up removes it)")
-  .action((opts: Omit<UpFlags, "lab"> & { lab?: string; compose?: string }) => {
+  .action((opts: Omit<UpFlags, "lab"> & { lab?: string; compose?: string; projectName?: string }) => {
     if (opts.compose !== undefined) {
       const clash = (["cpus", "topology", "services"] as const).find((k) => opts[k] !== undefined);
       if (clash) throw new UsageError(`--${clash}: shapes the Tandem machine; with --compose the project's own file says what runs`);
-      const { compose, lab, json, keep } = opts;
-      return import("./app.js").then((m) => m.upComposeCommand(config, { compose, ...(lab ? { lab } : {}), ...(json ? { json } : {}), ...(keep ? { keep } : {}) }));
+      const { compose, lab, projectName, json, keep } = opts;
+      return import("./app.js").then((m) => m.upComposeCommand(config, { compose, ...(lab ? { lab } : {}), ...(projectName ? { projectName } : {}), ...(json ? { json } : {}), ...(keep ? { keep } : {}) }));
     }
     return import("./machine.js").then((m) => m.upCommand(config, { ...opts, lab: opts.lab ?? "default" }));
   });

@@ -13,6 +13,11 @@ function machineFault(f: { kind: string }): Fault {
   return f as Fault;
 }
 
+/** A machine fault's label, for code that holds faults of either system. */
+export function describeMachineFault(f: { kind: string }): string {
+  return describeFault(machineFault(f));
+}
+
 export function machineTarget(ctx: FaultContext): FaultTarget {
   return {
     lab: ctx.lab,
@@ -21,7 +26,7 @@ export function machineTarget(ctx: FaultContext): FaultTarget {
     apply: (f, id) => apply(machineFault(f), id, ctx),
     // The ledger gives back what apply returned for this very fault.
     revert: (f, undo, id) => revert(machineFault(f), undo as never, id, ctx),
-    describe: (f) => describeFault(machineFault(f)),
+    describe: describeMachineFault,
     revives: (f) => revives(f.kind as FaultKind),
     reconcile: () => reconcile(ctx),
   };

@@ -7,6 +7,8 @@ import { parseThreshold, type Threshold } from "../checks/thresholds.js";
 import type { Check } from "../checks/types.js";
 import { UsageError } from "../errors.js";
 import { checkFault } from "../faults/kinds/index.js";
+import { describeMachineFault } from "../faults/machine-target.js";
+import type { AnyFault } from "../faults/target.js";
 import { gens } from "../schedule/gens.js";
 import { randomSchedule, timeline, type Schedule } from "../schedule/schedule.js";
 import { formatZodError, resolveTopology } from "../topology/resolve.js";
@@ -24,6 +26,7 @@ export interface ResolvedScenario {
   checks: Check[];
   thresholds: Threshold[];
   expect: "pass" | "fail";
+  describe(f: AnyFault): string;
 }
 
 export function parseDurationField(field: string, value: string): number {
@@ -148,5 +151,5 @@ export function resolveScenario(spec: ScenarioSpec, lab: string, seedOverride?: 
       limitMs: durationMs,
     });
   }
-  return { spec, seed, topology, schedule, durationMs, steady, checks, thresholds, expect: spec.expect ?? "pass" };
+  return { spec, seed, topology, schedule, durationMs, steady, checks, thresholds, expect: spec.expect ?? "pass", describe: describeMachineFault };
 }

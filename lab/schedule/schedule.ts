@@ -5,24 +5,25 @@ import type { Topology } from "../topology/types.js";
 import type { Fault } from "../faults/kinds/index.js";
 import { seeded, type Rng } from "./random.js";
 
-export type ScheduledOp =
-  | { at: number; op: "inject"; id: string; fault: Fault }
+/** F: the faults of the system it breaks (the machine's by default; a Compose project's for ../app/). */
+export type ScheduledOp<F = Fault> =
+  | { at: number; op: "inject"; id: string; fault: F }
   | { at: number; op: "heal"; id: string }
   | { at: number; op: "heal-all" };
 
-export type Schedule = ScheduledOp[];
+export type Schedule<F = Fault> = ScheduledOp<F>[];
 
 /** Draws one fault for a topology; a building block of random schedules. */
 export type FaultGen = (rng: Rng, t: Topology) => Fault;
 
 // ── timelines ────────────────────────────────────────────────────────────────
 
-export type TimelineEntry = { at: number; inject: Fault; id?: string } | { at: number; heal: string } | { at: number; healAll: true };
+export type TimelineEntry<F = Fault> = { at: number; inject: F; id?: string } | { at: number; heal: string } | { at: number; healAll: true };
 
 /** A fixed timeline, e.g. at 2 s kill cpu-1, at 6 s heal it. Sorted by time; ids default to f1, f2… */
-export function timeline(entries: TimelineEntry[]): Schedule {
+export function timeline<F = Fault>(entries: TimelineEntry<F>[]): Schedule<F> {
   let n = 0;
-  const ops: Schedule = entries.map((e) => {
+  const ops: Schedule<F> = entries.map((e) => {
     if ("inject" in e) return { at: e.at, op: "inject", id: e.id ?? `f${++n}`, fault: e.inject };
     if ("heal" in e) return { at: e.at, op: "heal", id: e.heal };
     return { at: e.at, op: "heal-all" };

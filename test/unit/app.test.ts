@@ -1,0 +1,71 @@
+// The pure parts of bringing your own system: the override that labels a user's project,
+// how targets name containers, and how faults are parsed and refused before anything runs.
+import { describe, expect, it } from "vitest";
+import { overrideFor, type ComposeProject } from "../../lab/app/compose.js";
+import { APP_FAULT_KINDS, appFaultFromCli, checkAppFault } from "../../lab/app/faults/index.js";
+import { parseGroups } from "../../lab/app/faults/net.js";
+import { select, type AppContainer, type AppSnapshot } from "../../lab/app/system.js";
+import type { LabContainer } from "../../lab/docker/plumbing.js";
+
+const project: ComposeProject = {
+  name: "shop",
+  files: ["/x/docker-compose.yml"],
+  model: {
+    name: "shop",
+    services: { api: { image: "shop-api" }, db: { image: "db" } },
+    networks: { default: { name: "shop_default" }, outside: { name: "corp", external: true } },
+    volumes: { data: { name: "shop_data" } },
+  },
+};
+
+function c(service: string, index: number, state: LabContainer["state"] = "running"): AppContainer {
+  const container = { id: `${service}${index}`, containerName: `shop-${service}-${index}`, name: service, lab: "", role: "app", image: "x", state, health: "none", ports: [], addresses: {}, labels: {} } satisfies LabContainer;
+  return { target: index === 1 ? service : `${service}.${index}`, service, index, container };
+}
+
+const snap: AppSnapshot = { lab: "shop", project: "shop", services: ["api", "db"], containers: [c("api", 1), c("api", 2), c("db", 1, "exited")] };
+
+describe("the override file", () => {
+  it("labels every service, and every network and volume the project owns, never an external one", () => {
+    expect(overrideFor(project, "shop")).toEqual({
+      services: {
+        api: { labels: { "nonstop.lab": "shop", "nonstop.role": "app", "nonstop.name": "api" } },
+        db: { labels: { "nonstop.lab": "shop", "nonstop.role": "app", "nonstop.name": "db" } },
+      },
+      networks: { default: { labels: { "nonstop.lab": "shop", "nonstop.role": "net", "nonstop.name": "default" } } },
+      volumes: { data: { labels: { "nonstop.lab": "shop", "nonstop.role": "disk", "nonstop.name": "data" } } },
+    });
+  });
+});
+
+describe("targets", () => {
+  it("names the first replica by its service, the others by index, and all of them with .*", () => {
+    expect(select(snap, "t", "api").map((x) => x.target)).toEqual(["api"]);
+    expect(select(snap, "t", "api.2").map((x) => x.target)).toEqual(["api.2"]);
+    expect(select(snap, "t", "api.*").map((x) => x.target)).toEqual(["api", "api.2"]);
+  });
+
+  it("refuses an unknown service listing the services, a missing replica listing the replicas, and a stopped container", () => {
+    expect(() => select(snap, "fault.target", "cache")).toThrow("fault.target: no service 'cache' in project shop; services: api, db");
+    expect(() => select(snap, "fault.target", "api.3")).toThrow("fault.target: api.3 has no container; api's are api, api.2");
+    expect(() => select(snap, "fault.target", "db")).toThrow(/fault\.target: db is not running \(it is exited\)/);
+  });
+});
+
+describe("app faults before they act", () => {
+  it("parses the CLI forms the README shows", () => {
+    expect(appFaultFromCli("net.delay", "api", { ms: "300" })).toEqual({ kind: "net.delay", target: "api", ms: 300, jitterMs: 0 });
+    expect(appFaultFromCli("net.loss", "db", { percent: "20" })).toEqual({ kind: "net.loss", target: "db", percent: 20 });
+    expect(appFaultFromCli("net.partition", undefined, { groups: "api/db,cache" })).toEqual({ kind: "net.partition", groups: [["api"], ["db", "cache"]] });
+    expect(appFaultFromCli("process.kill", "db", { name: "postgres", signal: "sigterm" })).toEqual({ kind: "process.kill", target: "db", name: "postgres", signal: "TERM" });
+  });
+
+  it("refuses bad input with one line naming the field", () => {
+    expect(() => appFaultFromCli("net.loss", "db", { percent: "120" })).toThrow("--percent: a number above 0 and at most 100 (got '120')");
+    expect(() => parseGroups("api")).toThrow(/--groups: at least two groups/);
+    expect(() => appFaultFromCli("process.kill", "db", { name: "x", signal: "BOOM" })).toThrow(/--signal: allowed: KILL, TERM/);
+    expect(() => checkAppFault({ kind: "cpu.kill", cpu: "cpu-0" }, snap)).toThrow(`fault: kind: unknown fault kind 'cpu.kill' for a Compose project; allowed: ${APP_FAULT_KINDS.join(", ")}`);
+    expect(() => checkAppFault({ kind: "net.partition", groups: [["api"], ["api.*"]] }, snap)).toThrow("fault.groups: api is in two groups");
+    expect(() => checkAppFault({ kind: "net.delay", target: "api", ms: 100, jitterMs: 200 }, snap)).toThrow("fault.jitterMs: at most the delay (100)");
+  });
+});
