@@ -185,10 +185,22 @@ export class Pair {
     }
   }
 
+  /**
+   * CPUs that asked to be (re)made the backup before this primary's view held them: the
+   * request is kept until a view does. A CPU named backup in the record but booted after
+   * the record was written is a spare until the primary answers its resync; its view and
+   * the primary's are installed at about the same moment, and a request that arrived just
+   * before the primary's was dropped, leaving the record naming a backup that held
+   * nothing, and a primary with no one to take over (the scorecard's web, 1 run in 48).
+   */
+  private readonly resyncWanted = new Set<string>();
+
   /** On the primary: a CPU asks to be (re)made the backup. */
   onResync(from: string): void {
     this.serial(async () => {
-      if (this.role === "primary" && this.d.membership.view.members.includes(from)) await this.reprotect(this.d.membership.view, from);
+      if (this.role !== "primary") return;
+      if (this.d.membership.view.members.includes(from)) await this.reprotect(this.d.membership.view, from);
+      else this.resyncWanted.add(from);
     });
   }
 
@@ -223,7 +235,10 @@ export class Pair {
         this.d.onEvent({ type: "pair.spare", service: r.service, epoch: r.epoch, why: `${r.backup ?? "no CPU"} is the backup now` });
         return;
       }
+      const wanted = this.role === "primary" ? [...this.resyncWanted].find((m) => view.members.includes(m)) : undefined;
+      if (wanted) this.resyncWanted.delete(wanted);
       if (this.role === "backup" && r.primary !== this.d.self && !view.members.includes(r.primary)) await this.takeover(r, view);
+      else if (this.role === "primary" && wanted) await this.reprotect(view, wanted);
       else if (this.role === "primary" && (!r.backup || !view.members.includes(r.backup))) await this.reprotect(view);
     });
   }

@@ -141,6 +141,24 @@ describe("a process pair", () => {
     expect(seen).toEqual({ roles: ["primary", "backup", "spare"], address: ["cpu-0"], record: { service: "web", epoch: 1, primary: "cpu-0", backup: "cpu-1" } });
   });
 
+  it("keeps a backup's resync that came before its view: the backup named in the record is made one when the view holds it", async () => {
+    // Only the resync and the view act here, not the quarter-second look for a lost backup.
+    clearInterval(supervisor);
+    await until(() => cpu("cpu-1").pair.role === "backup");
+    // cpu-1 booted after cpu-0 wrote the record naming it, so it is a spare that asked to be
+    // made the backup; its request reached cpu-0 a moment before cpu-0's view included it.
+    cpu("cpu-1").pair.role = "spare";
+    cpu("cpu-0").membership.view = { id: 2, members: ["cpu-0", "cpu-2"] };
+    cpu("cpu-0").pair.onResync("cpu-1");
+    await new Promise((r) => setTimeout(r, 100));
+    expect(cpu("cpu-1").pair.role).toBe("spare");
+    // The view that holds cpu-1: nothing else changed, the record already names it.
+    cpu("cpu-0").membership.view = { id: 3, members: [...CPUS] };
+    cpu("cpu-0").pair.onView(cpu("cpu-0").membership.view);
+    await until(() => cpu("cpu-1").pair.role === "backup");
+    expect((await record())?.backup).toBe("cpu-1");
+  });
+
   it("takes over with every acknowledged write, moves the address, and re-protects on the spare", async () => {
     for (const v of ["a", "b", "c"]) await add("cpu-0", v);
     kill("cpu-0", 2);
