@@ -3,7 +3,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "build/", "dist/", "reports/", "bin/", "scripts/", "test/fixtures/", "examples/**/*.mjs", "eslint.config.js"] },
+  { ignores: ["node_modules/", "build/", "dist/", "reports/", "bin/", "scripts/", "test/fixtures/", "examples/", "eslint.config.js"] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

@@ -15,6 +15,8 @@ export type { MachineStatus, CpuStatus, RouterStatus, ServiceStatus } from "./ma
 export { upApp, attachApp, type StartedApp } from "./app/started.js";
 export type { AppStatus } from "./app/lifecycle.js";
 export type { AppContainer } from "./app/system.js";
+export { defineClient, type ClientModule, type ClientContext, type UserClient, type UserOp, type AppWorkloadSpec } from "./app/workload.js";
+export type { AppScenarioSpec } from "./app/scenario.js";
 export { APP_FAULT_KINDS, type AppFault, type AppFaultKind } from "./app/faults/index.js";
 export type { FaultTarget, AnyFault } from "./faults/target.js";
 export { resolveTopology } from "./topology/resolve.js";

@@ -1,7 +1,8 @@
 // The worked example's one program, two roles (ROLE):
 //  - store: a key-value store over HTTP that keeps every write in an append-only log on its
 //    volume (/data/kv.log), fsynced before it answers, and replays the log when it starts;
-//  - api:   the front door, run as two replicas: it serves /kv/<key> by asking the store.
+//    GET /all lists every value it holds;
+//  - api:   the front door, run as two replicas: it serves /kv/<key> and /all by asking the store.
 // Node's standard library only, so the image is the Node base and one file.
 import { appendFileSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { createServer, request } from "node:http";
@@ -33,6 +34,7 @@ function store() {
   }
   const fd = openSync(log, "a");
   return async (req, res, key) => {
+    if (key === undefined) return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ items: [...kv.values()] }));
     if (req.method === "PUT") {
       const v = await body(req);
       appendFileSync(fd, `${JSON.stringify({ k: key, v })}\n`);
@@ -49,7 +51,8 @@ function api() {
   const base = new URL(process.env.STORE_URL ?? "http://store:7000");
   return (req, res, key) =>
     body(req).then((b) => {
-      const up = request({ host: base.hostname, port: base.port, method: req.method, path: `/kv/${encodeURIComponent(key)}`, timeout: 2000 }, (r) => {
+      const path = key === undefined ? "/all" : `/kv/${encodeURIComponent(key)}`;
+      const up = request({ host: base.hostname, port: base.port, method: req.method, path, timeout: 2000 }, (r) => {
         res.writeHead(r.statusCode ?? 502, { "x-served-by": hostname() });
         r.pipe(res);
       });
@@ -66,8 +69,9 @@ createServer((req, res) => {
   const url = new URL(req.url ?? "/", "http://x");
   if (url.pathname === "/health") return res.writeHead(200).end("ok\n");
   const m = /^\/kv\/(.+)$/.exec(url.pathname);
-  if (!m || (req.method !== "GET" && req.method !== "PUT")) return res.writeHead(404).end();
-  Promise.resolve(serve(req, res, decodeURIComponent(m[1]))).catch((e) => {
+  const all = url.pathname === "/all" && req.method === "GET";
+  if (!all && (!m || (req.method !== "GET" && req.method !== "PUT"))) return res.writeHead(404).end();
+  Promise.resolve(serve(req, res, all ? undefined : decodeURIComponent(m[1]))).catch((e) => {
     if (!res.headersSent) res.writeHead(500).end(String(e));
   });
 }).listen(port, () => console.log(`${role} listening on ${port}`));

@@ -110,14 +110,16 @@ export const runtime: Check = {
 };
 
 /**
- * No split brain: writes are acknowledged with the epoch of the primary that applied them,
- * and once any write was acknowledged under epoch e, none may be acknowledged later under
- * an older epoch, which would mean an old primary still acting after a takeover. Each
- * service is its own pair with its own epochs, so each is judged on its own.
+ * No split brain, from the evidence a run has. The Tandem machine acknowledges writes with
+ * the epoch of the primary that applied them: once any write was acknowledged under epoch
+ * e, none may be acknowledged later under an older epoch, which would mean an old primary
+ * still acting after a takeover (each service its own pair, judged on its own). A user's
+ * system is sampled instead (ProbeEntry): two containers of one probe group answering
+ * "primary" in the same round is a split brain, however the writes went.
  */
 export const splitBrain: Check = {
   name: "splitBrain",
-  units: { acknowledged: "count", epochs: "count", stale: "count" },
+  units: { acknowledged: "count", epochs: "count", stale: "count", probeRounds: "count", splitRounds: "count", longestSplitMs: "ms" },
   run(history) {
     const acks = pairOps(history)
       .filter((o) => o.type === "ok" && typeof (o.result as { epoch?: unknown } | undefined)?.epoch === "number")
@@ -136,6 +138,35 @@ export const splitBrain: Check = {
         if (anomalies.length < 20) anomalies.push({ message: `${o.node ?? "?"} acknowledged a ${service ? `${service} ` : ""}write under epoch ${epoch} after ${n.by} had under epoch ${n.epoch}`, at: o.completedAt });
       } else if (epoch > n.epoch) newest.set(service, { epoch, by: o.node ?? "?" });
     }
-    return { valid: stale === 0, figures: { acknowledged: acks.length, epochs: epochs.size, stale }, anomalies };
+    const split = splitRounds(history);
+    for (const r of split.rounds.slice(0, Math.max(0, 20 - anomalies.length))) anomalies.push({ message: `${r.group}: ${r.primaries.join(" and ")} were primary at once`, at: r.at });
+    const figures = { acknowledged: acks.length, epochs: epochs.size, stale, probeRounds: split.total, splitRounds: split.rounds.length, longestSplitMs: split.longestMs };
+    return { valid: stale === 0 && split.rounds.length === 0, figures, anomalies };
   },
 };
+
+/** The probe rounds in which a group had more than one primary, and the longest run of them. */
+export function splitRounds(history: readonly HistoryEntry[]): { total: number; rounds: { group: string; round: number; at: number; primaries: string[] }[]; longestMs: number } {
+  const byRound = new Map<string, { group: string; round: number; at: number; primaries: string[] }>();
+  for (const e of history) {
+    if (e.type !== "probe") continue;
+    const key = `${e.group}/${e.round}`;
+    const r = byRound.get(key) ?? { group: e.group, round: e.round, at: e.time, primaries: [] };
+    if (e.primary === true) r.primaries.push(e.target);
+    byRound.set(key, r);
+  }
+  const rounds = [...byRound.values()].filter((r) => r.primaries.length > 1).sort((a, b) => a.at - b.at);
+  // A split lasts from its first round to the first round after it without one.
+  let longest = 0;
+  const all = [...byRound.values()].sort((a, b) => a.at - b.at);
+  let since: number | undefined;
+  for (const r of all) {
+    if (r.primaries.length > 1) since ??= r.at;
+    else if (since !== undefined) {
+      longest = Math.max(longest, r.at - since);
+      since = undefined;
+    }
+  }
+  if (since !== undefined) longest = Math.max(longest, (all[all.length - 1]?.at ?? since) - since);
+  return { total: byRound.size, rounds, longestMs: Math.round(longest / 1000) };
+}

@@ -6,11 +6,10 @@ import type { LabConfig } from "../config.js";
 import { connectEngine } from "../docker/engine.js";
 import { Plumbing } from "../docker/plumbing.js";
 import { UsageError } from "../errors.js";
-import type { ScenarioSpec } from "../scenario/define.js";
+import type { AnyScenarioSpec, ScenarioSpec } from "../scenario/define.js";
 import { writeReports } from "../report/write.js";
 import { runScenario, type Progress } from "../scenario/run.js";
-import { resolveScenario } from "../scenario/validate.js";
-import { isScenarioPath, loadScenarios } from "../scenario/load.js";
+import { isScenarioPath, loadScenarios, validate } from "../scenario/load.js";
 import { buildImages } from "./images.js";
 import { writableFolder } from "../util/folder.js";
 
@@ -40,12 +39,12 @@ export async function runCommand(
   const builtIn = asked.filter((w) => !isScenarioPath(w));
   const unknown = builtIn.find((w) => w !== "all" && !names.includes(w));
   if (unknown !== undefined) throw new UsageError(`run: unknown scenario '${unknown}'; scenarios are ${names.join(", ")} (or all), or a path such as ./my.scenario.ts or ./scenarios/`);
-  const chosen = [
+  const chosen: AnyScenarioSpec[] = [
     ...(builtIn.includes("all") ? scenarios : builtIn.map((w) => scenarios.find((s) => s.name === w)).filter((s): s is ScenarioSpec => s !== undefined)),
     ...(await loadScenarios(paths)),
   ];
   // Validate every chosen scenario, and the report folder, before any of them starts.
-  for (const s of chosen) resolveScenario(s, "validate", flags.seed);
+  for (const s of chosen) await validate(s, flags.seed);
   await writableFolder("--report", flags.report);
 
   const plumbing = new Plumbing(await connectEngine({ host: config.dockerHost }));

@@ -54,7 +54,25 @@ export interface RuntimeEventEntry {
   detail: Record<string, unknown>;
 }
 
-export type HistoryEntry = OpEntry | FaultEntry | PhaseEntry | RuntimeEventEntry;
+/**
+ * Who holds the primary role, sampled: one entry per container per round (every 100 ms by
+ * default) of a user's system whose scenario says how to ask (../app/probes.ts). Two
+ * primaries of one group in one round is a split brain.
+ */
+export interface ProbeEntry {
+  index: number;
+  type: "probe";
+  time: number;
+  /** The probe's name in the scenario (usually the service): containers asked the same question. */
+  group: string;
+  /** The container, as the lab names it (db, db.2). */
+  target: string;
+  round: number;
+  /** null: it did not answer (down, paused, partitioned from the probe). */
+  primary: boolean | null;
+}
+
+export type HistoryEntry = OpEntry | FaultEntry | PhaseEntry | RuntimeEventEntry | ProbeEntry;
 
 export function isOp(e: HistoryEntry): e is OpEntry {
   return e.type === "invoke" || e.type === "ok" || e.type === "fail" || e.type === "info";

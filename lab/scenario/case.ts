@@ -11,8 +11,16 @@ import type { HistoryRecorder } from "../history/recorder.js";
 import type { HistoryEntry, Phase } from "../history/types.js";
 import { openIn, sliceByInvoke } from "../history/history.js";
 import type { Schedule } from "../schedule/schedule.js";
-import type { RunningWorkload } from "./workloads.js";
+import type { OpenLoop } from "../workload/open-loop.js";
+import type { Client } from "../workload/types.js";
 import { summarize, type CheckOutcome, type ScenarioResult } from "./result.js";
+
+/** A workload as the case sees it, whichever system it drives: its load, its client, its final read. */
+export interface RunningLoad {
+  load: OpenLoop;
+  client: Client;
+  finish(): Promise<void>;
+}
 
 /** A scenario resolved far enough to run its case and judge it. */
 export interface CaseSpec {
@@ -139,7 +147,7 @@ export class RecordingOf implements AsyncDisposable {
 
 /** The running workloads as one resource: their loads stopped and clients closed on release. */
 export class Workloads implements AsyncDisposable {
-  constructor(readonly all: RunningWorkload[]) {}
+  constructor(readonly all: RunningLoad[]) {}
 
   async stopLoads(): Promise<void> {
     await Promise.all(this.all.map((w) => w.load.stop()));

@@ -1,6 +1,7 @@
 // A scenario is a plain record of swappable parts, Jepsen-style: a topology, a workload, a
 // fault schedule, checks with thresholds, and how long to run. It never calls Docker;
 // the runner (./run.ts) does. `defineScenario` only gives the record its type.
+import type { AppScenarioSpec } from "../app/scenario.js";
 import type { Check } from "../checks/types.js";
 import type { Fault } from "../faults/kinds/index.js";
 import type { TopologyInput } from "../topology/schema.js";
@@ -115,6 +116,11 @@ export interface ScenarioSpec {
   seed?: number;
 }
 
-export function defineScenario(spec: ScenarioSpec): ScenarioSpec {
+/** Either system's scenario: the Tandem machine's (topology) or a user's Compose project's (system). */
+export type AnyScenarioSpec = ScenarioSpec | AppScenarioSpec;
+
+export function defineScenario(spec: ScenarioSpec): ScenarioSpec;
+export function defineScenario(spec: AppScenarioSpec): AppScenarioSpec;
+export function defineScenario(spec: AnyScenarioSpec): AnyScenarioSpec {
   return spec;
 }

@@ -3,10 +3,11 @@
 // defineScenario, or a list of them. Every one is checked as the built-in ones are, and
 // an error names the file and the field, on one line, before anything starts.
 import { readdir, stat } from "node:fs/promises";
-import { basename, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { UsageError, errorMessage } from "../errors.js";
-import type { ScenarioSpec } from "./define.js";
+import type { AnyScenarioSpec, ScenarioSpec } from "./define.js";
+import { isAppScenario } from "./kinds.js";
 import { resolveScenario } from "./validate.js";
 
 const SCENARIO_FILE = /\.scenario\.(ts|mts|js|mjs)$/;
@@ -46,17 +47,24 @@ const REQUIRED: [keyof ScenarioSpec, string, (v: unknown) => boolean][] = [
   ["thresholds", "a list such as ['availability.overall >= 99%']", Array.isArray],
 ];
 
-function checkShape(v: unknown, where: string): ScenarioSpec {
+function checkShape(v: unknown, where: string): AnyScenarioSpec {
   if (typeof v !== "object" || v === null || Array.isArray(v)) throw new UsageError(`${where}: not a scenario (export default defineScenario({...}))`);
+  const app = isAppScenario(v);
   for (const [field, what, ok] of REQUIRED) {
+    // A Compose project's scenario names its system where the machine's has a topology.
+    if (app && field === "topology") {
+      const compose = (v as { system?: { compose?: unknown } }).system?.compose;
+      if (typeof compose !== "string") throw new UsageError(`${where}: system.compose: the path of a Compose file is required`);
+      continue;
+    }
     if (!ok((v as Record<string, unknown>)[field])) throw new UsageError(`${where}: ${field}: ${what} is required`);
   }
   return v as ScenarioSpec;
 }
 
 /** The scenarios in the given files and folders, each checked; one-line errors name the file. */
-export async function loadScenarios(paths: string[]): Promise<ScenarioSpec[]> {
-  const out: ScenarioSpec[] = [];
+export async function loadScenarios(paths: string[]): Promise<AnyScenarioSpec[]> {
+  const out: AnyScenarioSpec[] = [];
   for (const path of paths) {
     for (const file of await filesOf(path)) {
       const mod = (await importFile(file).catch((err: unknown) => {
@@ -65,17 +73,25 @@ export async function loadScenarios(paths: string[]): Promise<ScenarioSpec[]> {
       const exported = mod.default;
       if (exported === undefined) throw new UsageError(`run: ${file}: no default export (export default defineScenario({...}))`);
       const list = Array.isArray(exported) ? exported : [exported];
-      list.forEach((v, i) => {
+      for (const [i, v] of list.entries()) {
         const where = `run: ${basename(file)}${Array.isArray(exported) ? `[${i}]` : ""}`;
-        const spec = checkShape(v, where);
+        const shaped = checkShape(v, where);
+        // Relative paths in a scenario (its Compose file, a client module) are the file's.
+        const spec = isAppScenario(shaped) ? { ...shaped, baseDir: shaped.baseDir ?? dirname(file) } : shaped;
         try {
-          resolveScenario(spec, "validate");
+          await validate(spec);
         } catch (err) {
           throw new UsageError(`${where}: ${errorMessage(err)}`);
         }
         out.push(spec);
-      });
+      }
     }
   }
   return out;
+}
+
+/** Checks a scenario of either system completely, before anything starts. */
+export async function validate(spec: AnyScenarioSpec, seed?: number): Promise<void> {
+  if (isAppScenario(spec)) await (await import("../app/scenario.js")).resolveAppScenario(spec, seed);
+  else resolveScenario(spec, "validate", seed);
 }

@@ -16,7 +16,8 @@ import type { StartedLab } from "../machine/started.js";
 import { up } from "../machine/up.js";
 import { onInterrupt } from "../util/interrupt.js";
 import { startWorkload } from "./workloads.js";
-import type { ScenarioSpec } from "./define.js";
+import type { AnyScenarioSpec, ScenarioSpec } from "./define.js";
+import { isAppScenario } from "./kinds.js";
 import type { ScenarioResult } from "./result.js";
 import { resolveScenario, workloadsOf, type ResolvedScenario } from "./validate.js";
 import { RuntimeEventPump } from "./runtime-events.js";
@@ -45,7 +46,9 @@ function labIdFor(name: string): string {
   return `scn-${name.slice(0, 20)}-${randomBytes(2).toString("hex")}`.replace(/-+$/, "");
 }
 
-export async function runScenario(spec: ScenarioSpec, opts: RunOptions = {}): Promise<ScenarioResult> {
+export async function runScenario(spec: AnyScenarioSpec, opts: RunOptions = {}): Promise<ScenarioResult> {
+  // A user's Compose project has a runner of its own around the same case and analysis.
+  if (isAppScenario(spec)) return (await import("../app/scenario.js")).runAppScenario(spec, opts);
   const lab = labIdFor(spec.name);
   // Everything is validated before anything starts.
   const scn = resolveScenario(spec, lab, opts.seed);

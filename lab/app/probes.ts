@@ -1,0 +1,116 @@
+// Who holds the primary role in a user's system, asked of every container every 100 ms and
+// recorded in the history (ProbeEntry): the probe timeline that splitBrain, the report and
+// the console read. A scenario says how to ask, per group of containers:
+//   exec:  a command run in the container (docker exec); primary when its output matches;
+//   http:  a GET of a published port from 127.0.0.1; primary when the body matches.
+// A container that does not answer in time counts as neither (null), which is what a
+// paused or partitioned one looks like from outside.
+import { z } from "zod";
+import { UsageError } from "../errors.js";
+import type { HistoryRecorder } from "../history/recorder.js";
+import type { Plumbing } from "../docker/plumbing.js";
+import { select, type AppContainer, type AppSnapshot } from "./system.js";
+
+export const ProbeSpec = z.union([
+  z.object({ targets: z.string().min(1), exec: z.array(z.string()).min(1), match: z.string().min(1), timeoutMs: z.number().int().min(10).max(5000).optional() }).strict(),
+  z.object({ targets: z.string().min(1), http: z.object({ port: z.number().int().min(1).max(65535), path: z.string().startsWith("/") }).strict(), match: z.string().min(1), timeoutMs: z.number().int().min(10).max(5000).optional() }).strict(),
+]);
+export type ProbeSpec = z.infer<typeof ProbeSpec>;
+
+export interface ProbeSamplerOptions {
+  plumbing: Plumbing;
+  recorder: HistoryRecorder;
+  snapshot: () => Promise<AppSnapshot>;
+  probes: Record<string, ProbeSpec>;
+  everyMs?: number;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)))]).finally(() => clearTimeout(timer));
+}
+
+async function ask(plumbing: Plumbing, c: AppContainer, p: ProbeSpec): Promise<boolean | null> {
+  const re = new RegExp(p.match);
+  const timeout = p.timeoutMs ?? 500;
+  if (c.container.state !== "running") return null;
+  if ("exec" in p) {
+    const r = await withTimeout(plumbing.container.exec(c.container.id, p.exec).catch(() => undefined), timeout);
+    return r && r.exitCode === 0 ? re.test(r.stdout) : null;
+  }
+  const port = c.container.ports.find((x) => x.container === p.http.port)?.hostPort;
+  if (!port) return null;
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}${p.http.path}`, { signal: AbortSignal.timeout(timeout) });
+    return res.ok ? re.test(await res.text()) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Samples every probed container each round until disposed; a round is never started while the last is still out. */
+export class ProbeSampler implements AsyncDisposable {
+  private timer: NodeJS.Timeout | undefined;
+  private round = 0;
+  private busy: Promise<void> | undefined;
+  private stopped = false;
+  /** How long each round took, ms: the probes' own cost (bench/app.ts). */
+  readonly roundMs: number[] = [];
+
+  constructor(private readonly o: ProbeSamplerOptions) {}
+
+  /** Checks that every probe names containers that exist and can answer; a probe that never answers is a usage error. */
+  async check(field = "probes"): Promise<void> {
+    const snap = await this.o.snapshot();
+    for (const [group, p] of Object.entries(this.o.probes)) {
+      const cs = select(snap, `${field}.${group}.targets`, p.targets);
+      if ("http" in p) {
+        const unpublished = cs.find((c) => !c.container.ports.some((x) => x.container === p.http.port));
+        if (unpublished) throw new UsageError(`${field}.${group}.http.port: ${unpublished.target} does not publish port ${p.http.port} on 127.0.0.1 (the host reaches containers only there)`);
+      }
+      const answers = await Promise.all(cs.map((c) => ask(this.o.plumbing, c, { ...p, timeoutMs: Math.max(p.timeoutMs ?? 500, 2000) })));
+      if (answers.every((a) => a === null)) throw new UsageError(`${field}.${group}: no container of ${p.targets} answers the probe`);
+    }
+  }
+
+  start(): this {
+    const every = this.o.everyMs ?? 100;
+    const tick = () => {
+      if (this.stopped) return;
+      this.busy = this.sample().finally(() => {
+        this.busy = undefined;
+        if (!this.stopped) this.timer = setTimeout(tick, every);
+      });
+    };
+    tick();
+    return this;
+  }
+
+  private async sample(): Promise<void> {
+    const t0 = performance.now();
+    const round = ++this.round;
+    const snap = await this.o.snapshot();
+    const at = this.o.recorder.now();
+    await Promise.all(
+      Object.entries(this.o.probes).flatMap(([group, p]) => {
+        let cs: AppContainer[];
+        try {
+          cs = select(snap, "probe", p.targets, { running: false });
+        } catch {
+          return [];
+        }
+        return cs.map(async (c) => {
+          const primary = await ask(this.o.plumbing, c, p);
+          this.o.recorder.add({ type: "probe", group, target: c.target, round, primary }, at);
+        });
+      }),
+    );
+    this.roundMs.push(performance.now() - t0);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.busy;
+  }
+}

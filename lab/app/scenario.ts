@@ -1,0 +1,201 @@
+// A scenario against a user's Compose project: the same record as the machine's
+// (../scenario/define.ts) with `system: { compose }` where the topology would be, the
+// project's own fault kinds in the schedule, workloads of its own (./workload.ts), and
+// probes that sample who is primary (./probes.ts). It runs the same case and analysis as
+// the machine's scenarios (../scenario/case.ts), so reports, JUnit and `nonstop check`
+// work on it unchanged.
+import { randomBytes } from "node:crypto";
+import { isAbsolute, join, resolve } from "node:path";
+import type { z } from "zod";
+import { CHECKS } from "../checks/index.js";
+import { parseThreshold } from "../checks/thresholds.js";
+import type { Check } from "../checks/types.js";
+import { UsageError, errorMessage } from "../errors.js";
+import { HistoryRecorder } from "../history/recorder.js";
+import { timeline } from "../schedule/schedule.js";
+import { RecordingOf, RunState, Workloads, analyze, phases, type CaseSpec, type Recorded } from "../scenario/case.js";
+import type { RunOptions } from "../scenario/run.js";
+import type { ScenarioResult } from "../scenario/result.js";
+import { formatZodError } from "../topology/resolve.js";
+import { parseDuration } from "../util/duration.js";
+import { onInterrupt } from "../util/interrupt.js";
+import { loadCompose, replicasOf } from "./compose.js";
+import { checkAppFault, describeAppFault, type AppFault } from "./faults/index.js";
+import { ProbeSampler, ProbeSpec } from "./probes.js";
+import { upApp } from "./started.js";
+import { targetName, type AppContainer, type AppSnapshot } from "./system.js";
+import { snapshotOf } from "./target.js";
+import { AppWorkload, loadClientModule, startAppWorkload, type AppWorkloadSpec, type ClientModule } from "./workload.js";
+
+export interface AppScenarioSpec {
+  name: string;
+  claim: string;
+  /** The system under test: a Compose file (relative to the scenario file, or to `baseDir`). */
+  system: { compose: string };
+  workload: AppWorkloadSpec | AppWorkloadSpec[];
+  /** How to ask who is primary, per group of containers; sampled every 100 ms. */
+  probes?: Record<string, z.input<typeof ProbeSpec>>;
+  schedule: { timeline: ({ at: string; inject: AppFault; id?: string } | { at: string; heal: string } | { at: string; healAll: true })[] };
+  duration: string;
+  steadyState?: { duration?: string; thresholds?: string[] };
+  checks: (string | Check)[];
+  thresholds: string[];
+  expect?: "pass" | "fail";
+  seed?: number;
+  /** Where relative paths (the Compose file, client modules) start; `nonstop run` sets it to the scenario file's folder. */
+  baseDir?: string;
+}
+
+interface ResolvedApp extends CaseSpec {
+  spec: AppScenarioSpec;
+  file: string;
+  baseDir: string;
+  workloads: AppWorkloadSpec[];
+  /** Each workload's client module, loaded and checked (undefined for http). */
+  modules: (ClientModule | undefined)[];
+  probes: Record<string, ProbeSpec>;
+}
+
+/** A snapshot of the project as its Compose file declares it, to check faults against before anything runs. */
+function declared(project: string, services: Record<string, number>): AppSnapshot {
+  const containers: AppContainer[] = Object.entries(services).flatMap(([service, n]) =>
+    Array.from({ length: n }, (_, i) => ({ target: targetName(service, i + 1), service, index: i + 1, container: { id: "", containerName: "", name: service, lab: "", role: "app" as const, image: "", state: "running" as const, health: "none" as const, ports: [], addresses: {}, labels: {} } })),
+  );
+  return { lab: project, project, services: Object.keys(services).sort(), containers };
+}
+
+/** Checks an app scenario completely, the Compose file included, before anything starts. */
+export async function resolveAppScenario(spec: AppScenarioSpec, seedOverride?: number): Promise<ResolvedApp> {
+  const at = (path: string) => `scenario ${spec.name}: ${path}`;
+  if (!/^[a-z][a-z0-9-]{0,40}$/.test(spec.name)) throw new UsageError(`scenario: name: lowercase letters, digits and '-' (got '${spec.name}')`);
+  const baseDir = spec.baseDir ?? process.cwd();
+  const file = isAbsolute(spec.system.compose) ? spec.system.compose : resolve(baseDir, spec.system.compose);
+  let project;
+  try {
+    project = await loadCompose(file);
+  } catch (err) {
+    throw new UsageError(at(`system.compose: ${errorMessage(err).replace(/^--compose: /, "")}`));
+  }
+  const snap = declared(project.name, Object.fromEntries(Object.keys(project.model.services).map((s) => [s, replicasOf(project.model, s)])));
+
+  const workloads = Array.isArray(spec.workload) ? spec.workload : [spec.workload];
+  if (workloads.length === 0) throw new UsageError(at("workload: at least one workload is required"));
+  const modules: (ClientModule | undefined)[] = [];
+  for (const [i, w] of workloads.entries()) {
+    const where = Array.isArray(spec.workload) ? `workload[${i}]` : "workload";
+    const p = AppWorkload.safeParse(w);
+    if (!p.success) throw new UsageError(formatZodError(at(where), p.error));
+    modules.push(p.data.client === "module" ? await loadClientModule(p.data.module, baseDir, at(`${where}.module`)) : undefined);
+  }
+  const probes: Record<string, ProbeSpec> = {};
+  for (const [group, p] of Object.entries(spec.probes ?? {})) {
+    const r = ProbeSpec.safeParse(p);
+    if (!r.success) throw new UsageError(formatZodError(at(`probes.${group}`), r.error));
+    probes[group] = r.data;
+  }
+
+  const checks = spec.checks.map((c, i) => {
+    if (typeof c !== "string") return c;
+    const found = CHECKS[c];
+    if (!found) throw new UsageError(at(`checks[${i}]: unknown check '${c}'; allowed: ${Object.keys(CHECKS).join(", ")}, or a Check object of your own`));
+    return found;
+  });
+  const thresholds = spec.thresholds.map((t, i) => parseThreshold(t, at(`thresholds[${i}]`), checks));
+  const steadyChecks = [CHECKS.availability, CHECKS.latency].filter((c): c is Check => c !== undefined);
+  const steady = {
+    durationMs: parseDuration(at("steadyState.duration"), spec.steadyState?.duration ?? "2s"),
+    thresholds: (spec.steadyState?.thresholds ?? ["availability.overall >= 99%"]).map((t, i) => parseThreshold(t, at(`steadyState.thresholds[${i}]`), steadyChecks)),
+  };
+  const durationMs = parseDuration(at("duration"), spec.duration);
+  if (!("timeline" in spec.schedule)) throw new UsageError(at("schedule: { timeline: [...] } (random schedules are for the Tandem machine)"));
+  const schedule = timeline<AppFault>(
+    spec.schedule.timeline.map((e, i) => {
+      const when = parseDuration(at(`schedule.timeline[${i}].at`), e.at);
+      if (when > durationMs) throw new UsageError(at(`schedule.timeline[${i}].at: ${e.at} is after the end of the fault phase (${spec.duration})`));
+      if ("inject" in e) return { at: when, inject: checkAppFault(e.inject, snap, at(`schedule.timeline[${i}].inject`)), ...(e.id ? { id: e.id } : {}) };
+      if ("heal" in e) return { at: when, heal: e.heal };
+      return { at: when, healAll: true as const };
+    }),
+  );
+  const ids = new Set(schedule.flatMap((o) => (o.op === "inject" ? [o.id] : [])));
+  spec.schedule.timeline.forEach((e, i) => {
+    if ("heal" in e && !ids.has(e.heal)) throw new UsageError(at(`schedule.timeline[${i}].heal: no fault '${e.heal}' is injected; ids are ${[...ids].join(", ") || "none"}`));
+  });
+  return {
+    spec,
+    file,
+    baseDir,
+    workloads,
+    modules,
+    probes,
+    seed: seedOverride ?? spec.seed ?? 1,
+    schedule,
+    durationMs,
+    steady,
+    checks,
+    thresholds,
+    expect: spec.expect ?? "pass",
+    describe: (f) => describeAppFault(f as AppFault),
+  };
+}
+
+function labIdFor(name: string): string {
+  return `app-${name.slice(0, 20)}-${randomBytes(2).toString("hex")}`.replace(/-+$/, "");
+}
+
+/**
+ * Runs an app scenario: the project up under a lab of its own (its own project name, so
+ * runs never meet), probes and workloads started, the case run, every fault healed and
+ * the project removed, whatever happens.
+ */
+export async function runAppScenario(spec: AppScenarioSpec, opts: RunOptions = {}): Promise<ScenarioResult> {
+  const lab = labIdFor(spec.name);
+  const scn = await resolveAppScenario(spec, opts.seed);
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const interrupted = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, interrupted.signal]) : interrupted.signal;
+  let unwound: Promise<unknown> = Promise.resolve();
+  using _signals = opts.handleSignals
+    ? onInterrupt(
+        async () => {
+          interrupted.abort(new Error("interrupted"));
+          await unwound;
+        },
+        { what: `healing faults and removing lab ${lab}` },
+      )
+    : undefined;
+  const running = runAppCase(scn, lab, opts, signal);
+  unwound = running.catch(() => undefined);
+  const recorded = await running.catch(async (err: unknown) => {
+    if (interrupted.signal.aborted) await new Promise<never>(() => undefined);
+    throw err;
+  });
+  return analyze(spec, scn, recorded, { lab, startedAt, wallMs: Math.round(performance.now() - t0), reportDir: opts.reportDir });
+}
+
+async function runAppCase(scn: ResolvedApp, lab: string, opts: RunOptions, signal: AbortSignal): Promise<Recorded> {
+  await using recorder = new RecordingOf(new HistoryRecorder());
+  if (opts.reportDir) await recorder.history.streamTo(join(opts.reportDir, "history.jsonl"));
+  const state = new RunState(scn.spec.name, recorder.history);
+
+  await using app = await upApp({ ...(opts.plumbing ? { plumbing: opts.plumbing } : {}), ...(opts.images ? { images: opts.images } : {}), file: scn.file, lab, project: lab });
+  if (signal.aborted) throw signal.reason as Error;
+  await using faults = app.faults((e) => state.onFault(e));
+  const snapshot = () => snapshotOf(app.target.plumbing, lab, lab);
+  await using probes = new ProbeSampler({ plumbing: app.target.plumbing, recorder: recorder.history, snapshot, probes: scn.probes });
+  await probes.check();
+  probes.start();
+  const env = { recorder: recorder.history, snapshot, lab, project: lab, tag: lab.slice(-4), baseDir: scn.baseDir };
+  const started = [];
+  for (const [k, w] of scn.workloads.entries()) started.push(await startAppWorkload(w, k, env, scn.workloads.length > 1 ? `workload[${k}]` : "workload", scn.modules[k]));
+  await using workloads = new Workloads(started);
+  using _progress = opts.onProgress ? state.reportEvery(500, workloads, opts.onProgress) : undefined;
+
+  const r = await phases(scn, state, faults, signal);
+  await workloads.stopLoads();
+  if (!r.aborted) await workloads.finish();
+  state.enter("done");
+  return { history: recorder.history.entries, ...r };
+}
+

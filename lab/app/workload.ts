@@ -1,0 +1,215 @@
+// Workloads against a user's system, recorded as histories like the machine's: an open
+// loop (../workload/open-loop.ts) drives a client, every operation an invoke and an ok,
+// fail or info.
+//   http:   requests from templates ({key}, {value}) to a service's published port, round
+//           robin over the replicas the target names, a new port looked up when one moves;
+//   module: the user's own client, Jepsen's protocol in TypeScript (docs/bring-your-own.md):
+//           `open(ctx)` gives a client whose `invoke(op)` says ok, fail or info, and whose
+//           optional `finalRead()` says what the system holds, for lostWrites and duplicates.
+import { isAbsolute, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { z } from "zod";
+import { UsageError, errorMessage } from "../errors.js";
+import type { HistoryRecorder } from "../history/recorder.js";
+import type { RunningLoad } from "../scenario/case.js";
+import { HttpClient } from "../workload/http-client.js";
+import { OpenLoop } from "../workload/open-loop.js";
+import type { Client, Operation, Outcome } from "../workload/types.js";
+import { select, type AppSnapshot } from "./system.js";
+
+const base = { rate: z.number().positive().max(5_000), timeoutMs: z.number().int().positive().max(60_000) };
+
+export const AppWorkload = z.discriminatedUnion("client", [
+  z
+    .object({
+      client: z.literal("http"),
+      /** The service (api), a replica (api.2) or every replica (api.*), reached on its published port. */
+      target: z.string().min(1),
+      port: z.number().int().min(1).max(65535),
+      method: z.enum(["GET", "PUT", "POST", "DELETE"]).default("GET"),
+      /** e.g. /kv/{key}; {key} cycles over `keys` keys, {value} is unique to the operation. */
+      path: z.string().startsWith("/"),
+      body: z.string().optional(),
+      keys: z.number().int().min(1).max(100_000).default(1),
+      retry: z.object({ retries: z.number().int().min(0).max(10), backoffMs: z.number().min(0) }).strict().optional(),
+      ...base,
+    })
+    .strict(),
+  z.object({ client: z.literal("module"), module: z.string().min(1), options: z.record(z.string(), z.unknown()).optional(), ...base }).strict(),
+]);
+export type AppWorkloadSpec = z.input<typeof AppWorkload>;
+type Parsed = z.output<typeof AppWorkload>;
+
+/** What a user's client module is given. */
+export interface ClientContext {
+  lab: string;
+  project: string;
+  /** http://127.0.0.1:<port> of a container's published port, looked up now (a restarted container moves). */
+  url(target: string, port: number): Promise<string>;
+  /** Every replica's URL, for a client that fails over between them. */
+  urls(target: string, port: number): Promise<string[]>;
+  timeoutMs: number;
+  options: Record<string, unknown>;
+}
+
+/** The operation a user's client is asked to perform. */
+export interface UserOp {
+  f: string;
+  value: unknown;
+  index: number;
+}
+
+export interface UserClient {
+  invoke(op: UserOp, signal: AbortSignal): Promise<Outcome>;
+  /** What the system holds at the end: the values written (lostWrites, duplicates compare against it). */
+  finalRead?(): Promise<unknown[]>;
+  close?(): Promise<void> | void;
+}
+
+export interface ClientModule {
+  open(ctx: ClientContext): Promise<UserClient> | UserClient;
+  /** The i-th operation; by default a write of a value unique to the run. */
+  op?(i: number, tag: string): { f: string; value: unknown };
+}
+
+/** Gives a client module its type: `export default defineClient({ open, op })`. */
+export function defineClient(m: ClientModule): ClientModule {
+  return m;
+}
+
+/** Process numbers: each workload its own range, final reads far above. */
+const PROCESSES_PER_WORKLOAD = 100_000;
+const FINAL_READS = 1_000_000;
+
+export async function loadClientModule(path: string, baseDir: string, field: string): Promise<ClientModule> {
+  const file = isAbsolute(path) ? path : resolve(baseDir, path);
+  let mod: { default?: unknown; open?: unknown; op?: unknown };
+  try {
+    if (/\.m?ts$/.test(file)) {
+      const { tsImport } = await import("tsx/esm/api");
+      mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as typeof mod;
+    } else mod = (await import(pathToFileURL(file).href)) as typeof mod;
+  } catch (err) {
+    throw new UsageError(`${field}: ${path} does not import: ${errorMessage(err).split("\n")[0] ?? ""}`);
+  }
+  const m = (typeof mod.default === "object" && mod.default !== null ? mod.default : mod) as Partial<ClientModule>;
+  if (typeof m.open !== "function") throw new UsageError(`${field}: ${path} does not export the client protocol: a default export { open(ctx) → { invoke(op) } } (see docs/bring-your-own.md)`);
+  if (m.op !== undefined && typeof m.op !== "function") throw new UsageError(`${field}: ${path}: op must be a function (i, tag) → { f, value }`);
+  return m as ClientModule;
+}
+
+interface Env {
+  recorder: HistoryRecorder;
+  snapshot: () => Promise<AppSnapshot>;
+  lab: string;
+  project: string;
+  /** Unique to the run: written values carry it, so a value is never mistaken for another run's. */
+  tag: string;
+  baseDir: string;
+}
+
+async function urlsOf(env: Env, target: string, port: number): Promise<string[]> {
+  const cs = select(await env.snapshot(), "workload.target", target, { running: false });
+  return cs.flatMap((c) => c.container.ports.filter((p) => p.container === port).map((p) => `http://127.0.0.1:${p.hostPort}`));
+}
+
+/** Resolves every replica's published port, refreshed at most every half second, and hands them out in turn. */
+function roundRobin(env: Env, target: string, port: number): () => Promise<string> {
+  let urls: string[] = [];
+  let at = 0;
+  let n = 0;
+  return async () => {
+    if (urls.length === 0 || performance.now() - at > 500) {
+      urls = await urlsOf(env, target, port).catch(() => urls);
+      at = performance.now();
+    }
+    // No published port at all (every replica down): a refused connection, recorded as fail.
+    return urls[n++ % Math.max(1, urls.length)] ?? "http://127.0.0.1:9";
+  };
+}
+
+export function httpOp(spec: Extract<Parsed, { client: "http" }>, tag: string): (i: number) => Operation {
+  const f = spec.method === "GET" ? "read" : "write";
+  return (i) => {
+    const key = `k${i % spec.keys}`;
+    const value = `${tag}-${i}`;
+    return { f, value: { key, value } };
+  };
+}
+
+const fill = (template: string, v: { key: string; value: string }) => template.replaceAll("{key}", encodeURIComponent(v.key)).replaceAll("{value}", encodeURIComponent(v.value));
+
+/** A client module is loaded (and its protocol checked) when the scenario is, before anything starts. */
+export async function startAppWorkload(raw: AppWorkloadSpec, k: number, env: Env, field: string, loaded?: ClientModule): Promise<RunningLoad> {
+  const spec = AppWorkload.parse(raw);
+  const processBase = k * PROCESSES_PER_WORKLOAD;
+  if (spec.client === "http") {
+    const client = new HttpClient({
+      baseUrl: roundRobin(env, spec.target, spec.port),
+      request: (op) => {
+        const v = op.value as { key: string; value: string };
+        return { method: spec.method, path: fill(spec.path, v), ...(spec.body !== undefined ? { body: fill(spec.body, v) } : {}) };
+      },
+      timeoutMs: spec.timeoutMs,
+      ...(spec.retry ? { retry: spec.retry } : {}),
+    });
+    const load = new OpenLoop(client, env.recorder, { rate: spec.rate, op: httpOp(spec, env.tag), processBase }).start();
+    return { load, client, finish: () => Promise.resolve() };
+  }
+  const m = loaded ?? (await loadClientModule(spec.module, env.baseDir, `${field}.module`));
+  const ctx: ClientContext = {
+    lab: env.lab,
+    project: env.project,
+    url: async (target, port) => {
+      const [u] = await urlsOf(env, target, port);
+      if (!u) throw new Error(`${target} publishes no port ${port}`);
+      return u;
+    },
+    urls: (target, port) => urlsOf(env, target, port),
+    timeoutMs: spec.timeoutMs,
+    options: spec.options ?? {},
+  };
+  let user: UserClient;
+  try {
+    user = await m.open(ctx);
+  } catch (err) {
+    throw new UsageError(`${field}.module: ${spec.module}: open() failed: ${errorMessage(err)}`);
+  }
+  if (typeof user.invoke !== "function") throw new UsageError(`${field}.module: ${spec.module}: open() must return a client with invoke(op)`);
+  const client: Client = {
+    invoke: async (op, signal) => {
+      try {
+        return await user.invoke({ f: op.f, value: op.value, index: (op as Operation & { index?: number }).index ?? 0 }, signal);
+      } catch (err) {
+        // A client that throws does not know what happened: unknown, never a failure.
+        return { type: "info", error: errorMessage(err) };
+      }
+    },
+    close: async () => {
+      await user.close?.();
+    },
+  };
+  const op = (i: number): Operation => ({ ...(m.op?.(i, env.tag) ?? { f: "write", value: `${env.tag}-${i}` }), index: i }) as Operation;
+  const load = new OpenLoop(client, env.recorder, { rate: spec.rate, op, processBase }).start();
+  return {
+    load,
+    client,
+    finish: async () => {
+      if (!user.finalRead) return;
+      // The truth at the end, retried while the system settles after the last heal.
+      for (let attempt = 0; attempt < 40; attempt++) {
+        const proc = FINAL_READS + k * 1000 + attempt;
+        env.recorder.add({ type: "invoke", process: proc, f: "read-all" });
+        const t0 = env.recorder.now();
+        try {
+          const items = await user.finalRead();
+          env.recorder.add({ type: "ok", process: proc, f: "read-all", value: items, latency: env.recorder.now() - t0 });
+          return;
+        } catch (err) {
+          env.recorder.add({ type: "fail", process: proc, f: "read-all", error: errorMessage(err), latency: env.recorder.now() - t0 });
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
+    },
+  };
+}
