@@ -57,7 +57,8 @@ export function keeperName(faultId: string, target: AppContainer): string {
  */
 export async function keep(ctx: HelperContext, target: AppContainer, faultId: string, script: string): Promise<void> {
   const name = keeperName(faultId, target);
-  const c = await ctx.plumbing.container.run(spec(ctx, target, faultId, "net", script, name));
+  // Restarted by the engine should it ever exit with an error: a fault must not quietly stop.
+  const c = await ctx.plumbing.container.run({ ...spec(ctx, target, faultId, "net", script, name), restartOnFailure: true });
   for (let i = 0; i < 100; i++) {
     const logs = await ctx.plumbing.container.logs(c.id);
     if (/^ready/m.test(logs.stdout)) return;

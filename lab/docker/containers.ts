@@ -55,6 +55,7 @@ export class ContainerClient {
         ...(spec.networkMode ? { NetworkMode: spec.networkMode } : first ? { NetworkMode: first.network } : {}),
         ...(spec.pidMode ? { PidMode: spec.pidMode } : {}),
         ...(spec.volumesFrom ? { VolumesFrom: spec.volumesFrom } : {}),
+        ...(spec.restartOnFailure ? { RestartPolicy: { Name: "on-failure", MaximumRetryCount: 0 } } : {}),
       },
       ...(first && !spec.networkMode ? { NetworkingConfig: { EndpointsConfig: { [first.network]: { Aliases: first.aliases ?? [] } } } } : {}),
     });

@@ -98,6 +98,8 @@ export interface ContainerSpec {
   pidMode?: string;
   /** Mount every volume of these containers at the same paths: a helper that reaches a user's disk. */
   volumesFrom?: string[];
+  /** The engine starts it again if it exits with an error (a helper that must outlast a crash of its own). */
+  restartOnFailure?: boolean;
 }
 
 export interface LabEvent {

@@ -25,13 +25,19 @@ export async function buildTools(rootDir: string, outDir: string): Promise<Tools
   const bin = join(outDir, "nonstop-netem");
   if (existsSync(bin) && existsSync(stamp) && (await readFile(stamp, "utf8")) === hash) return { dir: outDir, hash };
   await mkdir(outDir, { recursive: true });
-  await new Promise<void>((done, fail) => {
-    const p = spawn("go", ["build", "-trimpath", "-ldflags=-s -w", "-o", bin, "."], { cwd: src, env: { ...process.env, CGO_ENABLED: "0", GOOS: "linux", GOFLAGS: "-mod=mod" }, stdio: ["ignore", "ignore", "pipe"] });
-    let err = "";
-    p.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    p.on("error", (e) => fail(new LabError(`go build tools/netem: ${e.message} (go is needed to build the lab's tools: bash scripts/ensure-build-tools.sh)`)));
-    p.on("close", (code) => (code === 0 ? done() : fail(new LabError(`go build tools/netem failed: ${err.trim().split("\n").join("; ")}`))));
-  });
+  // Its own tests first (the netlink parsing): a helper that panics on a packet leaves its fault silently off.
+  await go(src, ["test", "./..."]);
+  await go(src, ["build", "-trimpath", "-ldflags=-s -w", "-o", bin, "."]);
   await writeFile(stamp, hash);
   return { dir: outDir, hash };
+}
+
+function go(src: string, args: string[]): Promise<void> {
+  return new Promise<void>((done, fail) => {
+    const p = spawn("go", args, { cwd: src, env: { ...process.env, CGO_ENABLED: "0", GOOS: "linux", GOFLAGS: "-mod=mod" }, stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    p.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    p.on("error", (e) => fail(new LabError(`go ${args[0] ?? ""} tools/netem: ${e.message} (go is needed to build the lab's tools: bash scripts/ensure-build-tools.sh)`)));
+    p.on("close", (code) => (code === 0 ? done() : fail(new LabError(`go ${args[0] ?? ""} tools/netem failed: ${err.trim().split("\n").join("; ")}`))));
+  });
 }

@@ -177,7 +177,7 @@ describe("a project the lab did not start", () => {
     const project = testLabId("adopt");
     const file = join(PROJECT_ROOT, "test", "fixtures", "adopt.compose.yml");
     const env = { ...process.env, NONSTOP_TOOL_IMAGE: provided("images").cpu };
-    execFileSync("docker", ["compose", "-p", project, "-f", file, "up", "-d", "--wait"], { env, stdio: "ignore" });
+    execFileSync("docker", ["compose", "-p", project, "-f", file, "up", "-d"], { env, stdio: "ignore" });
     try {
       const attached = await runCli(["attach", "--compose-project", project]);
       expect(attached.code, attached.stderr).toBe(0);

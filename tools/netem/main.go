@@ -118,6 +118,15 @@ type packet struct {
 	payload []byte
 }
 
+// align rounds a netlink length up to 4 bytes, but never past the end of what was read:
+// the last message or attribute of a datagram need not be padded.
+func align(n, have int) int {
+	if a := (n + 3) &^ 3; a <= have {
+		return a
+	}
+	return have
+}
+
 // parse returns the queued packets in one netlink datagram, and the first error the
 // kernel reported (an answer to a config request).
 func parse(buf []byte) ([]packet, error) {
@@ -129,7 +138,7 @@ func parse(buf []byte) ([]packet, error) {
 			break
 		}
 		msg := buf[16:n]
-		buf = buf[(n+3)&^3:]
+		buf = buf[align(n, len(buf)):]
 		if typ == syscall.NLMSG_ERROR && len(msg) >= 4 {
 			if code := int32(binary.LittleEndian.Uint32(msg[0:4])); code != 0 {
 				return out, syscall.Errno(-code)
@@ -148,6 +157,7 @@ func parse(buf []byte) ([]packet, error) {
 				break
 			}
 			v := a[4:l]
+			next := align(l, len(a))
 			switch t {
 			case attrPacketHdr:
 				if len(v) >= 4 {
@@ -157,7 +167,7 @@ func parse(buf []byte) ([]packet, error) {
 			case attrPayload:
 				p.payload = append([]byte(nil), v...)
 			}
-			a = a[(l+3)&^3:]
+			a = a[next:]
 		}
 		if have {
 			out = append(out, p)

@@ -60,11 +60,12 @@ async function queueFault(ctx: AppContext, kind: string, target: string, id: str
   if (q.jitterMs) args.push(`--jitter ${q.jitterMs}ms`);
   if (q.loss) args.push(`--loss ${q.loss}`);
   if (q.corrupt) args.push(`--corrupt ${q.corrupt}`);
+  // Idempotent, since the engine restarts the keeper if nonstop-netem ever exits with an error.
   const script = [
     "set -e",
-    `iptables -w -N ${chain}`,
+    `iptables -w -N ${chain} 2>/dev/null || iptables -w -F ${chain}`,
     `iptables -w -A ${chain} -j NFQUEUE --queue-num ${queue} --queue-bypass`,
-    `iptables -w -I OUTPUT ! -o lo -j ${chain}`,
+    `iptables -w -C OUTPUT ! -o lo -j ${chain} 2>/dev/null || iptables -w -I OUTPUT ! -o lo -j ${chain}`,
     `exec nonstop-netem ${args.join(" ")}`,
   ].join("\n");
   try {
