@@ -75,11 +75,13 @@ export class ProbeSampler implements AsyncDisposable {
 
   start(): this {
     const every = this.o.everyMs ?? 100;
+    // Rounds start every `every` ms; one that runs longer delays the next, never overlaps it.
     const tick = () => {
       if (this.stopped) return;
+      const started = performance.now();
       this.busy = this.sample().finally(() => {
         this.busy = undefined;
-        if (!this.stopped) this.timer = setTimeout(tick, every);
+        if (!this.stopped) this.timer = setTimeout(tick, Math.max(0, every - (performance.now() - started)));
       });
     };
     tick();
