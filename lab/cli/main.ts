@@ -201,6 +201,11 @@ program
   .action((opts: { write?: boolean; edgeSubnet?: string }) => import("./compose.js").then((m) => m.composeCommand(config, opts)));
 
 program
+  .command("schema")
+  .description("print the JSON Schema of a scenario file for a Compose project (docs/scenario.schema.json), for an editor to check YAML scenarios with")
+  .action(() => import("../app/schema.js").then((m) => console.log(JSON.stringify(m.scenarioJsonSchema(), null, 2))));
+
+program
   .command("images")
   .description("build the lab's images (base, cpu, router); a warm build is a no-op")
   .option("--force", "rebuild even when up to date")

@@ -2,19 +2,20 @@
 // *.scenario.ts / .js / .mjs in it, sorted). Each file's default export is a scenario from
 // defineScenario, or a list of them. Every one is checked as the built-in ones are, and
 // an error names the file and the field, on one line, before anything starts.
-import { readdir, stat } from "node:fs/promises";
+import { readFile, readdir, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { UsageError, errorMessage } from "../errors.js";
+import { formatZodError } from "../topology/resolve.js";
 import type { AnyScenarioSpec, ScenarioSpec } from "./define.js";
 import { isAppScenario } from "./kinds.js";
 import { resolveScenario } from "./validate.js";
 
-const SCENARIO_FILE = /\.scenario\.(ts|mts|js|mjs)$/;
+const SCENARIO_FILE = /\.scenario\.(ts|mts|js|mjs|ya?ml)$/;
 
 /** An argument of `nonstop run` that is a path rather than a built-in scenario's name. */
 export function isScenarioPath(arg: string): boolean {
-  return arg.includes("/") || arg.startsWith(".") || /\.(ts|mts|js|mjs)$/.test(arg);
+  return arg.includes("/") || arg.startsWith(".") || /\.(ts|mts|js|mjs|ya?ml)$/.test(arg);
 }
 
 async function filesOf(path: string): Promise<string[]> {
@@ -23,12 +24,23 @@ async function filesOf(path: string): Promise<string[]> {
   if (!st) throw new UsageError(`run: ${path}: no such file or folder`);
   if (st.isFile()) return [full];
   const found = (await readdir(full, { recursive: true })).filter((f) => SCENARIO_FILE.test(f) && !f.split("/").includes("node_modules")).sort();
-  if (found.length === 0) throw new UsageError(`run: ${path}: no *.scenario.ts, .js or .mjs files in this folder`);
+  if (found.length === 0) throw new UsageError(`run: ${path}: no *.scenario.ts, .js, .mjs or .yaml files in this folder`);
   return found.map((f) => join(full, f));
 }
 
-/** Imports one file; TypeScript through tsx, since Node 20 runs no TypeScript itself. */
+/**
+ * Imports one file; TypeScript through tsx. A YAML file is a Compose project's scenario,
+ * checked against its schema (docs/scenario.schema.json) with the field's path in the error.
+ */
 async function importFile(file: string): Promise<unknown> {
+  if (/\.ya?ml$/.test(file)) {
+    const [{ parse }, { AppScenarioSchema }] = await Promise.all([import("yaml"), import("../app/schema.js")]);
+    const data: unknown = parse(await readFile(file, "utf8"));
+    if (typeof data !== "object" || data === null || !("system" in data)) throw new UsageError(`run: ${basename(file)}: a YAML scenario is for a Compose project: system.compose is required (the Tandem machine's scenarios are TypeScript)`);
+    const r = AppScenarioSchema.safeParse(data, { reportInput: true });
+    if (!r.success) throw new UsageError(formatZodError(`run: ${basename(file)}`, r.error));
+    return { default: data };
+  }
   if (/\.m?ts$/.test(file)) {
     const { tsImport } = await import("tsx/esm/api");
     return tsImport(pathToFileURL(file).href, import.meta.url);
@@ -68,6 +80,7 @@ export async function loadScenarios(paths: string[]): Promise<AnyScenarioSpec[]>
   for (const path of paths) {
     for (const file of await filesOf(path)) {
       const mod = (await importFile(file).catch((err: unknown) => {
+        if (err instanceof UsageError) throw err;
         throw new UsageError(`run: ${file}: does not load: ${errorMessage(err).split("\n")[0] ?? ""}`);
       })) as { default?: unknown };
       const exported = mod.default;

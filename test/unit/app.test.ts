@@ -1,6 +1,11 @@
 // The pure parts of bringing your own system: the override that labels a user's project,
 // how targets name containers, and how faults are parsed and refused before anything runs.
+import { readFile, writeFile, mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { scenarioJsonSchema } from "../../lab/app/schema.js";
+import { loadScenarios } from "../../lab/scenario/load.js";
 import { overrideFor, type ComposeProject } from "../../lab/app/compose.js";
 import { APP_FAULT_KINDS, appFaultFromCli, checkAppFault } from "../../lab/app/faults/index.js";
 import { parseGroups } from "../../lab/app/faults/net.js";
@@ -67,5 +72,20 @@ describe("app faults before they act", () => {
     expect(() => checkAppFault({ kind: "cpu.kill", cpu: "cpu-0" }, snap)).toThrow(`fault: kind: unknown fault kind 'cpu.kill' for a Compose project; allowed: ${APP_FAULT_KINDS.join(", ")}`);
     expect(() => checkAppFault({ kind: "net.partition", groups: [["api"], ["api.*"]] }, snap)).toThrow("fault.groups: api is in two groups");
     expect(() => checkAppFault({ kind: "net.delay", target: "api", ms: 100, jitterMs: 200 }, snap)).toThrow("fault.jitterMs: at most the delay (100)");
+  });
+});
+
+describe("YAML scenario files", () => {
+  it("publishes the JSON Schema they are checked against, as committed (regenerate: nonstop schema > docs/scenario.schema.json)", async () => {
+    expect(JSON.parse(await readFile("docs/scenario.schema.json", "utf8"))).toEqual(scenarioJsonSchema());
+  });
+
+  it("refuses a bad field before anything starts, naming the file and the field", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "yaml-scn-"));
+    const file = join(dir, "bad.scenario.yaml");
+    await writeFile(file, "name: x\nclaim: y\nsystem: { compose: ./c.yml }\nworkload: { client: http, target: api, port: 80, path: /, rate: 0, timeoutMs: 100 }\nschedule: { timeline: [] }\nduration: 1s\nchecks: []\nthresholds: []\n");
+    await expect(loadScenarios([file])).rejects.toThrow(/^run: bad\.scenario\.yaml: workload.*rate/);
+    await writeFile(file, "name: x\nclaim: y\ntopology: {}\n");
+    await expect(loadScenarios([file])).rejects.toThrow("run: bad.scenario.yaml: a YAML scenario is for a Compose project: system.compose is required");
   });
 });

@@ -1,0 +1,48 @@
+// A Compose project's scenario as data: the zod schema a YAML scenario file is checked
+// against (its first errors name the field), and the JSON Schema published from it
+// (docs/scenario.schema.json, `nonstop schema`), so an editor can check and complete a
+// file as it is written. TypeScript files get the same shape from AppScenarioSpec.
+import { z } from "zod";
+import { APP_FAULTS } from "./faults/index.js";
+import { ProbeSpec } from "./probes.js";
+import { AppWorkload } from "./workload.js";
+
+const faultSchemas = Object.values(APP_FAULTS).map((d) => d.schema);
+const AppFaultSchema = z.discriminatedUnion("kind", faultSchemas as unknown as [(typeof faultSchemas)[number], ...(typeof faultSchemas)[number][]]);
+
+const duration = z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, "a duration such as 500ms, 10s or 2m").describe("a duration: 500ms, 10s, 2m");
+
+export const AppScenarioSchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, "lowercase letters, digits and '-'"),
+    claim: z.string().min(1).describe("the claim this scenario tests, in one sentence"),
+    system: z.object({ compose: z.string().min(1).describe("the Compose file, relative to this file") }).strict(),
+    workload: z.union([AppWorkload, z.array(AppWorkload).min(1)]),
+    probes: z.record(z.string(), ProbeSpec).optional().describe("how to ask who is primary, per group of containers; sampled every 100 ms"),
+    schedule: z
+      .object({
+        timeline: z.array(
+          z.union([
+            z.object({ at: duration, inject: AppFaultSchema, id: z.string().optional() }).strict(),
+            z.object({ at: duration, heal: z.string() }).strict(),
+            z.object({ at: duration, healAll: z.literal(true) }).strict(),
+          ]),
+        ),
+      })
+      .strict(),
+    duration: duration.describe("the length of the fault phase"),
+    steadyState: z.object({ duration: duration.optional(), thresholds: z.array(z.string()).optional() }).strict().optional(),
+    checks: z.array(z.string()).describe("check names: availability, failoverGap, latency, lostWrites, duplicates, splitBrain, ..."),
+    thresholds: z.array(z.string()).describe('e.g. "lostWrites.lost == 0", "availability.overall >= 99%"'),
+    expect: z.enum(["pass", "fail"]).optional().describe("fail: an expected-failure baseline, right when its checks fail"),
+    seed: z.number().int().min(0).optional(),
+  })
+  .strict();
+
+/** The published JSON Schema of a scenario file for a Compose project. */
+export function scenarioJsonSchema(): Record<string, unknown> {
+  return {
+    title: "nonstop-lab scenario for a Compose project",
+    ...z.toJSONSchema(AppScenarioSchema, { io: "input", unrepresentable: "any" }),
+  };
+}
