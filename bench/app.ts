@@ -62,6 +62,8 @@ const kinds: AppFault[] = [
   { kind: "net.duplicate", target: "store", percent: 10 },
   { kind: "net.rate", target: "store", kbit: 8000 },
   { kind: "net.partition", groups: [["api"], ["store"]] },
+  { kind: "link.toxic", from: "api", to: "store:7000", toxic: { type: "latency", latencyMs: 100, jitterMs: 0 } },
+  { kind: "link.down", from: "api", to: "store:7000" },
   { kind: "process.kill", target: "api.2", name: "node", signal: "STOP" },
   { kind: "disk.fill", target: "store", path: "/data", mb: 16 },
   { kind: "disk.corrupt", target: "store", path: "/data/kv.log", bytes: 4, seed: 1 },

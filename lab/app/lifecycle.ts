@@ -16,6 +16,8 @@ export interface AppLabOptions {
   plumbing: Plumbing;
   /** The lab's tool image (helpers, records): the cpu image. */
   toolImage: string;
+  /** The lab's router image (Toxiproxy), for link faults. */
+  routerImage?: string;
   /** The lab's Node image, offered to the project's build args as NONSTOP_NODE_IMAGE. */
   nodeImage?: string;
   progress?: Progress;
@@ -48,7 +50,7 @@ export async function upCompose(opts: AppLabOptions & { docker: Docker; file: st
   const running = await appContainers(opts.plumbing, project.name);
   if (running.length > 0) throw new UsageError(`--compose: project ${project.name} is already running (${running.length} containers); adopt it with: nonstop attach --compose-project ${project.name}`);
   await buildMissing(opts.docker, project, progress);
-  const record: SystemRecord = { kind: "compose", project: project.name, files: project.files, owned: true, since: Date.now() };
+  const record: SystemRecord = { kind: "compose", project: project.name, files: project.files, owned: true, since: Date.now(), ...(opts.routerImage ? { routerImage: opts.routerImage } : {}) };
   await writeSystem(opts.plumbing, opts.toolImage, lab, record);
   try {
     progress(`compose: up ${project.name} (waiting for every service to run, and the healthchecks to pass)`);
@@ -70,7 +72,7 @@ export async function attachCompose(opts: AppLabOptions & { project: string; lab
   const owner = containers.find((c) => c.container.lab)?.container.lab;
   if (owner) throw new UsageError(`--compose-project: ${opts.project} belongs to lab ${owner} already (nonstop status --lab ${owner})`);
   await refuseTakenLab(opts.plumbing, lab);
-  const record: SystemRecord = { kind: "compose", project: opts.project, files: [], owned: false, since: Date.now() };
+  const record: SystemRecord = { kind: "compose", project: opts.project, files: [], owned: false, since: Date.now(), ...(opts.routerImage ? { routerImage: opts.routerImage } : {}) };
   await writeSystem(opts.plumbing, opts.toolImage, lab, record);
   return { lab, record };
 }

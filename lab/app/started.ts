@@ -73,13 +73,13 @@ async function handle(plumbing: Plumbing, lab: string, record: SystemRecord): Pr
 /** Brings a Compose project up under the lab (see `nonstop up --compose`). */
 export async function upApp(opts: Common & { file: string; lab?: string; project?: string; keep?: boolean; progress?: (line: string) => void }): Promise<StartedApp> {
   const { plumbing, images } = await withDefaults(opts);
-  const { lab, record } = await upCompose({ plumbing, docker: plumbing.docker, file: opts.file, ...(opts.lab ? { lab: opts.lab } : {}), ...(opts.project ? { project: opts.project } : {}), toolImage: images.cpu, nodeImage: images.base, ...(opts.progress ? { progress: opts.progress } : {}), ...(opts.keep ? { keep: true } : {}) });
+  const { lab, record } = await upCompose({ plumbing, docker: plumbing.docker, file: opts.file, ...(opts.lab ? { lab: opts.lab } : {}), ...(opts.project ? { project: opts.project } : {}), toolImage: images.cpu, routerImage: images.router, nodeImage: images.base, ...(opts.progress ? { progress: opts.progress } : {}), ...(opts.keep ? { keep: true } : {}) });
   return handle(plumbing, lab, record);
 }
 
 /** Adopts a running Compose project (see `nonstop attach`). */
 export async function attachApp(opts: Common & { project: string; lab?: string }): Promise<StartedApp> {
   const { plumbing, images } = await withDefaults(opts);
-  const { lab, record } = await attachCompose({ plumbing, project: opts.project, ...(opts.lab ? { lab: opts.lab } : {}), toolImage: images.cpu });
+  const { lab, record } = await attachCompose({ plumbing, project: opts.project, ...(opts.lab ? { lab: opts.lab } : {}), toolImage: images.cpu, routerImage: images.router });
   return handle(plumbing, lab, record);
 }

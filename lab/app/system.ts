@@ -20,6 +20,8 @@ export const SystemRecord = z.object({
   /** Brought up by the lab (down removes the project), or adopted (down leaves it running). */
   owned: z.boolean(),
   since: z.number(),
+  /** The lab's router image (Toxiproxy), for link faults. */
+  routerImage: z.string().optional(),
 });
 export type SystemRecord = z.infer<typeof SystemRecord>;
 

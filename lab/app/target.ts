@@ -19,7 +19,7 @@ export async function snapshotOf(plumbing: Plumbing, lab: string, project: strin
 }
 
 export function appContext(plumbing: Plumbing, lab: string, record: SystemRecord, toolImage: string): AppContext {
-  return { plumbing, lab, toolImage, project: record.project, snapshot: () => snapshotOf(plumbing, lab, record.project) };
+  return { plumbing, lab, toolImage, project: record.project, ...(record.routerImage ? { routerImage: record.routerImage } : {}), snapshot: () => snapshotOf(plumbing, lab, record.project) };
 }
 
 export function appTarget(ctx: AppContext): FaultTarget {
@@ -40,10 +40,10 @@ export function appTarget(ctx: AppContext): FaultTarget {
     revert: (f, undo, id) => revertAppFault(appFault(f), undo, id, ctx),
     describe: (f) => describeAppFault(appFault(f)),
     revives: () => false,
-    // Every helper a fault kept is gone once its fault is healed; any left (its injector
-    // killed between starting it and recording the fault) goes now.
+    // Every helper a fault kept, and the link router, are gone once every fault is healed;
+    // any left (an injector killed between making one and recording its fault) goes now.
     reconcile: async () => {
-      for (const c of await ctx.plumbing.container.list(ctx.lab, "tool")) await ctx.plumbing.container.remove(c.id);
+      for (const c of [...(await ctx.plumbing.container.list(ctx.lab, "tool")), ...(await ctx.plumbing.container.list(ctx.lab, "router"))]) await ctx.plumbing.container.remove(c.id);
     },
   };
 }

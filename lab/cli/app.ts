@@ -40,14 +40,14 @@ export async function upComposeCommand(config: LabConfig, flags: { compose: stri
   const plumbing = new Plumbing(docker);
   const { images } = await buildImages(config, { quiet: flags.json ?? false });
   const progress = flags.json ? () => undefined : progressLine;
-  const { lab, record } = await upCompose({ plumbing, docker, file: flags.compose, ...(flags.lab ? { lab: flags.lab } : {}), ...(flags.projectName ? { project: flags.projectName } : {}), toolImage: images.cpu, nodeImage: images.base, progress, keep: flags.keep ?? false });
+  const { lab, record } = await upCompose({ plumbing, docker, file: flags.compose, ...(flags.lab ? { lab: flags.lab } : {}), ...(flags.projectName ? { project: flags.projectName } : {}), toolImage: images.cpu, routerImage: images.router, nodeImage: images.base, progress, keep: flags.keep ?? false });
   await print(plumbing, lab, record, flags.json ?? false, ((performance.now() - t0) / 1000).toFixed(1));
 }
 
 export async function attachCommand(config: LabConfig, flags: { composeProject: string; lab?: string; json?: boolean }): Promise<void> {
   const plumbing = new Plumbing(await connectEngine({ host: config.dockerHost }));
   const { images } = await buildImages(config, { quiet: true });
-  const { lab, record } = await attachCompose({ plumbing, project: flags.composeProject, ...(flags.lab ? { lab: flags.lab } : {}), toolImage: images.cpu });
+  const { lab, record } = await attachCompose({ plumbing, project: flags.composeProject, ...(flags.lab ? { lab: flags.lab } : {}), toolImage: images.cpu, routerImage: images.router });
   await print(plumbing, lab, record, flags.json ?? false);
   if (!flags.json) console.log(`\nlab ${lab} adopted project ${record.project}; 'npx nonstop down --lab ${lab}' heals its faults and leaves it running`);
 }

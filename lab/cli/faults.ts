@@ -10,7 +10,7 @@ import type { AnyFault, FaultTarget } from "../faults/target.js";
 import { attach } from "../machine/started.js";
 import { FaultSession, healAll, healById, inject, type FaultEvent } from "../faults/inject.js";
 import { activeFaults } from "../faults/ledger.js";
-import { APP_FAULT_KINDS, appFaultFromCli, checkAppFault, isAppFaultKind } from "../app/faults/index.js";
+import { APP_CLI_KINDS, appFaultFromCli, appKindForCli, checkAppFault } from "../app/faults/index.js";
 import { readAppTarget } from "../app/target.js";
 import { table } from "./output.js";
 
@@ -30,7 +30,7 @@ async function system(config: LabConfig, lab: string): Promise<System> {
       whole: `every helper removed; project ${app.record.project}'s containers running`,
       target: app.target,
       parse: async (kind, target, flags) => {
-        if (!isAppFaultKind(kind)) throw new UsageError(`fault kind: '${kind}' is a fault of the Tandem machine; lab ${lab} runs Compose project ${app.record.project}, whose kinds are: ${APP_FAULT_KINDS.join(", ")}`);
+        if (!appKindForCli(kind)) throw new UsageError(`fault kind: '${kind}' is a fault of the Tandem machine; lab ${lab} runs Compose project ${app.record.project}, whose kinds are: ${APP_CLI_KINDS.join(", ")}`);
         // Everything is checked before anything is touched: no fault is half-applied.
         return checkAppFault(appFaultFromCli(kind, target, flags), await app.ctx.snapshot());
       },
@@ -41,7 +41,7 @@ async function system(config: LabConfig, lab: string): Promise<System> {
     whole: "routers reset, CPUs running at their quota and attached to every plane",
     target: machineTarget(ctx),
     parse: (kind, target, flags) => {
-      if (isAppFaultKind(kind) && !CLI_FAULT_KINDS.includes(kind)) throw new UsageError(`fault kind: '${kind}' is a fault of a Compose project; lab ${lab} is the Tandem machine (start a project with 'nonstop up --compose FILE --lab ID')`);
+      if (appKindForCli(kind) && !CLI_FAULT_KINDS.includes(kind)) throw new UsageError(`fault kind: '${kind}' is a fault of a Compose project; lab ${lab} is the Tandem machine (start a project with 'nonstop up --compose FILE --lab ID')`);
       return Promise.resolve(checkFault(faultFromCli(kind, target, flags, ctx.topology.cpus.map((c) => c.name)), ctx.topology));
     },
   };
@@ -60,7 +60,7 @@ export async function faultCommand(
 ): Promise<void> {
   const holdMs = flags.for !== undefined ? parseDuration("--for", flags.for, { bareSeconds: true }) : undefined;
   // The input first: an unknown kind is a usage error whether or not the lab is up.
-  if (!isAppFaultKind(kind)) checkFaultKind(kind);
+  if (!appKindForCli(kind)) checkFaultKind(kind);
   const sys = await system(config, flags.lab);
   const fault = await sys.parse(kind, target, flags);
   const json = flags.json ?? false;

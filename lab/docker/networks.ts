@@ -73,6 +73,12 @@ export class NetworkClient {
     }
   }
 
+  /** How many containers the engine lists on a network. */
+  async attached(id: string): Promise<number> {
+    const info = (await this.docker.getNetwork(id).inspect()) as { Containers?: Record<string, unknown> };
+    return Object.keys(info.Containers ?? {}).length;
+  }
+
   /**
    * Removes a network. A network whose container was killed mid-teardown can keep a stale
    * endpoint: the engine answers "has active endpoints" (HTTP 403) while `docker network

@@ -4,7 +4,7 @@
 // It never stops at the first error: whatever it can remove, it removes, and it names
 // what it could not, and why.
 import { errorMessage } from "../errors.js";
-import type { Plumbing } from "./plumbing.js";
+import { dockerName, type Plumbing } from "./plumbing.js";
 
 export interface ReapFailure {
   kind: "container" | "network" | "volume";
@@ -42,11 +42,19 @@ export async function reap(plumbing: Plumbing, lab?: string): Promise<ReapResult
   );
 
   const networks = await plumbing.network.list(lab);
+  // A container removed while the engine was still attaching it (Ctrl-C in the middle of a
+  // bring-up) can leave an endpoint behind it, when reap no longer sees the container to
+  // take its name from. A machine lab's edge network carries its topology, which names
+  // every part it could have been.
+  for (const n of networks) names.push(...partNames(await plumbing.network.labels(n.networkName).catch(() => undefined)));
   let removedNetworks = 0;
   for (const n of networks) {
     // A stale endpoint of a killed container is force-disconnected by that container's name.
     const err = await retry(() => plumbing.network.remove(n.id, names));
-    if (err) failures.push({ kind: "network", name: n.networkName, why: err });
+    // With no endpoint left to disconnect, "active endpoints" is the engine's own count gone
+    // wrong (moby#42119): only a restart of dockerd corrects it.
+    const leaked = err && /active endpoints/.test(err) && !(await plumbing.network.attached(n.id).catch(() => 1));
+    if (err) failures.push({ kind: "network", name: n.networkName, why: leaked ? `${err} (the engine counts an endpoint that no longer exists, moby#42119; restarting dockerd clears it)` : err });
     else removedNetworks++;
   }
 
@@ -58,6 +66,19 @@ export async function reap(plumbing: Plumbing, lab?: string): Promise<ReapResult
     else removedVolumes++;
   }
   return { containers: containers.length - failures.filter((f) => f.kind === "container").length, networks: removedNetworks, volumes: removedVolumes, failures };
+}
+
+/** The container names of a machine lab's CPUs and routers, from the topology label its edge network carries. */
+function partNames(labels: Record<string, string> | undefined): string[] {
+  const raw = labels?.["nonstop.topology"];
+  if (!raw) return [];
+  try {
+    const t = JSON.parse(raw) as { lab?: string; cpus?: { name?: string }[]; planes?: { router?: string }[]; edge?: { router?: string } };
+    const parts = [...(t.cpus ?? []).map((c) => c.name), ...(t.planes ?? []).map((p) => p.router), t.edge?.router].filter((x): x is string => typeof x === "string");
+    return t.lab ? parts.map((p) => dockerName(t.lab ?? "", p)) : [];
+  } catch {
+    return [];
+  }
 }
 
 /** A few tries over about three seconds: the engine may still be releasing what a removed container held. Resolves with the last error, or undefined once done (or already gone). */

@@ -104,6 +104,12 @@ export class Router {
     await p.update({ listen: p.listen, upstream: p.upstream, enabled });
   }
 
+  /** Removes a proxy, closing its connections; one already gone is not an error. */
+  async removeProxy(proxy: string): Promise<void> {
+    const res = await fetch(`${this.apiUrl}/proxies/${encodeURIComponent(proxy)}`, { method: "DELETE" });
+    if (!res.ok && res.status !== 404) throw new LabError(`router ${this.apiUrl}: removing proxy ${proxy} failed (${res.status})`);
+  }
+
   /** Enables every proxy and removes every toxic: the router's own heal-all. */
   async reset(): Promise<void> {
     await this.client.reset();

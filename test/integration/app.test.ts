@@ -63,7 +63,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 beforeAll(async () => {
   plumbing = new Plumbing(await connectEngine());
   const images = provided("images");
-  await upCompose({ plumbing, docker: plumbing.docker, file: FILE, project: lab, lab, toolImage: images.cpu, nodeImage: images.base });
+  await upCompose({ plumbing, docker: plumbing.docker, file: FILE, project: lab, lab, toolImage: images.cpu, routerImage: images.router, nodeImage: images.base });
   const app = await readAppTarget(plumbing, lab);
   if (!app) throw new Error("no app lab");
   target = app.target;
@@ -128,6 +128,16 @@ describe("a user's Compose project as the system under test", () => {
     const paused = await withFault({ kind: "container.pause", target: "api" }, async () => ({ state: (await container("api")).container.state, one: (await kv("api", "k1", {}, 1000)).status, two: (await kv("api.2", "k1")).status }));
     expect(paused).toEqual({ state: "paused", one: 0, two: 200 });
     expect((await kv("api", "k1")).status).toBe(200);
+  });
+
+  it("link.latency puts a router between one replica and the store: that replica is slow, the other is not, and the heal removes the router", async () => {
+    const ms = async (t: string) => median(await Promise.all([0, 1, 2, 3, 4].map(async () => (await kv(t, "k1")).ms)));
+    const seen = await withFault({ kind: "link.toxic", from: "api", to: "store:7000", toxic: { type: "latency", latencyMs: 300, jitterMs: 0 } }, async () => ({ one: await ms("api"), two: await ms("api.2"), routers: (await plumbing.container.list(lab, "router")).length }));
+    expect(seen.one).toBeGreaterThan(280);
+    expect(seen.two).toBeLessThan(150);
+    expect(seen.routers).toBe(1);
+    expect(await plumbing.container.list(lab, "router")).toEqual([]);
+    expect((await kv("api", "k1")).ms).toBeLessThan(150);
   });
 
   it("process.kill of the store's node takes its container down; the heal brings it back healthy, with its acknowledged write", async () => {

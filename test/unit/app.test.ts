@@ -63,6 +63,8 @@ describe("app faults before they act", () => {
     expect(appFaultFromCli("net.loss", "db", { percent: "20" })).toEqual({ kind: "net.loss", target: "db", percent: 20 });
     expect(appFaultFromCli("net.partition", undefined, { groups: "api/db,cache" })).toEqual({ kind: "net.partition", groups: [["api"], ["db", "cache"]] });
     expect(appFaultFromCli("process.kill", "db", { name: "postgres", signal: "sigterm" })).toEqual({ kind: "process.kill", target: "db", name: "postgres", signal: "TERM" });
+    expect(appFaultFromCli("link.latency", undefined, { from: "api", to: "db:5432", ms: "300" })).toEqual({ kind: "link.toxic", from: "api", to: "db:5432", toxic: { type: "latency", latencyMs: 300, jitterMs: 0 } });
+    expect(appFaultFromCli("link.down", undefined, { from: "api", to: "db:5432" })).toEqual({ kind: "link.down", from: "api", to: "db:5432" });
   });
 
   it("refuses bad input with one line naming the field", () => {
@@ -72,6 +74,8 @@ describe("app faults before they act", () => {
     expect(() => checkAppFault({ kind: "cpu.kill", cpu: "cpu-0" }, snap)).toThrow(`fault: kind: unknown fault kind 'cpu.kill' for a Compose project; allowed: ${APP_FAULT_KINDS.join(", ")}`);
     expect(() => checkAppFault({ kind: "net.partition", groups: [["api"], ["api.*"]] }, snap)).toThrow("fault.groups: api is in two groups");
     expect(() => checkAppFault({ kind: "net.delay", target: "api", ms: 100, jitterMs: 200 }, snap)).toThrow("fault.jitterMs: at most the delay (100)");
+    expect(() => appFaultFromCli("link.latency", undefined, { from: "api", ms: "1" })).toThrow("--to is required: the server's service and port, e.g. --to db:5432");
+    expect(() => checkAppFault({ kind: "link.down", from: "api.*", to: "db:5432" }, { ...snap, containers: snap.containers.map((x) => ({ ...x, container: { ...x.container, state: "running" as const } })) })).toThrow("fault.from: a link starts at one container (api.* names 2)");
   });
 });
 

@@ -9,10 +9,11 @@ import type { AppSnapshot } from "../system.js";
 import { containerFaults } from "./container.js";
 import { diskFaults } from "./disk.js";
 import type { AppContext, AppKindDef } from "./kind.js";
+import { linkFaults } from "./link.js";
 import { netFaults } from "./net.js";
 import { processFaults } from "./process.js";
 
-export const APP_FAULTS = { ...containerFaults, ...netFaults, ...processFaults, ...diskFaults };
+export const APP_FAULTS = { ...containerFaults, ...netFaults, ...linkFaults, ...processFaults, ...diskFaults };
 
 type Defs = typeof APP_FAULTS;
 export type AppFaultKind = keyof Defs;
@@ -58,13 +59,28 @@ export function revertAppFault(f: AppFault, undo: unknown, id: string, ctx: AppC
   return def(f.kind).revert(f, undo as never, id, ctx);
 }
 
+const CLI_NAMES: [string, AppFaultKind][] = APP_FAULT_KINDS.flatMap((k) => (APP_FAULTS[k].cli as { names?: readonly string[] }).names?.map((n): [string, AppFaultKind] => [n, k]) ?? [[k, k]]);
+
+/** Every kind the CLI accepts for a Compose project, as a user types it (link.latency rather than link.toxic). */
+export const APP_CLI_KINDS: readonly string[] = CLI_NAMES.map(([n]) => n);
+
+/** The kind a CLI name asks for, if it is one of a Compose project's. */
+export function appKindForCli(name: string): AppFaultKind | undefined {
+  return CLI_NAMES.find(([n]) => n === name)?.[1];
+}
+
 /** `nonstop fault <kind> [target] --flags` as fault data, still to be checked against the project. */
 export function appFaultFromCli(name: string, target: string | undefined, flags: FaultFlags): unknown {
-  if (!isAppFaultKind(name)) throw new UsageError(`fault kind: unknown '${name}' for a Compose project; allowed: ${APP_FAULT_KINDS.join(", ")}`);
-  return APP_FAULTS[name].cli.parse({ name, target, flags });
+  const k = appKindForCli(name);
+  if (!k) throw new UsageError(`fault kind: unknown '${name}' for a Compose project; allowed: ${APP_CLI_KINDS.join(", ")}`);
+  return APP_FAULTS[k].cli.parse({ name, target, flags });
 }
 
 export function appKindsHelp(): string {
-  const width = Math.max(...APP_FAULT_KINDS.map((k) => k.length));
-  return ["Fault kinds on a Compose project (nonstop up --compose / attach); target: a service (api), a replica (api.2), every replica (api.*):", ...APP_FAULT_KINDS.map((k) => `  ${k.padEnd(width)}  ${APP_FAULTS[k].summary}`)].join("\n");
+  const rows = APP_FAULT_KINDS.map((k) => {
+    const names = CLI_NAMES.filter(([, kind]) => kind === k).map(([n]) => n);
+    return [names.length > 3 ? `${k.split(".")[0] ?? k}.<toxic>` : names.join(", "), APP_FAULTS[k].summary] as const;
+  });
+  const width = Math.max(...rows.map(([n]) => n.length));
+  return ["Fault kinds on a Compose project (nonstop up --compose / attach); target: a service (api), a replica (api.2), every replica (api.*):", ...rows.map(([n, s]) => `  ${n.padEnd(width)}  ${s}`)].join("\n");
 }

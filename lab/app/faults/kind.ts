@@ -9,6 +9,8 @@ import { select, type AppContainer, type AppSnapshot } from "../system.js";
 
 export interface AppContext extends HelperContext {
   project: string;
+  /** The lab's Toxiproxy image, for link faults (recorded when the project was brought up or adopted). */
+  routerImage?: string;
   /** The project's containers now (a restarted container has a new id and address). */
   snapshot(): Promise<AppSnapshot>;
 }
