@@ -60,7 +60,7 @@ describe("a user's scenario files", () => {
     expect(await rejection([join(dir, "bad-cpu.scenario.mjs")])).toMatch(/^run: bad-cpu\.scenario\.mjs: scenario y: schedule\.timeline\[0\]\.inject\.cpu: unknown CPU 'cpu-7'; allowed: cpu-0, cpu-1$/);
     expect(await rejection([join(dir, "no-default.scenario.mjs")])).toMatch(/no-default\.scenario\.mjs: no default export/);
     expect(await rejection([join(dir, "broken.scenario.mjs")])).toMatch(/broken\.scenario\.mjs: does not load: /);
-    expect(await rejection([join(dir, "empty")])).toMatch(/empty: no \*\.scenario\.ts, \.js or \.mjs files in this folder/);
+    expect(await rejection([join(dir, "empty")])).toMatch(/empty: no \*\.scenario\.ts, \.js, \.mjs or \.yaml files in this folder/);
     expect(await rejection([join(dir, "nope")])).toMatch(/nope: no such file or folder/);
   });
 });
