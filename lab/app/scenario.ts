@@ -7,18 +7,14 @@
 import { randomBytes } from "node:crypto";
 import { isAbsolute, join, resolve } from "node:path";
 import type { z } from "zod";
-import { CHECKS } from "../checks/index.js";
-import { parseThreshold } from "../checks/thresholds.js";
 import type { Check } from "../checks/types.js";
 import { UsageError, errorMessage } from "../errors.js";
 import { HistoryRecorder } from "../history/recorder.js";
-import { timeline } from "../schedule/schedule.js";
-import { RecordingOf, RunState, Workloads, analyze, phases, type CaseSpec, type Recorded } from "../scenario/case.js";
+import { RecordingOf, RunState, Workloads, judgeRun, phases, type CaseSpec, type Recorded } from "../scenario/case.js";
 import type { RunOptions } from "../scenario/run.js";
 import type { ScenarioResult } from "../scenario/result.js";
 import { formatZodError } from "../topology/resolve.js";
-import { parseDuration } from "../util/duration.js";
-import { onInterrupt } from "../util/interrupt.js";
+import { resolveJudging, resolveTimeline } from "../scenario/validate.js";
 import { loadCompose, replicasOf } from "./compose.js";
 import { checkAppFault, describeAppFault, type AppFault } from "./faults/index.js";
 import { ProbeSampler, ProbeSpec } from "./probes.js";
@@ -94,33 +90,9 @@ export async function resolveAppScenario(spec: AppScenarioSpec, seedOverride?: n
     probes[group] = r.data;
   }
 
-  const checks = spec.checks.map((c, i) => {
-    if (typeof c !== "string") return c;
-    const found = CHECKS[c];
-    if (!found) throw new UsageError(at(`checks[${i}]: unknown check '${c}'; allowed: ${Object.keys(CHECKS).join(", ")}, or a Check object of your own`));
-    return found;
-  });
-  const thresholds = spec.thresholds.map((t, i) => parseThreshold(t, at(`thresholds[${i}]`), checks));
-  const steadyChecks = [CHECKS.availability, CHECKS.latency].filter((c): c is Check => c !== undefined);
-  const steady = {
-    durationMs: parseDuration(at("steadyState.duration"), spec.steadyState?.duration ?? "2s"),
-    thresholds: (spec.steadyState?.thresholds ?? ["availability.overall >= 99%"]).map((t, i) => parseThreshold(t, at(`steadyState.thresholds[${i}]`), steadyChecks)),
-  };
-  const durationMs = parseDuration(at("duration"), spec.duration);
+  const { checks, thresholds, steady, durationMs } = resolveJudging(spec, at);
   if (!("timeline" in spec.schedule)) throw new UsageError(at("schedule: { timeline: [...] } (random schedules are for the Tandem machine)"));
-  const schedule = timeline<AppFault>(
-    spec.schedule.timeline.map((e, i) => {
-      const when = parseDuration(at(`schedule.timeline[${i}].at`), e.at);
-      if (when > durationMs) throw new UsageError(at(`schedule.timeline[${i}].at: ${e.at} is after the end of the fault phase (${spec.duration})`));
-      if ("inject" in e) return { at: when, inject: checkAppFault(e.inject, snap, at(`schedule.timeline[${i}].inject`)), ...(e.id ? { id: e.id } : {}) };
-      if ("heal" in e) return { at: when, heal: e.heal };
-      return { at: when, healAll: true as const };
-    }),
-  );
-  const ids = new Set(schedule.flatMap((o) => (o.op === "inject" ? [o.id] : [])));
-  spec.schedule.timeline.forEach((e, i) => {
-    if ("heal" in e && !ids.has(e.heal)) throw new UsageError(at(`schedule.timeline[${i}].heal: no fault '${e.heal}' is injected; ids are ${[...ids].join(", ") || "none"}`));
-  });
+  const schedule = resolveTimeline<AppFault>(spec.schedule.timeline, durationMs, spec.duration, at, (input, field) => checkAppFault(input, snap, field));
   return {
     spec,
     file,
@@ -151,27 +123,7 @@ function labIdFor(name: string): string {
 export async function runAppScenario(spec: AppScenarioSpec, opts: RunOptions = {}): Promise<ScenarioResult> {
   const lab = labIdFor(spec.name);
   const scn = await resolveAppScenario(spec, opts.seed);
-  const startedAt = new Date();
-  const t0 = performance.now();
-  const interrupted = new AbortController();
-  const signal = opts.signal ? AbortSignal.any([opts.signal, interrupted.signal]) : interrupted.signal;
-  let unwound: Promise<unknown> = Promise.resolve();
-  using _signals = opts.handleSignals
-    ? onInterrupt(
-        async () => {
-          interrupted.abort(new Error("interrupted"));
-          await unwound;
-        },
-        { what: `healing faults and removing lab ${lab}` },
-      )
-    : undefined;
-  const running = runAppCase(scn, lab, opts, signal);
-  unwound = running.catch(() => undefined);
-  const recorded = await running.catch(async (err: unknown) => {
-    if (interrupted.signal.aborted) await new Promise<never>(() => undefined);
-    throw err;
-  });
-  return analyze(spec, scn, recorded, { lab, startedAt, wallMs: Math.round(performance.now() - t0), reportDir: opts.reportDir });
+  return judgeRun(spec, scn, lab, opts, (signal) => runAppCase(scn, lab, opts, signal));
 }
 
 async function runAppCase(scn: ResolvedApp, lab: string, opts: RunOptions, signal: AbortSignal): Promise<Recorded> {

@@ -11,6 +11,7 @@ import type { HistoryRecorder } from "../history/recorder.js";
 import type { HistoryEntry, Phase } from "../history/types.js";
 import { openIn, sliceByInvoke } from "../history/history.js";
 import type { Schedule } from "../schedule/schedule.js";
+import { onInterrupt } from "../util/interrupt.js";
 import type { OpenLoop } from "../workload/open-loop.js";
 import type { Client } from "../workload/types.js";
 import { summarize, type CheckOutcome, type ScenarioResult } from "./result.js";
@@ -214,4 +215,42 @@ export class RunState {
     }, ms);
     return { [Symbol.dispose]: () => clearInterval(timer) };
   }
+}
+
+/**
+ * Runs a scenario's case under the run's signals and judges it: a signal aborts the run,
+ * and the handler waits for it to unwind (each resource released, the bring-up stopped
+ * between steps) before the process exits 130 or 143. Both systems' runners go through here.
+ */
+export async function judgeRun(
+  spec: { name: string; claim: string },
+  scn: CaseSpec,
+  lab: string,
+  opts: { signal?: AbortSignal; handleSignals?: boolean; reportDir?: string },
+  runCase: (signal: AbortSignal) => Promise<Recorded>,
+): Promise<ScenarioResult> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const interrupted = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, interrupted.signal]) : interrupted.signal;
+  let unwound: Promise<unknown> = Promise.resolve();
+  using _signals = opts.handleSignals
+    ? onInterrupt(
+        async () => {
+          interrupted.abort(new Error("interrupted"));
+          await unwound;
+        },
+        { what: `healing faults and removing lab ${lab}` },
+      )
+    : undefined;
+
+  const running = runCase(signal);
+  unwound = running.catch(() => undefined);
+  const recorded = await running.catch(async (err: unknown) => {
+    // Interrupted by Ctrl-C or SIGTERM: the handler exits the process (130 / 143) once the
+    // unwinding is done. Throwing here would race it and end the CLI with a stack trace.
+    if (interrupted.signal.aborted) await new Promise<never>(() => undefined);
+    throw err;
+  });
+  return analyze(spec, scn, recorded, { lab, startedAt, wallMs: Math.round(performance.now() - t0), reportDir: opts.reportDir });
 }

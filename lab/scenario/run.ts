@@ -14,7 +14,6 @@ import { HistoryRecorder } from "../history/recorder.js";
 import type { ImageSet } from "../images/build.js";
 import type { StartedLab } from "../machine/started.js";
 import { up } from "../machine/up.js";
-import { onInterrupt } from "../util/interrupt.js";
 import { startWorkload } from "./workloads.js";
 import type { AnyScenarioSpec, ScenarioSpec } from "./define.js";
 import { isAppScenario } from "./kinds.js";
@@ -23,7 +22,7 @@ import { resolveScenario, workloadsOf, type ResolvedScenario } from "./validate.
 import { RuntimeEventPump } from "./runtime-events.js";
 
 export type { Progress } from "./case.js";
-import { RecordingOf, RunState, Workloads, analyze, phases, type Progress, type Recorded } from "./case.js";
+import { RecordingOf, RunState, Workloads, judgeRun, phases, type Progress, type Recorded } from "./case.js";
 
 export interface RunOptions {
   /** The engine; the local one (or DOCKER_HOST) when left out. */
@@ -52,33 +51,7 @@ export async function runScenario(spec: AnyScenarioSpec, opts: RunOptions = {}):
   const lab = labIdFor(spec.name);
   // Everything is validated before anything starts.
   const scn = resolveScenario(spec, lab, opts.seed);
-  const startedAt = new Date();
-  const t0 = performance.now();
-
-  // A signal aborts the run; the handler waits for it to unwind (each resource released,
-  // the bring-up stopped between steps) before the process exits.
-  const interrupted = new AbortController();
-  const signal = opts.signal ? AbortSignal.any([opts.signal, interrupted.signal]) : interrupted.signal;
-  let unwound: Promise<unknown> = Promise.resolve();
-  using _signals = opts.handleSignals
-    ? onInterrupt(
-        async () => {
-          interrupted.abort(new Error("interrupted"));
-          await unwound;
-        },
-        { what: `healing faults and removing lab ${lab}` },
-      )
-    : undefined;
-
-  const running = runCase(spec, scn, opts, signal);
-  unwound = running.catch(() => undefined);
-  const recorded = await running.catch(async (err: unknown) => {
-    // Interrupted by Ctrl-C or SIGTERM: the handler exits the process (130 / 143) once the
-    // unwinding is done. Throwing here would race it and end the CLI with a stack trace.
-    if (interrupted.signal.aborted) await new Promise<never>(() => undefined);
-    throw err;
-  });
-  return analyze(spec, scn, recorded, { lab, startedAt, wallMs: Math.round(performance.now() - t0), reportDir: opts.reportDir });
+  return judgeRun(spec, scn, lab, opts, (signal) => runCase(spec, scn, opts, signal));
 }
 
 /** Stages 1 and 2: acquire the resources, run the case, release everything in reverse. */

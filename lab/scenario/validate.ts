@@ -8,7 +8,7 @@ import type { Check } from "../checks/types.js";
 import { UsageError } from "../errors.js";
 import { checkFault } from "../faults/kinds/index.js";
 import { describeMachineFault } from "../faults/machine-target.js";
-import type { AnyFault } from "../faults/target.js";
+import type { CaseSpec } from "./case.js";
 import { gens } from "../schedule/gens.js";
 import { randomSchedule, timeline, type Schedule } from "../schedule/schedule.js";
 import { formatZodError, resolveTopology } from "../topology/resolve.js";
@@ -16,17 +16,11 @@ import type { ServiceKind, Topology } from "../topology/types.js";
 import { WORKLOAD_CLIENTS, type ScenarioSpec, type WorkloadSpec } from "./define.js";
 import { SERVICE_OPS } from "../workload/service-ops.js";
 
-export interface ResolvedScenario {
+/** The machine's scenario resolved: the case's parts, with its topology and its own faults' schedule. */
+export interface ResolvedScenario extends CaseSpec {
   spec: ScenarioSpec;
-  seed: number;
   topology: Topology;
   schedule: Schedule;
-  durationMs: number;
-  steady: { durationMs: number; thresholds: Threshold[] };
-  checks: Check[];
-  thresholds: Threshold[];
-  expect: "pass" | "fail";
-  describe(f: AnyFault): string;
 }
 
 export function parseDurationField(field: string, value: string): number {
@@ -92,17 +86,15 @@ function checkWorkloads(spec: ScenarioSpec, topology: Topology, at: (p: string) 
   });
 }
 
-export function resolveScenario(spec: ScenarioSpec, lab: string, seedOverride?: number): ResolvedScenario {
-  const at = (path: string) => `scenario ${spec.name}: ${path}`;
-  if (!/^[a-z][a-z0-9-]{0,40}$/.test(spec.name)) throw new UsageError(`scenario: name: lowercase letters, digits and '-' (got '${spec.name}')`);
-  let topology: Topology;
-  try {
-    topology = resolveTopology(spec.topology, lab);
-  } catch (err) {
-    throw new UsageError(at((err as Error).message));
-  }
-  checkWorkloads(spec, topology, at);
+/** What both systems' scenarios share: checks, thresholds, the steady state, the fault phase's length. */
+export interface Judging {
+  checks: Check[];
+  thresholds: Threshold[];
+  steady: { durationMs: number; thresholds: Threshold[] };
+  durationMs: number;
+}
 
+export function resolveJudging(spec: { checks: (string | Check)[]; thresholds: string[]; steadyState?: { duration?: string; thresholds?: string[] }; duration: string }, at: (path: string) => string): Judging {
   const checks = spec.checks.map((c, i) => {
     if (typeof c !== "string") return c;
     const found = CHECKS[c];
@@ -115,24 +107,50 @@ export function resolveScenario(spec: ScenarioSpec, lab: string, seedOverride?: 
     durationMs: parseDurationField(at("steadyState.duration"), spec.steadyState?.duration ?? "2s"),
     thresholds: (spec.steadyState?.thresholds ?? ["availability.overall >= 99%"]).map((t, i) => parseThreshold(t, at(`steadyState.thresholds[${i}]`), steadyChecks)),
   };
-  const durationMs = parseDurationField(at("duration"), spec.duration);
+  return { checks, thresholds, steady, durationMs: parseDurationField(at("duration"), spec.duration) };
+}
+
+/** A timeline of either system's faults, each checked by `check`; a heal must name an injected fault. */
+export function resolveTimeline<F>(
+  entries: ({ at: string; inject: unknown; id?: string } | { at: string; heal: string } | { at: string; healAll: true })[],
+  durationMs: number,
+  duration: string,
+  at: (path: string) => string,
+  check: (input: unknown, field: string) => F,
+): Schedule<F> {
+  const schedule = timeline<F>(
+    entries.map((e, i) => {
+      const when = parseDurationField(at(`schedule.timeline[${i}].at`), e.at);
+      if (when > durationMs) throw new UsageError(at(`schedule.timeline[${i}].at: ${e.at} is after the end of the fault phase (${duration})`));
+      if ("inject" in e) return { at: when, inject: check(e.inject, at(`schedule.timeline[${i}].inject`)), ...(e.id ? { id: e.id } : {}) };
+      if ("heal" in e) return { at: when, heal: e.heal };
+      return { at: when, healAll: true as const };
+    }),
+  );
+  const ids = new Set(schedule.flatMap((o) => (o.op === "inject" ? [o.id] : [])));
+  entries.forEach((e, i) => {
+    if ("heal" in e && !ids.has(e.heal)) throw new UsageError(at(`schedule.timeline[${i}].heal: no fault '${e.heal}' is injected; ids are ${[...ids].join(", ") || "none"}`));
+  });
+  return schedule;
+}
+
+export function resolveScenario(spec: ScenarioSpec, lab: string, seedOverride?: number): ResolvedScenario {
+  const at = (path: string) => `scenario ${spec.name}: ${path}`;
+  if (!/^[a-z][a-z0-9-]{0,40}$/.test(spec.name)) throw new UsageError(`scenario: name: lowercase letters, digits and '-' (got '${spec.name}')`);
+  let topology: Topology;
+  try {
+    topology = resolveTopology(spec.topology, lab);
+  } catch (err) {
+    throw new UsageError(at((err as Error).message));
+  }
+  checkWorkloads(spec, topology, at);
+
+  const { checks, thresholds, steady, durationMs } = resolveJudging(spec, at);
   const seed = seedOverride ?? spec.seed ?? 1;
 
   let schedule: Schedule;
   if ("timeline" in spec.schedule) {
-    schedule = timeline(
-      spec.schedule.timeline.map((e, i) => {
-        const when = parseDurationField(at(`schedule.timeline[${i}].at`), e.at);
-        if (when > durationMs) throw new UsageError(at(`schedule.timeline[${i}].at: ${e.at} is after the end of the fault phase (${spec.duration})`));
-        if ("inject" in e) return { at: when, inject: checkFault(e.inject, topology, at(`schedule.timeline[${i}].inject`)), ...(e.id ? { id: e.id } : {}) };
-        if ("heal" in e) return { at: when, heal: e.heal };
-        return { at: when, healAll: true as const };
-      }),
-    );
-    const ids = new Set(schedule.flatMap((o) => (o.op === "inject" ? [o.id] : [])));
-    spec.schedule.timeline.forEach((e, i) => {
-      if ("heal" in e && !ids.has(e.heal)) throw new UsageError(at(`schedule.timeline[${i}].heal: no fault '${e.heal}' is injected; ids are ${[...ids].join(", ") || "none"}`));
-    });
+    schedule = resolveTimeline(spec.schedule.timeline, durationMs, spec.duration, at, (input, field) => checkFault(input, topology, field));
   } else {
     const r = spec.schedule.random;
     const mix = r.mix.map((name, i) => {

@@ -162,7 +162,9 @@ describe("a process pair", () => {
   it("takes over with every acknowledged write, moves the address, and re-protects on the spare", async () => {
     for (const v of ["a", "b", "c"]) await add("cpu-0", v);
     kill("cpu-0", 2);
-    await until(async () => (await record())?.backup === "cpu-2");
+    // The record reaches the disk (mirror a, then b) before the primary says it re-protected:
+    // wait for both, or a busy machine shows the record a moment before the event.
+    await until(async () => (await record())?.backup === "cpu-2" && events("cpu-1", "pair.reprotected").length > 0);
     const p1 = cpu("cpu-1").pair;
     expect(p1.role).toBe("primary");
     expect(p1.state.items).toEqual(["a", "b", "c"]);
