@@ -61,9 +61,49 @@ function cpuClass(c: CpuView): string {
   return "up";
 }
 
+/** A user's Compose project: a box per container, with its service, state and health, and its faults. */
+function renderApp(s: State, app: NonNullable<State["app"]>): void {
+  $("machine-title").textContent = `Compose project ${app.project}`;
+  for (const id of ["planes-title", "planes", "disks-title", "disks", "services-title", "services"]) $(id).hidden = true;
+  $("cpus").replaceChildren(
+    ...app.containers.map((c) => {
+      const d = document.createElement("div");
+      const cls = c.state === "paused" ? "paused" : c.state !== "running" || c.health === "unhealthy" ? "down" : "up";
+      d.className = `card ${cls}`;
+      d.dataset.container = c.target;
+      d.dataset.status = cls;
+      d.innerHTML = `<div class="name">${c.target}</div><div class="state">${c.state}${c.health !== "none" ? ` · ${c.health}` : ""}</div><span class="badge backup">${c.service}</span><div class="state">${c.addresses.join(", ")}${c.ports.length ? ` · ${c.ports.join(", ")}` : ""}</div>`;
+      return d;
+    }),
+  );
+  const rows: HTMLElement[] = app.containers.map((c) => {
+    const row = document.createElement("div");
+    row.append(`${c.target}: `);
+    for (const kind of ["kill", "pause", "restart"] as const) {
+      const key = `${kind} ${c.target}`;
+      if (active.has(key)) row.append(button(kind === "pause" ? "resume" : "bring back", () => void heal(key)));
+      else row.append(button(kind, () => void fault(key, { kind: `container.${kind}`, target: c.target }), kind === "kill", `${kind}-${c.target}`));
+    }
+    const slow = `delay ${c.target}`;
+    if (active.has(slow)) row.append(button("undelay", () => void heal(slow)));
+    else row.append(button("+300 ms", () => void fault(slow, { kind: "net.delay", target: c.target, ms: 300, jitterMs: 0 })));
+    return row;
+  });
+  const all = document.createElement("div");
+  all.append(
+    button("heal all", () => {
+      active.clear();
+      void post("/api/heal", {}).then(() => render());
+    }),
+  );
+  $("controls").replaceChildren(...rows, all);
+  $("lab").textContent = `lab ${s.lab}`;
+}
+
 function render(): void {
   const s = state;
   if (!s) return;
+  if (s.app) return renderApp(s, s.app);
   $("lab").textContent = `lab ${s.lab}`;
   const cpus = $("cpus");
   cpus.replaceChildren(

@@ -4,14 +4,16 @@ import type { LabConfig } from "../config.js";
 import { connectEngine } from "../docker/engine.js";
 import { Plumbing } from "../docker/plumbing.js";
 import { LabError } from "../errors.js";
+import { readSystem } from "../app/system.js";
 import { machineStatus } from "../machine/status.js";
 import { startConsole } from "../console/server.js";
 import { onInterrupt } from "../util/interrupt.js";
 
 export async function consoleCommand(config: LabConfig, flags: { lab: string; port: number }): Promise<void> {
   const plumbing = new Plumbing(await connectEngine({ host: config.dockerHost }));
-  const s = await machineStatus(plumbing, flags.lab);
-  if (!s.up) throw new LabError(`lab ${flags.lab} is not up: start it with 'npx nonstop up --lab ${flags.lab}'`);
+  // A Compose project's lab has a record; the machine's is up when its parts are.
+  const up = (await readSystem(plumbing, flags.lab)) !== undefined || (await machineStatus(plumbing, flags.lab)).up;
+  if (!up) throw new LabError(`lab ${flags.lab} is not up: start it with 'npx nonstop up --lab ${flags.lab}' (or 'npx nonstop up --compose FILE')`);
   const c = await startConsole({ plumbing, lab: flags.lab, rootDir: config.rootDir, port: flags.port });
   console.log(`console for lab ${flags.lab}: ${c.url}#token=${c.token}`);
   console.log(`  viewing needs no token: ${c.url}`);

@@ -1,4 +1,5 @@
-// `nonstop console`: a page on 127.0.0.1 that draws the running machine, charts a demo
+// `nonstop console`: a page on 127.0.0.1 that draws the running machine (or a user's
+// Compose project, as a box per container), charts a demo
 // workload live, lists the runtime's events, and breaks things on a click. State, events
 // and workload figures are pushed over server-sent events; control actions are POSTs that
 // need the lab's token (./security.ts). Faults go through the same ledger as the CLI, so
@@ -12,8 +13,11 @@ import type { Plumbing } from "../docker/plumbing.js";
 import type { FaultContext } from "../faults/context.js";
 import { attach } from "../machine/started.js";
 import { healAll, healById, inject, type FaultEvent } from "../faults/inject.js";
-import { describeFault } from "../faults/kinds/index.js";
 import { checkFault } from "../faults/kinds/index.js";
+import { machineTarget } from "../faults/machine-target.js";
+import type { AnyFault, FaultTarget } from "../faults/target.js";
+import { checkAppFault } from "../app/faults/index.js";
+import { readAppTarget } from "../app/target.js";
 import { HistoryRecorder } from "../history/recorder.js";
 import { isOp, type HistoryEntry, type OpEntry } from "../history/types.js";
 import { timelineOf } from "../report/timeseries.js";
@@ -23,7 +27,7 @@ import { OpenLoop } from "../workload/open-loop.js";
 import { UsageError } from "../errors.js";
 import { consolePage } from "./page.js";
 import { checkRequest } from "./security.js";
-import { consoleState, PlaneTraffic } from "./state.js";
+import { appConsoleState, consoleState, PlaneTraffic, type ConsoleState } from "./state.js";
 import type { WorkloadSample } from "./types.js";
 
 export interface ConsoleOptions {
@@ -100,8 +104,41 @@ class DemoWorkload {
   }
 }
 
+/** What the console breaks and draws: the Tandem machine, or a user's Compose project. */
+interface ConsoleSystem {
+  target: FaultTarget;
+  check(input: unknown): Promise<AnyFault>;
+  state(traffic?: PlaneTraffic): Promise<ConsoleState>;
+  /** The machine's runtime events; a Compose project has none to pull. */
+  pump?: RuntimeEventPump;
+  /** Where the demo workload writes (the machine's first service); none for a project. */
+  demoUrl(): Promise<string | undefined>;
+}
+
+async function consoleSystem(plumbing: Plumbing, lab: string, events: HistoryRecorder): Promise<ConsoleSystem> {
+  const app = await readAppTarget(plumbing, lab);
+  if (app) {
+    return {
+      target: app.target,
+      check: async (b) => checkAppFault(b, await app.ctx.snapshot()),
+      state: () => appConsoleState(plumbing, lab, app.record.project),
+      demoUrl: () => Promise.resolve(undefined),
+    };
+  }
+  const ctx: FaultContext = await attach(plumbing, lab);
+  return {
+    target: machineTarget(ctx),
+    check: (b) => Promise.resolve(checkFault(b, ctx.topology)),
+    state: (traffic) => consoleState(plumbing, lab, traffic),
+    pump: new RuntimeEventPump(ctx, events).start(300),
+    demoUrl: async () => (await consoleState(plumbing, lab)).services[0]?.url,
+  };
+}
+
 export async function startConsole(opts: ConsoleOptions): Promise<RunningConsole> {
-  const ctx: FaultContext = await attach(opts.plumbing, opts.lab);
+  // Runtime events (the machine's): pulled from every CPU into a recorder of their own, forwarded as they come.
+  const events = new HistoryRecorder();
+  const sys = await consoleSystem(opts.plumbing, opts.lab, events);
   const token = randomBytes(12).toString("base64url");
   const page = await consolePage(opts.rootDir);
   const clients = new Set<ServerResponse>();
@@ -110,21 +147,18 @@ export async function startConsole(opts: ConsoleOptions): Promise<RunningConsole
     for (const c of clients) c.write(line);
   };
   const onFault = (e: FaultEvent) => send("fault", { time: e.time, type: e.type, id: e.id, description: e.description });
-  const serviceUrl = async () => (await consoleState(opts.plumbing, opts.lab)).services[0]?.url;
-  const workload = new DemoWorkload(serviceUrl);
+  const workload = new DemoWorkload(() => sys.demoUrl());
   /** Faults this console injected and has not healed: closing it heals them. */
   const mine = new Set<string>();
 
-  // Runtime events: pulled from every CPU into a recorder of their own, forwarded as they come.
-  const events = new HistoryRecorder();
-  const pump = new RuntimeEventPump(ctx, events).start(300);
   let sentEvents = 0;
   let port = 0;
 
   const traffic = new PlaneTraffic();
   const timers = [
     setInterval(() => {
-      void consoleState(opts.plumbing, opts.lab, traffic)
+      void sys
+        .state(traffic)
         .then((s) => send("state", { ...s, workload: { running: workload.running, rate: workload.rate } }))
         .catch(() => undefined);
     }, 500),
@@ -139,18 +173,18 @@ export async function startConsole(opts: ConsoleOptions): Promise<RunningConsole
   async function control(path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const b = (await body(req)) as Record<string, unknown>;
     if (path === "/api/fault") {
-      const fault = checkFault(b, ctx.topology);
-      const h = await inject(fault, ctx, { onEvent: onFault });
+      const fault = await sys.check(b);
+      const h = await inject(fault, sys.target, { onEvent: onFault });
       mine.add(h.id);
-      return json(res, 200, { id: h.id, description: describeFault(fault) });
+      return json(res, 200, { id: h.id, description: sys.target.describe(fault) });
     }
     if (path === "/api/heal") {
       if (typeof b.id === "string") {
         mine.delete(b.id);
-        return json(res, 200, { healed: await healById(ctx, b.id, onFault) });
+        return json(res, 200, { healed: await healById(sys.target, b.id, onFault) });
       }
       mine.clear();
-      return json(res, 200, await healAll(ctx, onFault));
+      return json(res, 200, await healAll(sys.target, onFault));
     }
     if (path === "/api/workload") {
       if (b.action === "start") {
@@ -200,7 +234,7 @@ export async function startConsole(opts: ConsoleOptions): Promise<RunningConsole
           res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-security-policy": "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'" });
           return res.end(page);
         case "/api/state":
-          return json(res, 200, { ...(await consoleState(opts.plumbing, opts.lab)), workload: { running: workload.running, rate: workload.rate } });
+          return json(res, 200, { ...(await sys.state()), workload: { running: workload.running, rate: workload.rate } });
         case "/api/replay":
           return replay(url.searchParams.get("scenario") ?? "", res);
         case "/api/stream":
@@ -227,8 +261,8 @@ export async function startConsole(opts: ConsoleOptions): Promise<RunningConsole
     close: async () => {
       for (const t of timers) clearInterval(t);
       await workload.stop();
-      for (const id of mine) await healById(ctx, id, onFault).catch(() => undefined);
-      await pump.stop().catch(() => undefined);
+      for (const id of mine) await healById(sys.target, id, onFault).catch(() => undefined);
+      await sys.pump?.stop().catch(() => undefined);
       for (const c of clients) c.end();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

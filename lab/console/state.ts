@@ -2,6 +2,7 @@
 // Every part is asked through its 127.0.0.1 port; a part that does not answer is shown as
 // such, never guessed.
 import { AgentClient } from "../agent/client.js";
+import { appContainers } from "../app/system.js";
 import type { Plumbing } from "../docker/plumbing.js";
 import { machineStatus } from "../machine/status.js";
 import { httpGet } from "../util/http.js";
@@ -84,5 +85,32 @@ export async function consoleState(plumbing: Plumbing, lab: string, traffic?: Pl
     mirrors: t?.disks.map((d) => d.name) ?? [],
     services: s.services.map((svc) => ({ name: svc.name, ...(svc.url ? { url: svc.url } : {}), primary: holder(svc.name, "primary"), backup: holder(svc.name, "backup") })),
     traffic: traffic ? await traffic.sample(s.routers) : {},
+  };
+}
+
+/** A Compose project's containers, as the engine reports them. */
+export async function appConsoleState(plumbing: Plumbing, lab: string, project: string): Promise<ConsoleState> {
+  const cs = await appContainers(plumbing, project);
+  return {
+    lab,
+    at: Date.now(),
+    up: cs.length > 0,
+    cpus: [],
+    routers: [],
+    planes: [],
+    mirrors: [],
+    services: [],
+    traffic: {},
+    app: {
+      project,
+      containers: cs.map((c) => ({
+        target: c.target,
+        service: c.service,
+        state: c.container.state,
+        health: c.container.health,
+        addresses: Object.values(c.container.addresses),
+        ports: c.container.ports.map((p) => `${p.hostIp}:${p.hostPort}->${p.container}`),
+      })),
+    },
   };
 }

@@ -16,6 +16,17 @@ export interface CpuView {
   disks: { name: string; state: string; repaired: number; rebuild?: { done: number; files: number } }[];
 }
 
+/** One container of a user's Compose project, as the console draws it. */
+export interface AppBoxView {
+  /** api, api.2, store: the name faults take. */
+  target: string;
+  service: string;
+  state: string;
+  health: string;
+  addresses: string[];
+  ports: string[];
+}
+
 export interface ConsoleState {
   lab: string;
   at: number;
@@ -27,6 +38,8 @@ export interface ConsoleState {
   services: { name: string; url?: string; primary: string | null; backup: string | null }[];
   /** Bytes per second through each plane's router (null: no figure yet, or the router is down). */
   traffic: Record<string, number | null>;
+  /** A lab whose system is a user's Compose project: its containers (the machine's fields are empty). */
+  app?: { project: string; containers: AppBoxView[] };
 }
 
 /** The state as pushed, with the demo workload's status. */

@@ -3,6 +3,9 @@
 // lab's labels, each fault kind's effect observed from outside and from inside the
 // user's containers, each heal leaving the project as it was, and down leaving nothing.
 import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { chromium } from "playwright-core";
+import { startConsole } from "../../lab/console/server.js";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject as provided, it } from "vitest";
 import { downApp, upCompose } from "../../lab/app/lifecycle.js";
@@ -179,6 +182,31 @@ describe("a user's Compose project as the system under test", () => {
     expect(healed.code, healed.stderr).toBe(0);
     expect(await plumbing.container.list(lab, "tool")).toEqual([]);
     expect((await kv("api", "k1")).ms).toBeLessThan(150);
+  });
+});
+
+describe("the live console on a Compose project", () => {
+  it("draws a box per container with its state and health, and a click pauses one and heals it", async () => {
+    const con = await startConsole({ plumbing, lab, rootDir: PROJECT_ROOT });
+    const chromiumPath = ["/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
+    expect(chromiumPath, "Debian's chromium is needed (scripts/ensure-browser.sh installs it)").toBeDefined();
+    const browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+    try {
+      const state = (await (await fetch(`${con.url}api/state`)).json()) as { app?: { containers: { target: string }[] } };
+      expect(state.app?.containers.map((c) => c.target)).toEqual(["api", "api.2", "store"]);
+      const page = await browser.newPage();
+      await page.goto(`${con.url}#token=${con.token}`);
+      await page.waitForSelector('[data-container="api.2"][data-status="up"]', { timeout: 15_000 });
+      await page.click('[data-testid="pause-api.2"]');
+      await page.waitForSelector('[data-container="api.2"][data-status="paused"]', { timeout: 10_000 });
+      expect((await container("api.2")).container.state).toBe("paused");
+      await page.click("text=heal all");
+      await page.waitForSelector('[data-container="api.2"][data-status="up"]', { timeout: 20_000 });
+      expect(await activeFaults(plumbing, lab)).toEqual([]);
+    } finally {
+      await browser.close();
+      await con.close();
+    }
   });
 });
 
