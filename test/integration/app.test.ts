@@ -19,7 +19,7 @@ import { LABEL_LAB } from "../../lab/docker/labels.js";
 import type { FaultTarget } from "../../lab/faults/target.js";
 import { inject } from "../../lab/faults/inject.js";
 import { activeFaults } from "../../lab/faults/ledger.js";
-import { runCli } from "./cli.js";
+import { runCli, startCli } from "./cli.js";
 import { testLabId } from "./lab-ids.js";
 
 const lab = testLabId("kv");
@@ -59,6 +59,14 @@ async function reaches(from: string, to: string, port: number): Promise<boolean>
 async function withFault<T>(fault: AppFault, observe: () => Promise<T>): Promise<T> {
   await using _h = await inject(fault, target);
   return await observe();
+}
+
+async function until(what: () => boolean, ms = 15_000): Promise<void> {
+  const t0 = Date.now();
+  while (!what()) {
+    if (Date.now() - t0 > ms) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
@@ -173,11 +181,17 @@ describe("a user's Compose project as the system under test", () => {
     expect(await activeFaults(plumbing, lab)).toEqual([]);
   });
 
-  it("a fault left by a process killed with SIGKILL is healed by 'nonstop heal' from another process", async () => {
-    const held = await runCli(["fault", "net.delay", "store", "--ms", "200", "--lab", lab]);
-    expect(held.code, held.stderr).toBe(0);
+  it("a fault held by a CLI killed with SIGKILL is listed and healed by 'nonstop heal' from another process", async () => {
+    const holder = startCli(["fault", "net.delay", "store", "--ms", "200", "--for", "60s", "--lab", lab]);
+    let out = "";
+    holder.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+    await until(() => out.includes("holding for"));
+    holder.kill("SIGKILL");
+    await new Promise((r) => holder.on("close", r));
+    // Nothing healed it: the fault is still in force, recorded, and its helper still runs.
     expect((await runCli(["faults", "--lab", lab])).stdout).toMatch(/net\.delay store 200ms/);
     expect((await plumbing.container.list(lab, "tool")).length).toBe(1);
+    expect((await kv("api", "k1")).ms).toBeGreaterThan(180);
     const healed = await runCli(["heal", "--lab", lab]);
     expect(healed.code, healed.stderr).toBe(0);
     expect(await plumbing.container.list(lab, "tool")).toEqual([]);
@@ -226,6 +240,21 @@ describe("a project the lab did not start", () => {
       expect(down.code, down.stderr).toBe(0);
       const [c] = await appContainers(plumbing, project);
       expect(c?.container.state).toBe("running");
+      expect(await plumbing.container.list(project)).toEqual([]);
+
+      // Adopted again, paused by a CLI that is then killed with SIGKILL: reap alone, from
+      // the labels, unpauses the user's container before it removes the lab's record.
+      expect((await runCli(["attach", "--compose-project", project])).code).toBe(0);
+      const holder = startCli(["fault", "container.pause", "idle", "--for", "60s", "--lab", project]);
+      let out = "";
+      holder.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+      await until(() => out.includes("holding for"));
+      holder.kill("SIGKILL");
+      await new Promise((r) => holder.on("close", r));
+      expect((await appContainers(plumbing, project))[0]?.container.state).toBe("paused");
+      const reaped = await runCli(["reap", "--lab", project]);
+      expect(reaped.code, reaped.stderr).toBe(0);
+      expect((await appContainers(plumbing, project))[0]?.container.state).toBe("running");
       expect(await plumbing.container.list(project)).toEqual([]);
     } finally {
       execFileSync("docker", ["compose", "-p", project, "-f", file, "down", "--timeout", "1"], { env, stdio: "ignore" });
