@@ -7,7 +7,7 @@
 //  - the probes: one round of "who is primary" over the three containers every 100 ms, by
 //    docker exec and by HTTP, its duration and what it costs the engine in CPU.
 // One JSON line of figures; quote the ratios, which survive a noisy machine better than times.
-import { readFile } from "node:fs/promises";
+import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { upApp } from "../lab/app/started.js";
 import { ProbeSampler, type ProbeSpec } from "../lab/app/probes.js";
@@ -104,7 +104,6 @@ partition.after = await sides();
 // ── the probes' cost ─────────────────────────────────────────────────────────
 /** CPU time of the engine's processes (dockerd, containerd and the shims), ms. */
 async function engineCpuMs(): Promise<number> {
-  const { readdir } = await import("node:fs/promises");
   let ticks = 0;
   for (const pid of (await readdir("/proc")).filter((p) => /^\d+$/.test(p))) {
     const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");

@@ -19,7 +19,7 @@ import { loadCompose, replicasOf } from "./compose.js";
 import { checkAppFault, describeAppFault, type AppFault } from "./faults/index.js";
 import { ProbeSampler, ProbeSpec } from "./probes.js";
 import { upApp } from "./started.js";
-import { targetName, type AppContainer, type AppSnapshot } from "./system.js";
+import { select, targetName, type AppContainer, type AppSnapshot } from "./system.js";
 import { snapshotOf } from "./target.js";
 import { AppWorkload, loadClientModule, startAppWorkload, type AppWorkloadSpec, type ClientModule } from "./workload.js";
 
@@ -87,6 +87,9 @@ export async function resolveAppScenario(spec: AppScenarioSpec, seedOverride?: n
   for (const [group, p] of Object.entries(spec.probes ?? {})) {
     const r = ProbeSpec.safeParse(p);
     if (!r.success) throw new UsageError(formatZodError(at(`probes.${group}`), r.error));
+    // Against the services the file declares, before anything starts; whether they answer
+    // is known only once they run (ProbeSampler.check).
+    select(snap, at(`probes.${group}.targets`), r.data.targets);
     probes[group] = r.data;
   }
 

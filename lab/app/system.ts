@@ -29,12 +29,23 @@ export async function writeSystem(plumbing: Plumbing, image: string, lab: string
   await plumbing.container.create({ lab, role: "state", name: RECORD, image, entrypoint: ["true"], networks: [{ network: "none" }], labels: { [LABEL_SYSTEM]: JSON.stringify(record) } });
 }
 
+/** The Docker name of a lab's system record. */
+export function systemRecordName(lab: string): string {
+  return dockerName(lab, RECORD);
+}
+
+/** The lab's system record and the image it was made from (the lab's tool image), or undefined for a lab of the Tandem machine. */
+export async function readSystemMarker(plumbing: Plumbing, lab: string): Promise<{ record: SystemRecord; image: string } | undefined> {
+  const marker = await plumbing.container.tryInspect(systemRecordName(lab));
+  const raw = marker?.labels[LABEL_SYSTEM];
+  if (!marker || !raw) return undefined;
+  const r = SystemRecord.safeParse(JSON.parse(raw));
+  return r.success ? { record: r.data, image: marker.image } : undefined;
+}
+
 /** The lab's system record, or undefined for a lab of the Tandem machine (or no lab at all). */
 export async function readSystem(plumbing: Plumbing, lab: string): Promise<SystemRecord | undefined> {
-  const raw = (await plumbing.container.tryInspect(dockerName(lab, RECORD)))?.labels[LABEL_SYSTEM];
-  if (!raw) return undefined;
-  const r = SystemRecord.safeParse(JSON.parse(raw));
-  return r.success ? r.data : undefined;
+  return (await readSystemMarker(plumbing, lab))?.record;
 }
 
 export interface AppContainer {

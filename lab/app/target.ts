@@ -1,12 +1,12 @@
 // A user's Compose project as a fault target (../faults/target.ts): the lab's record of
 // it, its containers read afresh for every fault, and its kinds (./faults/).
 import type { Plumbing } from "../docker/plumbing.js";
-import { LabError, UsageError } from "../errors.js";
+import { LabError } from "../errors.js";
 import type { FaultTarget } from "../faults/target.js";
 import { applyAppFault, describeAppFault, isAppFaultKind, revertAppFault, type AppFault } from "./faults/index.js";
 import type { AppContext } from "./faults/kind.js";
 import { release } from "./helper.js";
-import { appContainers, readSystem, type AppSnapshot, type SystemRecord } from "./system.js";
+import { appContainers, readSystemMarker, type AppSnapshot, type SystemRecord } from "./system.js";
 
 function appFault(f: { kind: string }): AppFault {
   if (!isAppFaultKind(f.kind)) throw new LabError(`${f.kind} is not a fault of a Compose project`);
@@ -50,10 +50,8 @@ export function appTarget(ctx: AppContext): FaultTarget {
 
 /** The fault target of a lab whose system is a Compose project, or undefined for a machine lab. */
 export async function readAppTarget(plumbing: Plumbing, lab: string): Promise<{ ctx: AppContext; target: FaultTarget; record: SystemRecord } | undefined> {
-  const record = await readSystem(plumbing, lab);
-  if (!record) return undefined;
-  const marker = await plumbing.container.tryInspect(`nonstop-${lab}-system`);
-  if (!marker) throw new UsageError(`lab ${lab} is not up`);
-  const ctx = appContext(plumbing, lab, record, marker.image);
-  return { ctx, target: appTarget(ctx), record };
+  const found = await readSystemMarker(plumbing, lab);
+  if (!found) return undefined;
+  const ctx = appContext(plumbing, lab, found.record, found.image);
+  return { ctx, target: appTarget(ctx), record: found.record };
 }

@@ -179,7 +179,7 @@ export async function startAppWorkload(raw: AppWorkloadSpec, k: number, env: Env
   const client: Client = {
     invoke: async (op, signal) => {
       try {
-        return await user.invoke({ f: op.f, value: op.value, index: (op as Operation & { index?: number }).index ?? 0 }, signal);
+        return await user.invoke({ f: op.f, value: op.value, index: op.index ?? 0 }, signal);
       } catch (err) {
         // A client that throws does not know what happened: unknown, never a failure.
         return { type: "info", error: errorMessage(err) };
@@ -189,7 +189,7 @@ export async function startAppWorkload(raw: AppWorkloadSpec, k: number, env: Env
       await user.close?.();
     },
   };
-  const op = (i: number): Operation => ({ ...(m.op?.(i, env.tag) ?? { f: "write", value: `${env.tag}-${i}` }), index: i }) as Operation;
+  const op = (i: number): Operation => ({ ...(m.op?.(i, env.tag) ?? { f: "write", value: `${env.tag}-${i}` }), index: i });
   const load = new OpenLoop(client, env.recorder, { rate: spec.rate, op, processBase }).start();
   return {
     load,

@@ -4,6 +4,8 @@
 export interface Operation {
   f: string;
   value?: unknown;
+  /** Its number in the workload (the open loop's i), for a client that spreads its load by it. */
+  index?: number;
 }
 
 export interface Outcome {

@@ -99,6 +99,13 @@ async function interpose(ctx: AppContext, f: { from: string; to: string }, id: s
   return { router, undo: { proxy: name, from: from.target, routerIp: ip, listen } };
 }
 
+/** The link router if the lab has one, with its container id. */
+async function existingRouter(ctx: AppContext): Promise<{ id: string; router: Router } | undefined> {
+  const c = await ctx.plumbing.container.tryInspect(dockerName(ctx.lab, ROUTER));
+  const api = c?.ports.find((p) => p.container === ROUTER_API_PORT);
+  return c && api ? { id: c.id, router: new Router(`http://127.0.0.1:${api.hostPort}`) } : undefined;
+}
+
 async function withdraw(ctx: AppContext, undo: LinkUndo | undefined, id: string): Promise<void> {
   const chain = `NSL-${id}`.slice(0, 28);
   const snap = await ctx.snapshot();
@@ -106,13 +113,11 @@ async function withdraw(ctx: AppContext, undo: LinkUndo | undefined, id: string)
   if (from && from.container.state === "running") {
     await runIn(ctx, from, id, "net", `while iptables -w -t nat -D OUTPUT -j ${chain} 2>/dev/null; do :; done; iptables -w -t nat -F ${chain} 2>/dev/null; iptables -w -t nat -X ${chain} 2>/dev/null; true`);
   }
-  const c = await ctx.plumbing.container.tryInspect(dockerName(ctx.lab, ROUTER));
-  const api = c?.ports.find((p) => p.container === ROUTER_API_PORT);
-  if (!c || !api) return;
-  const router = new Router(`http://127.0.0.1:${api.hostPort}`);
-  if (undo) await router.removeProxy(undo.proxy).catch(() => undefined);
+  const r = await existingRouter(ctx);
+  if (!r) return;
+  if (undo) await r.router.removeProxy(undo.proxy).catch(() => undefined);
   // The router goes with its last link.
-  if ((await router.proxies().catch(() => [])).length === 0) await ctx.plumbing.container.remove(c.id);
+  if ((await r.router.proxies().catch(() => [])).length === 0) await ctx.plumbing.container.remove(r.id);
 }
 
 const linkFields = { from: z.string().min(1), to: z.string().regex(/^[^:]+:\d{1,5}$/, "a service and its port, such as db:5432") };
@@ -142,9 +147,8 @@ export const linkFaults = {
       return undo;
     },
     revert: async (f, undo, id, ctx) => {
-      const c = await ctx.plumbing.container.tryInspect(dockerName(ctx.lab, ROUTER));
-      const api = c?.ports.find((p) => p.container === ROUTER_API_PORT);
-      if (api && undo) await removeToxic(new Router(`http://127.0.0.1:${api.hostPort}`), [undo.proxy], id).catch(() => undefined);
+      const r = await existingRouter(ctx);
+      if (r && undo) await removeToxic(r.router, [undo.proxy], id).catch(() => undefined);
       await withdraw(ctx, undo, id);
       return HEALED;
     },
