@@ -6,7 +6,7 @@
 //   await using app = await upApp({ file: "docker-compose.yml", lab: "shop" });
 //   await using faults = app.faults();
 //   await faults.inject({ kind: "net.delay", target: "db", ms: 300, jitterMs: 0 });
-import { FaultSession, type FaultEventSink } from "../faults/inject.js";
+import { HandleSessions, type FaultEventSink, type FaultSession } from "../faults/inject.js";
 import type { FaultTarget } from "../faults/target.js";
 import type { Plumbing } from "../docker/plumbing.js";
 import type { ImageSet } from "../images/build.js";
@@ -38,15 +38,11 @@ interface Common {
 async function handle(plumbing: Plumbing, lab: string, record: SystemRecord): Promise<StartedApp> {
   const app = await readAppTarget(plumbing, lab);
   if (!app) throw new UsageError(`lab ${lab} has no Compose project`);
-  const sessions = new Set<FaultSession>();
+  const sessions = new HandleSessions(app.target);
   let removed: Promise<void> | undefined;
-  const heal = async () => {
-    await Promise.all([...sessions].map((s) => s.healAll().catch(() => undefined)));
-    sessions.clear();
-  };
   const down = () =>
     (removed ??= (async () => {
-      await heal();
+      await sessions.healAll();
       await downApp(plumbing, lab);
     })());
   return {
@@ -56,16 +52,12 @@ async function handle(plumbing: Plumbing, lab: string, record: SystemRecord): Pr
     target: app.target,
     containers: () => appContainers(plumbing, record.project),
     status: () => appStatus(plumbing, lab, record),
-    faults: (onEvent) => {
-      const s = new FaultSession(app.target, onEvent);
-      sessions.add(s);
-      return s;
-    },
+    faults: (onEvent) => sessions.session(onEvent),
     down,
     // An adopted project stays up, and so does its lab record: only this handle's faults are healed.
     [Symbol.asyncDispose]: async () => {
       if (record.owned) await down();
-      else await heal();
+      else await sessions.healAll();
     },
   };
 }

@@ -169,3 +169,25 @@ export class FaultSession implements AsyncDisposable {
     await this.healAll();
   }
 }
+
+/**
+ * The fault sessions a lab's handle opened: a StartedLab or a StartedApp heals them all
+ * when it is disposed or taken down, whichever system it holds.
+ */
+export class HandleSessions {
+  private readonly open = new Set<FaultSession>();
+
+  constructor(private readonly on: Faultable) {}
+
+  session(onEvent?: FaultEventSink): FaultSession {
+    const s = new FaultSession(this.on, onEvent);
+    this.open.add(s);
+    return s;
+  }
+
+  /** Heals every session's faults; one that fails to heal does not stop the others. */
+  async healAll(): Promise<void> {
+    await Promise.all([...this.open].map((s) => s.healAll().catch(() => undefined)));
+    this.open.clear();
+  }
+}

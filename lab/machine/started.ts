@@ -6,7 +6,7 @@
 import type { Plumbing } from "../docker/plumbing.js";
 import { reap, type ReapResult } from "../docker/reap.js";
 import { readFaultContext, type FaultContext } from "../faults/context.js";
-import { FaultSession, type FaultEventSink } from "../faults/inject.js";
+import { HandleSessions, type FaultEventSink, type FaultSession } from "../faults/inject.js";
 import { machineStatus, type MachineStatus } from "./status.js";
 
 export interface StartedLab extends FaultContext, AsyncDisposable {
@@ -37,15 +37,11 @@ export async function attach(plumbing: Plumbing, id: string, opts: AttachOptions
 /** The handle over a lab's context; `own`: disposing removes the lab. */
 export function startedLab(ctx: FaultContext, own: boolean): StartedLab {
   let owned = own;
-  const sessions = new Set<FaultSession>();
+  const sessions = new HandleSessions(ctx);
   let removed: Promise<ReapResult> | undefined;
-  const healSessions = async () => {
-    await Promise.all([...sessions].map((s) => s.healAll().catch(() => undefined)));
-    sessions.clear();
-  };
   const down = () =>
     (removed ??= (async () => {
-      await healSessions();
+      await sessions.healAll();
       return reap(ctx.plumbing, ctx.lab);
     })());
   return {
@@ -58,16 +54,12 @@ export function startedLab(ctx: FaultContext, own: boolean): StartedLab {
       owned = false;
     },
     status: (o = {}) => machineStatus(ctx.plumbing, ctx.lab, o),
-    faults: (onEvent) => {
-      const s = new FaultSession(ctx, onEvent);
-      sessions.add(s);
-      return s;
-    },
+    faults: (onEvent) => sessions.session(onEvent),
     down,
     // A lab this process does not own is left up: only the faults it injected are healed.
     [Symbol.asyncDispose]: async () => {
       if (owned) await down();
-      else await healSessions();
+      else await sessions.healAll();
     },
   };
 }

@@ -82,6 +82,12 @@ async function unqueue(ctx: AppContext, target: string, id: string): Promise<voi
   await Promise.all((await healTargets(ctx, target)).filter((c) => c.container.state === "running").map((c) => runIn(ctx, c, id, "net", dropChain("filter", EGRESS, chainOf(id)))));
 }
 
+/** The heal of every queue fault: its keeper gone, its chain removed. */
+const healQueued = async (f: { target: string }, _undo: null, id: string, ctx: AppContext) => {
+  await unqueue(ctx, f.target, id);
+  return HEALED;
+};
+
 const target = z.string().min(1, "a Compose service, e.g. api or api.2");
 const pct = z.number().gt(0, "more than 0").max(100, "at most 100");
 const checkTarget = (t: string, snap: AppSnapshot, at: string) => void select(snap, `${at}.target`, t);
@@ -105,10 +111,7 @@ export const netFaults = {
     },
     cli: { parse: (i) => ({ kind: "net.delay", target: needTarget(i), ms: num("ms", i.flags.ms), jitterMs: num("jitter", i.flags.jitter, 0) }) },
     apply: (f, id, ctx) => queueFault(ctx, f.kind, f.target, id, { delayMs: f.ms, jitterMs: f.jitterMs }),
-    revert: async (f, _u, id, ctx) => {
-      await unqueue(ctx, f.target, id);
-      return HEALED;
-    },
+    revert: healQueued,
   }),
 
   "net.loss": appKind({
@@ -118,10 +121,7 @@ export const netFaults = {
     check: (f, snap, at) => checkTarget(f.target, snap, at),
     cli: { parse: (i) => ({ kind: "net.loss", target: needTarget(i), percent: percent("percent", i.flags.percent) }) },
     apply: (f, id, ctx) => queueFault(ctx, f.kind, f.target, id, { loss: f.percent }),
-    revert: async (f, _u, id, ctx) => {
-      await unqueue(ctx, f.target, id);
-      return HEALED;
-    },
+    revert: healQueued,
   }),
 
   "net.corrupt": appKind({
@@ -131,10 +131,7 @@ export const netFaults = {
     check: (f, snap, at) => checkTarget(f.target, snap, at),
     cli: { parse: (i) => ({ kind: "net.corrupt", target: needTarget(i), percent: percent("percent", i.flags.percent) }) },
     apply: (f, id, ctx) => queueFault(ctx, f.kind, f.target, id, { corrupt: f.percent }),
-    revert: async (f, _u, id, ctx) => {
-      await unqueue(ctx, f.target, id);
-      return HEALED;
-    },
+    revert: healQueued,
   }),
 
   "net.duplicate": appKind({
