@@ -30,8 +30,19 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
   return Promise.race([p, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)))]).finally(() => clearTimeout(timer));
 }
 
+/** Each probe's match, compiled once: a sampler asks every container ten times a second. */
+const matchers = new WeakMap<ProbeSpec, RegExp>();
+function matcher(p: ProbeSpec): RegExp {
+  let re = matchers.get(p);
+  if (!re) {
+    re = new RegExp(p.match);
+    matchers.set(p, re);
+  }
+  return re;
+}
+
 async function ask(plumbing: Plumbing, c: AppContainer, p: ProbeSpec): Promise<boolean | null> {
-  const re = new RegExp(p.match);
+  const re = matcher(p);
   const timeout = p.timeoutMs ?? 500;
   if (c.container.state !== "running") return null;
   if ("exec" in p) {

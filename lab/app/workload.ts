@@ -108,21 +108,33 @@ interface Env {
   baseDir: string;
 }
 
-async function urlsOf(env: Env, target: string, port: number): Promise<string[]> {
-  const cs = select(await env.snapshot(), "workload.target", target, { running: false });
-  return cs.flatMap((c) => c.container.ports.filter((p) => p.container === port).map((p) => `http://127.0.0.1:${p.hostPort}`));
+/**
+ * Every replica's published URL for a target and port, looked up at most every half
+ * second: a restarted container moves to a new port, but a lookup lists and inspects
+ * every container of the project, and a client at 20 operations a second asking for it
+ * each time put 60 inspects a second on the engine. Lookups made together share one.
+ */
+function publishedUrls(env: Env): (target: string, port: number) => Promise<string[]> {
+  const book = new Map<string, { at: number; urls: Promise<string[]> }>();
+  return (target, port) => {
+    const key = `${target}:${port}`;
+    const have = book.get(key);
+    if (have && performance.now() - have.at <= 500) return have.urls;
+    const urls = env
+      .snapshot()
+      .then((snap) => select(snap, "workload.target", target, { running: false }).flatMap((c) => c.container.ports.filter((p) => p.container === port).map((p) => `http://127.0.0.1:${p.hostPort}`)));
+    // A failed lookup keeps the last answer rather than none.
+    const kept = have ? urls.catch(() => have.urls) : urls;
+    book.set(key, { at: performance.now(), urls: kept });
+    return kept;
+  };
 }
 
-/** Resolves every replica's published port, refreshed at most every half second, and hands them out in turn. */
-function roundRobin(env: Env, target: string, port: number): () => Promise<string> {
-  let urls: string[] = [];
-  let at = 0;
+/** Hands out every replica's published URL in turn. */
+function roundRobin(urlsOf: (target: string, port: number) => Promise<string[]>, target: string, port: number): () => Promise<string> {
   let n = 0;
   return async () => {
-    if (urls.length === 0 || performance.now() - at > 500) {
-      urls = await urlsOf(env, target, port).catch(() => urls);
-      at = performance.now();
-    }
+    const urls = await urlsOf(target, port).catch((): string[] => []);
     // No published port at all (every replica down): a refused connection, recorded as fail.
     return urls[n++ % Math.max(1, urls.length)] ?? "http://127.0.0.1:9";
   };
@@ -143,9 +155,10 @@ const fill = (template: string, v: { key: string; value: string }) => template.r
 export async function startAppWorkload(raw: AppWorkloadSpec, k: number, env: Env, field: string, loaded?: ClientModule): Promise<RunningLoad> {
   const spec = AppWorkload.parse(raw);
   const processBase = k * PROCESSES_PER_WORKLOAD;
+  const urlsOf = publishedUrls(env);
   if (spec.client === "http") {
     const client = new HttpClient({
-      baseUrl: roundRobin(env, spec.target, spec.port),
+      baseUrl: roundRobin(urlsOf, spec.target, spec.port),
       request: (op) => {
         const v = op.value as { key: string; value: string };
         return { method: spec.method, path: fill(spec.path, v), ...(spec.body !== undefined ? { body: fill(spec.body, v) } : {}) };
@@ -161,11 +174,11 @@ export async function startAppWorkload(raw: AppWorkloadSpec, k: number, env: Env
     lab: env.lab,
     project: env.project,
     url: async (target, port) => {
-      const [u] = await urlsOf(env, target, port);
+      const [u] = await urlsOf(target, port);
       if (!u) throw new Error(`${target} publishes no port ${port}`);
       return u;
     },
-    urls: (target, port) => urlsOf(env, target, port),
+    urls: urlsOf,
     timeoutMs: spec.timeoutMs,
     options: spec.options ?? {},
   };

@@ -100,6 +100,19 @@ export function parseGroups(value: string | undefined): string[][] {
   return groups;
 }
 
+/** A queue fault on a share of the packets a container sends (loss, corruption): nonstop-netem judges each. */
+function queuedShare<K extends "net.loss" | "net.corrupt">(k: K, summary: string, queued: (percent: number) => Queued) {
+  return appKind({
+    schema: z.object({ kind: z.literal(k), target, percent: pct }).strict(),
+    summary,
+    describe: (f) => `${f.kind} ${f.target} ${f.percent}%`,
+    check: (f, snap, at) => checkTarget(f.target, snap, at),
+    cli: { parse: (i) => ({ kind: k, target: needTarget(i), percent: percent("percent", i.flags.percent) }) },
+    apply: (f, id, ctx) => queueFault(ctx, f.kind, f.target, id, queued(f.percent)),
+    revert: healQueued,
+  });
+}
+
 export const netFaults = {
   "net.delay": appKind({
     schema: z.object({ kind: z.literal("net.delay"), target, ms: z.number().gt(0, "more than 0").max(60_000, "at most 60000"), jitterMs: z.number().min(0).max(60_000).default(0) }).strict(),
@@ -114,25 +127,8 @@ export const netFaults = {
     revert: healQueued,
   }),
 
-  "net.loss": appKind({
-    schema: z.object({ kind: z.literal("net.loss"), target, percent: pct }).strict(),
-    summary: "drop a share of the packets the container sends (--percent)",
-    describe: (f) => `net.loss ${f.target} ${f.percent}%`,
-    check: (f, snap, at) => checkTarget(f.target, snap, at),
-    cli: { parse: (i) => ({ kind: "net.loss", target: needTarget(i), percent: percent("percent", i.flags.percent) }) },
-    apply: (f, id, ctx) => queueFault(ctx, f.kind, f.target, id, { loss: f.percent }),
-    revert: healQueued,
-  }),
-
-  "net.corrupt": appKind({
-    schema: z.object({ kind: z.literal("net.corrupt"), target, percent: pct }).strict(),
-    summary: "flip a byte in a share of the packets the container sends (--percent); their checksums then fail",
-    describe: (f) => `net.corrupt ${f.target} ${f.percent}%`,
-    check: (f, snap, at) => checkTarget(f.target, snap, at),
-    cli: { parse: (i) => ({ kind: "net.corrupt", target: needTarget(i), percent: percent("percent", i.flags.percent) }) },
-    apply: (f, id, ctx) => queueFault(ctx, f.kind, f.target, id, { corrupt: f.percent }),
-    revert: healQueued,
-  }),
+  "net.loss": queuedShare("net.loss", "drop a share of the packets the container sends (--percent)", (percent) => ({ loss: percent })),
+  "net.corrupt": queuedShare("net.corrupt", "flip a byte in a share of the packets the container sends (--percent); their checksums then fail", (percent) => ({ corrupt: percent })),
 
   "net.duplicate": appKind({
     schema: z.object({ kind: z.literal("net.duplicate"), target, percent: pct }).strict(),
