@@ -210,7 +210,9 @@ describe("a process pair", () => {
     expect(events("cpu-0", "pair.resumed")).toHaveLength(1);
     // The spare can take the backup now: within a second, the resumed primary names it.
     cpu("cpu-2").refusesSnapshots = false;
-    const ms = await until(async () => (await record())?.backup === "cpu-2");
+    // The record reaches the mirrors before the primary says it re-protected: wait for both.
+    const reprotectedTo2 = () => events("cpu-0", "pair.reprotected").some((e) => e.detail.backup === "cpu-2");
+    const ms = await until(async () => (await record())?.backup === "cpu-2" && reprotectedTo2());
     expect(ms).toBeLessThan(1000);
     expect(cpu("cpu-2").pair.role).toBe("backup");
     expect(cpu("cpu-2").pair.state.items).toEqual(["a"]);
