@@ -77,3 +77,52 @@ export async function release(ctx: HelperContext, faultId: string): Promise<void
   const mine = (await ctx.plumbing.container.list(ctx.lab, "tool")).filter((c) => c.labels[LABEL_FAULT_ID] === faultId);
   await Promise.all(mine.map((c) => ctx.plumbing.container.remove(c.id)));
 }
+
+export interface TogetherJob {
+  target: AppContainer;
+  /** Runs first, in every helper, before any `go` (e.g. build a chain of DROP rules). */
+  prepare: string;
+  /** Runs in every helper at once, when all have prepared (e.g. hook the chain in). */
+  go: string;
+}
+
+/**
+ * Runs scripts in several targets' network namespaces so that their effect starts at one
+ * moment: a partition cut into six containers one helper at a time took effect over
+ * several seconds on a busy machine (helpers start in about a second each), and a system
+ * whose election saw one side cut before the other behaved as under no partition at all.
+ * Each helper prepares, says `ready` and waits; when every one has, each gets SIGUSR1 and
+ * runs its `go` (a few milliseconds apart). Any failure removes them all, with no `go` run.
+ */
+export async function runTogether(ctx: HelperContext, faultId: string, jobs: readonly TogetherJob[]): Promise<void> {
+  const started: { id: string; job: TogetherJob }[] = [];
+  try {
+    await Promise.all(
+      jobs.map(async (job) => {
+        // `wait` on a background sleep returns at once on the trapped signal; 60 s without one is a failure (exit 4).
+        const script = [`set -e`, job.prepare, `go() { ${job.go}\necho done; exit 0; }`, `trap go USR1`, `echo ready`, `sleep 60 & wait $!`, `exit 4`].join("\n");
+        const c = await ctx.plumbing.container.run(spec(ctx, job.target, faultId, "net", script, `tool-${faultId}-${randomBytes(2).toString("hex")}`));
+        started.push({ id: c.id, job });
+        for (let i = 0; i < 600; i++) {
+          const logs = await ctx.plumbing.container.logs(c.id);
+          if (/^ready/m.test(logs.stdout)) return;
+          if ((await ctx.plumbing.container.inspect(c.id)).state !== "running") throw new LabError(`${job.target.target}: ${(logs.stderr || logs.stdout).trim().split("\n").join("; ") || "the helper exited"}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        throw new LabError(`${job.target.target}: the helper was not ready in 30 s`);
+      }),
+    );
+    await Promise.all(started.map((s) => ctx.plumbing.container.kill(s.id, "SIGUSR1")));
+    await Promise.all(
+      started.map(async (s) => {
+        const res = (await ctx.plumbing.docker.getContainer(s.id).wait()) as { StatusCode: number };
+        if (res.StatusCode !== 0) {
+          const logs = await ctx.plumbing.container.logs(s.id);
+          throw new LabError(`${s.job.target.target}: ${(logs.stderr || logs.stdout).trim().split("\n").join("; ") || `helper exited ${res.StatusCode}`}`);
+        }
+      }),
+    );
+  } finally {
+    await Promise.all(started.map((s) => ctx.plumbing.container.remove(s.id).catch(() => undefined)));
+  }
+}

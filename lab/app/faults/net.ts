@@ -12,7 +12,7 @@
 import { z } from "zod";
 import { UsageError } from "../../errors.js";
 import { HEALED, NOTHING, num } from "../../faults/kinds/kind.js";
-import { LABEL_TARGET, keep, release, runIn } from "../helper.js";
+import { LABEL_TARGET, keep, release, runIn, runTogether } from "../helper.js";
 import { select, type AppContainer, type AppSnapshot } from "../system.js";
 import { appKind, healTargets, needTarget, percent, targets, type AppContext } from "./kind.js";
 
@@ -198,12 +198,15 @@ export const netFaults = {
       const snap = await ctx.snapshot();
       const groups = f.groups.map((g) => g.flatMap((t) => select(snap, "groups", t)));
       const chain = chainOf(id);
-      await Promise.all(
+      // Every side is cut at one moment (runTogether): the chains are built first, then hooked in together.
+      await runTogether(
+        ctx,
+        id,
         groups.flatMap((g, gi) =>
           g.map((c) => {
             const others = groups.filter((_, oi) => oi !== gi).flat().flatMap((o) => Object.values(o.container.addresses));
             const rules = others.flatMap((ip) => [`iptables -w -A ${chain} -s ${ip} -j DROP`, `iptables -w -A ${chain} -d ${ip} -j DROP`]);
-            return runIn(ctx, c, id, "net", ["set -e", `iptables -w -N ${chain}`, ...rules, `iptables -w -I INPUT -j ${chain}`, `iptables -w -I OUTPUT -j ${chain}`].join("\n"));
+            return { target: c, prepare: [`iptables -w -N ${chain}`, ...rules].join("\n"), go: `iptables -w -I INPUT -j ${chain}; iptables -w -I OUTPUT -j ${chain}` };
           }),
         ),
       );
