@@ -87,11 +87,20 @@ export interface AppSnapshot {
 }
 
 /**
- * The containers a target names (`db`, `db.2`, `db.*`), running; otherwise a one-line
+ * The containers a target names (`db`, `db.2`, `db.*`, or a list: `redis1,redis2`), running; otherwise a one-line
  * usage error naming the field: an unknown service lists the services, a missing replica
  * the replicas, a stopped container its state.
  */
 export function select(snap: AppSnapshot, field: string, target: string, opts: { running?: boolean } = {}): AppContainer[] {
+  if (target.includes(",")) {
+    // A list: each part on its own, each container once (`db,db.*` names db once).
+    const seen = new Set<string>();
+    return target
+      .split(",")
+      .map((t) => t.trim())
+      .flatMap((t) => select(snap, field, t, opts))
+      .filter((c) => !seen.has(c.target) && seen.add(c.target));
+  }
   const m = /^([^.]+)(?:\.(\d+|\*))?$/.exec(target);
   const service = m?.[1] ?? target;
   if (!m || !snap.services.includes(service)) throw new UsageError(`${field}: no service '${service}' in project ${snap.project}; services: ${snap.services.join(", ")}`);

@@ -50,6 +50,11 @@ describe("targets", () => {
     expect(select(snap, "t", "api.*").map((x) => x.target)).toEqual(["api", "api.2"]);
   });
 
+  it("takes a list, each container once", () => {
+    expect(select(snap, "t", "api.2,api.*").map((x) => x.target)).toEqual(["api.2", "api"]);
+    expect(() => select(snap, "t", "api,cache")).toThrow("t: no service 'cache' in project shop; services: api, db");
+  });
+
   it("refuses an unknown service listing the services, a missing replica listing the replicas, and a stopped container", () => {
     expect(() => select(snap, "fault.target", "cache")).toThrow("fault.target: no service 'cache' in project shop; services: api, db");
     expect(() => select(snap, "fault.target", "api.3")).toThrow("fault.target: api.3 has no container; api's are api, api.2");
