@@ -64,14 +64,18 @@ export function oneLine(text: string): string {
     .replace(/^(error|Error response from daemon):\s*/i, "");
 }
 
-/** The environment every Compose call gets: the lab's local Node image, for files whose build args ask for it. */
+/** The environment every Compose call gets: the lab's local images, for files whose build args ask for them. */
 export interface ComposeEnv {
   /** Exported as NONSTOP_NODE_IMAGE, so `args: { BASE: ${NONSTOP_NODE_IMAGE:-node:24-bookworm-slim} }` works offline. */
   nodeImage?: string;
+  /** NONSTOP_REDIS_IMAGE and the like (../images/systems.ts), for the images the files mention. */
+  systemImages?: Record<string, string>;
+  /** A scenario's own settings (`system.env`), for the file's ${...} interpolation. */
+  vars?: Record<string, string>;
 }
 
 function envOf(e: ComposeEnv): NodeJS.ProcessEnv {
-  return e.nodeImage ? { NONSTOP_NODE_IMAGE: e.nodeImage } : {};
+  return { ...e.vars, ...(e.nodeImage ? { NONSTOP_NODE_IMAGE: e.nodeImage } : {}), ...e.systemImages };
 }
 
 /**

@@ -20,6 +20,8 @@ export interface AppLabOptions {
   routerImage?: string;
   /** The lab's Node image, offered to the project's build args as NONSTOP_NODE_IMAGE. */
   nodeImage?: string;
+  /** Makes the NONSTOP_<NAME>_IMAGE images a project's files mention (../images/systems.ts). */
+  systemImages?: (files: readonly string[], progress: Progress) => Promise<Record<string, string>>;
   progress?: Progress;
 }
 
@@ -41,14 +43,20 @@ function labFor(project: string, lab: string | undefined): string {
  * nothing `nonstop down` and `reap` cannot find; a failed up removes what it made unless
  * `keep` is set.
  */
-export async function upCompose(opts: AppLabOptions & { docker: Docker; file: string; lab?: string; project?: string; keep?: boolean }): Promise<{ lab: string; record: SystemRecord }> {
+export async function upCompose(opts: AppLabOptions & { docker: Docker; file: string; lab?: string; project?: string; keep?: boolean; vars?: Record<string, string> }): Promise<{ lab: string; record: SystemRecord }> {
   const progress = opts.progress ?? (() => undefined);
-  const env: ComposeEnv = opts.nodeImage ? { nodeImage: opts.nodeImage } : {};
-  const project = await loadCompose(opts.file, env, opts.project);
+  const env: ComposeEnv = { ...(opts.nodeImage ? { nodeImage: opts.nodeImage } : {}), ...(opts.vars ? { vars: opts.vars } : {}) };
+  let project = await loadCompose(opts.file, env, opts.project);
   const lab = labFor(project.name, opts.lab);
   await refuseTakenLab(opts.plumbing, lab);
   const running = await appContainers(opts.plumbing, project.name);
   if (running.length > 0) throw new UsageError(`--compose: project ${project.name} is already running (${running.length} containers); adopt it with: nonstop attach --compose-project ${project.name}`);
+  // Valid as written: now the Debian images it asks for, and its model again with them as its build args.
+  const systemImages = opts.systemImages ? await opts.systemImages(project.files, progress) : {};
+  if (Object.keys(systemImages).length > 0) {
+    env.systemImages = systemImages;
+    project = await loadCompose(opts.file, env, opts.project);
+  }
   await buildMissing(opts.docker, project, progress);
   const record: SystemRecord = { kind: "compose", project: project.name, files: project.files, owned: true, since: Date.now(), ...(opts.routerImage ? { routerImage: opts.routerImage } : {}) };
   await writeSystem(opts.plumbing, opts.toolImage, lab, record);

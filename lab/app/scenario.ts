@@ -27,7 +27,7 @@ export interface AppScenarioSpec {
   name: string;
   claim: string;
   /** The system under test: a Compose file (relative to the scenario file, or to `baseDir`). */
-  system: { compose: string };
+  system: { compose: string; env?: Record<string, string> };
   workload: AppWorkloadSpec | AppWorkloadSpec[];
   /** How to ask who is primary, per group of containers; sampled every 100 ms. */
   probes?: Record<string, z.input<typeof ProbeSpec>>;
@@ -68,7 +68,7 @@ export async function resolveAppScenario(spec: AppScenarioSpec, seedOverride?: n
   const file = isAbsolute(spec.system.compose) ? spec.system.compose : resolve(baseDir, spec.system.compose);
   let project;
   try {
-    project = await loadCompose(file);
+    project = await loadCompose(file, spec.system.env ? { vars: spec.system.env } : {});
   } catch (err) {
     throw new UsageError(at(`system.compose: ${errorMessage(err).replace(/^--compose: /, "")}`));
   }
@@ -134,7 +134,7 @@ async function runAppCase(scn: ResolvedApp, lab: string, opts: RunOptions, signa
   if (opts.reportDir) await recorder.history.streamTo(join(opts.reportDir, "history.jsonl"));
   const state = new RunState(scn.spec.name, recorder.history);
 
-  await using app = await upApp({ ...(opts.plumbing ? { plumbing: opts.plumbing } : {}), ...(opts.images ? { images: opts.images } : {}), file: scn.file, lab, project: lab });
+  await using app = await upApp({ ...(opts.plumbing ? { plumbing: opts.plumbing } : {}), ...(opts.images ? { images: opts.images } : {}), file: scn.file, lab, project: lab, ...(scn.spec.system.env ? { vars: scn.spec.system.env } : {}) });
   if (signal.aborted) throw signal.reason as Error;
   await using faults = app.faults((e) => state.onFault(e));
   const snapshot = () => snapshotOf(app.target.plumbing, lab, lab);

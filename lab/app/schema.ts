@@ -16,7 +16,12 @@ export const AppScenarioSchema = z
   .object({
     name: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, "lowercase letters, digits and '-'"),
     claim: z.string().min(1).describe("the claim this scenario tests, in one sentence"),
-    system: z.object({ compose: z.string().min(1).describe("the Compose file, relative to this file") }).strict(),
+    system: z
+      .object({
+        compose: z.string().min(1).describe("the Compose file, relative to this file"),
+        env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional().describe("variables for the Compose file's ${...} interpolation: the system's settings for this scenario"),
+      })
+      .strict(),
     workload: z.union([AppWorkload, z.array(AppWorkload).min(1)]),
     probes: z.record(z.string(), ProbeSpec).optional().describe("how to ask who is primary, per group of containers; sampled every 100 ms"),
     schedule: z

@@ -10,6 +10,8 @@ import { HandleSessions, type FaultEventSink, type FaultSession } from "../fault
 import type { FaultTarget } from "../faults/target.js";
 import type { Plumbing } from "../docker/plumbing.js";
 import type { ImageSet } from "../images/build.js";
+import { configFromEnv } from "../config.js";
+import { systemImageMaker } from "../images/systems.js";
 import { withDefaults } from "../machine/defaults.js";
 import { UsageError } from "../errors.js";
 import { appStatus, attachCompose, downApp, upCompose, type AppStatus } from "./lifecycle.js";
@@ -63,9 +65,9 @@ async function handle(plumbing: Plumbing, lab: string, record: SystemRecord): Pr
 }
 
 /** Brings a Compose project up under the lab (see `nonstop up --compose`). */
-export async function upApp(opts: Common & { file: string; lab?: string; project?: string; keep?: boolean; progress?: (line: string) => void }): Promise<StartedApp> {
+export async function upApp(opts: Common & { file: string; lab?: string; project?: string; keep?: boolean; progress?: (line: string) => void; vars?: Record<string, string> }): Promise<StartedApp> {
   const { plumbing, images } = await withDefaults(opts);
-  const { lab, record } = await upCompose({ plumbing, docker: plumbing.docker, file: opts.file, ...(opts.lab ? { lab: opts.lab } : {}), ...(opts.project ? { project: opts.project } : {}), toolImage: images.cpu, routerImage: images.router, nodeImage: images.base, ...(opts.progress ? { progress: opts.progress } : {}), ...(opts.keep ? { keep: true } : {}) });
+  const { lab, record } = await upCompose({ plumbing, docker: plumbing.docker, file: opts.file, ...(opts.lab ? { lab: opts.lab } : {}), ...(opts.project ? { project: opts.project } : {}), toolImage: images.cpu, routerImage: images.router, nodeImage: images.base, systemImages: systemImageMaker(plumbing.docker, configFromEnv()), ...(opts.progress ? { progress: opts.progress } : {}), ...(opts.keep ? { keep: true } : {}), ...(opts.vars ? { vars: opts.vars } : {}) });
   return handle(plumbing, lab, record);
 }
 

@@ -5,6 +5,7 @@ import { connectEngine } from "../docker/engine.js";
 import { Plumbing } from "../docker/plumbing.js";
 import { appStatus, attachCompose, downApp, upCompose, type AppStatus } from "../app/lifecycle.js";
 import type { SystemRecord } from "../app/system.js";
+import { systemImageMaker } from "../images/systems.js";
 import { buildImages } from "./images.js";
 import { progressLine, table } from "./output.js";
 import { reportLeftovers } from "./reap.js";
@@ -40,7 +41,7 @@ export async function upComposeCommand(config: LabConfig, flags: { compose: stri
   const plumbing = new Plumbing(docker);
   const { images } = await buildImages(config, { quiet: flags.json ?? false });
   const progress = flags.json ? () => undefined : progressLine;
-  const { lab, record } = await upCompose({ plumbing, docker, file: flags.compose, ...(flags.lab ? { lab: flags.lab } : {}), ...(flags.projectName ? { project: flags.projectName } : {}), toolImage: images.cpu, routerImage: images.router, nodeImage: images.base, progress, keep: flags.keep ?? false });
+  const { lab, record } = await upCompose({ plumbing, docker, file: flags.compose, ...(flags.lab ? { lab: flags.lab } : {}), ...(flags.projectName ? { project: flags.projectName } : {}), toolImage: images.cpu, routerImage: images.router, nodeImage: images.base, systemImages: systemImageMaker(docker, config), progress, keep: flags.keep ?? false });
   await print(plumbing, lab, record, flags.json ?? false, ((performance.now() - t0) / 1000).toFixed(1));
 }
 
