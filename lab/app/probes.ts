@@ -2,18 +2,35 @@
 // recorded in the history (ProbeEntry): the probe timeline that splitBrain, the report and
 // the console read. A scenario says how to ask, per group of containers:
 //   exec:  a command run in the container (docker exec); primary when its output matches;
-//   http:  a GET of a published port from 127.0.0.1; primary when the body matches.
+//   http:  a GET of a published port from 127.0.0.1; primary when the body matches;
+//   redis: ROLE over a kept connection to the published port (node-redis); primary when master;
+//   postgres: SELECT pg_is_in_recovery() likewise (pg); primary when false.
+// The two built-in ones keep their connections, so sampling at 10 Hz costs a round trip,
+// not a process per container as exec does.
 // A container that does not answer in time counts as neither (null), which is what a
 // paused or partitioned one looks like from outside.
 import { z } from "zod";
 import { UsageError } from "../errors.js";
 import type { HistoryRecorder } from "../history/recorder.js";
 import type { Plumbing } from "../docker/plumbing.js";
+import { Connections, type Dialect } from "./clients/primary.js";
+import { pgDialect } from "./clients/postgres.js";
+import { redisDialect } from "./clients/redis.js";
 import { select, type AppContainer, type AppSnapshot } from "./system.js";
 
+const port = z.number().int().min(1).max(65535);
+const timeoutMs = z.number().int().min(10).max(5000).optional();
 export const ProbeSpec = z.union([
-  z.object({ targets: z.string().min(1), exec: z.array(z.string()).min(1), match: z.string().min(1), timeoutMs: z.number().int().min(10).max(5000).optional() }).strict(),
-  z.object({ targets: z.string().min(1), http: z.object({ port: z.number().int().min(1).max(65535), path: z.string().startsWith("/") }).strict(), match: z.string().min(1), timeoutMs: z.number().int().min(10).max(5000).optional() }).strict(),
+  z.object({ targets: z.string().min(1), exec: z.array(z.string()).min(1), match: z.string().min(1), timeoutMs }).strict(),
+  z.object({ targets: z.string().min(1), http: z.object({ port, path: z.string().startsWith("/") }).strict(), match: z.string().min(1), timeoutMs }).strict(),
+  z.object({ targets: z.string().min(1), redis: z.object({ port: port.default(6379) }).strict(), timeoutMs }).strict(),
+  z
+    .object({
+      targets: z.string().min(1),
+      postgres: z.object({ port: port.default(5432), user: z.string().min(1).default("postgres"), password: z.string().optional(), database: z.string().min(1).default("postgres") }).strict(),
+      timeoutMs,
+    })
+    .strict(),
 ]);
 export type ProbeSpec = z.infer<typeof ProbeSpec>;
 
@@ -30,9 +47,12 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
   return Promise.race([p, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)))]).finally(() => clearTimeout(timer));
 }
 
+type Matched = Extract<ProbeSpec, { match: string }>;
+type BuiltIn = Exclude<ProbeSpec, Matched>;
+
 /** Each probe's match, compiled once: a sampler asks every container ten times a second. */
 const matchers = new WeakMap<ProbeSpec, RegExp>();
-function matcher(p: ProbeSpec): RegExp {
+function matcher(p: Matched): RegExp {
   let re = matchers.get(p);
   if (!re) {
     re = new RegExp(p.match);
@@ -41,10 +61,38 @@ function matcher(p: ProbeSpec): RegExp {
   return re;
 }
 
-async function ask(plumbing: Plumbing, c: AppContainer, p: ProbeSpec): Promise<boolean | null> {
-  const re = matcher(p);
-  const timeout = p.timeoutMs ?? 500;
+/** The container port a probe reaches through the host's published port, if it reaches one. */
+function probedPort(p: ProbeSpec): number | undefined {
+  return "http" in p ? p.http.port : "redis" in p ? p.redis.port : "postgres" in p ? p.postgres.port : undefined;
+}
+
+/** The kept connections of the built-in probes, one set per probe group. */
+class BuiltInProbes {
+  private readonly sets = new Map<BuiltIn, Connections<unknown>>();
+
+  of(p: BuiltIn): Connections<unknown> {
+    let set = this.sets.get(p);
+    if (!set) {
+      const dialect = ("redis" in p ? redisDialect : pgDialect({ user: p.postgres.user, password: p.postgres.password, database: p.postgres.database })) as Dialect<unknown>;
+      set = new Connections(dialect, p.timeoutMs ?? 500);
+      this.sets.set(p, set);
+    }
+    return set;
+  }
+
+  close(): void {
+    for (const s of this.sets.values()) s.close();
+  }
+}
+
+async function ask(plumbing: Plumbing, builtIn: BuiltInProbes, c: AppContainer, p: ProbeSpec, atLeastMs = 0): Promise<boolean | null> {
+  const timeout = Math.max(p.timeoutMs ?? 500, atLeastMs);
   if (c.container.state !== "running") return null;
+  if (!("match" in p)) {
+    const hostPort = c.container.ports.find((x) => x.container === probedPort(p))?.hostPort;
+    return hostPort ? builtIn.of(p).role(hostPort, timeout) : null;
+  }
+  const re = matcher(p);
   if ("exec" in p) {
     const r = await withTimeout(plumbing.container.exec(c.container.id, p.exec).catch(() => undefined), timeout);
     return r && r.exitCode === 0 ? re.test(r.stdout) : null;
@@ -67,6 +115,7 @@ export class ProbeSampler implements AsyncDisposable {
   private stopped = false;
   /** How long each round took, ms: the probes' own cost (bench/app.ts). */
   readonly roundMs: number[] = [];
+  private readonly builtIn = new BuiltInProbes();
 
   constructor(private readonly o: ProbeSamplerOptions) {}
 
@@ -75,11 +124,14 @@ export class ProbeSampler implements AsyncDisposable {
     const snap = await this.o.snapshot();
     for (const [group, p] of Object.entries(this.o.probes)) {
       const cs = select(snap, `${field}.${group}.targets`, p.targets);
-      if ("http" in p) {
-        const unpublished = cs.find((c) => !c.container.ports.some((x) => x.container === p.http.port));
-        if (unpublished) throw new UsageError(`${field}.${group}.http.port: ${unpublished.target} does not publish port ${p.http.port} on 127.0.0.1 (the host reaches containers only there)`);
+      const port = probedPort(p);
+      if (port !== undefined) {
+        const how = "http" in p ? "http" : "redis" in p ? "redis" : "postgres";
+        const unpublished = cs.find((c) => !c.container.ports.some((x) => x.container === port));
+        if (unpublished) throw new UsageError(`${field}.${group}.${how}.port: ${unpublished.target} does not publish port ${port} on 127.0.0.1 (the host reaches containers only there)`);
       }
-      const answers = await Promise.all(cs.map((c) => ask(this.o.plumbing, c, { ...p, timeoutMs: Math.max(p.timeoutMs ?? 500, 2000) })));
+      // A first answer may take a connection's set-up: a longer wait than a sample's.
+      const answers = await Promise.all(cs.map((c) => ask(this.o.plumbing, this.builtIn, c, p, 2000)));
       if (answers.every((a) => a === null)) throw new UsageError(`${field}.${group}: no container of ${p.targets} answers the probe`);
     }
   }
@@ -113,7 +165,7 @@ export class ProbeSampler implements AsyncDisposable {
           return [];
         }
         return cs.map(async (c) => {
-          const primary = await ask(this.o.plumbing, c, p);
+          const primary = await ask(this.o.plumbing, this.builtIn, c, p);
           this.o.recorder.add({ type: "probe", group, target: c.target, round, primary }, at);
         });
       }),
@@ -125,5 +177,6 @@ export class ProbeSampler implements AsyncDisposable {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.busy;
+    this.builtIn.close();
   }
 }

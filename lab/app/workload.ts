@@ -3,6 +3,8 @@
 // fail or info.
 //   http:   requests from templates ({key}, {value}) to a service's published port, round
 //           robin over the replicas the target names, a new port looked up when one moves;
+//   redis, postgres: the built-in clients of real HA software (./clients/), each with an
+//           append and a register workload, writing to whichever server says it is primary;
 //   module: the user's own client, Jepsen's protocol in TypeScript (docs/bring-your-own.md):
 //           `open(ctx)` gives a client whose `invoke(op)` says ok, fail or info, and whose
 //           optional `finalRead()` says what the system holds, for lostWrites and duplicates.
@@ -15,6 +17,9 @@ import type { RunningLoad } from "../scenario/case.js";
 import { HttpClient } from "../workload/http-client.js";
 import { OpenLoop } from "../workload/open-loop.js";
 import type { Client, Operation, Outcome } from "../workload/types.js";
+import type { Endpoint } from "./clients/primary.js";
+import { pgClient } from "./clients/postgres.js";
+import { redisClient } from "./clients/redis.js";
 import { select, type AppSnapshot } from "./system.js";
 
 const base = { rate: z.number().positive().max(5_000), timeoutMs: z.number().int().positive().max(60_000) };
@@ -32,6 +37,31 @@ export const AppWorkload = z.discriminatedUnion("client", [
       body: z.string().optional(),
       keys: z.number().int().min(1).max(100_000).default(1),
       retry: z.object({ retries: z.number().int().min(0).max(10), backoffMs: z.number().min(0) }).strict().optional(),
+      ...base,
+    })
+    .strict(),
+  z
+    .object({
+      client: z.literal("redis"),
+      /** The servers, all of them (redis1,redis2,redis3 or redis.*): the client writes to the one whose ROLE says master. */
+      targets: z.string().min(1),
+      port: z.number().int().min(1).max(65535).default(6379),
+      workload: z.enum(["append", "register"]).default("append"),
+      key: z.string().min(1).default("nonstop"),
+      ...base,
+    })
+    .strict(),
+  z
+    .object({
+      client: z.literal("postgres"),
+      /** The servers, all of them: the client writes to the one where pg_is_in_recovery() is false. */
+      targets: z.string().min(1),
+      port: z.number().int().min(1).max(65535).default(5432),
+      workload: z.enum(["append", "register"]).default("append"),
+      user: z.string().min(1).default("postgres"),
+      password: z.string().optional(),
+      database: z.string().min(1).default("postgres"),
+      table: z.string().regex(/^[a-z_][a-z0-9_]{0,40}$/, "a lowercase SQL name").default("nonstop"),
       ...base,
     })
     .strict(),
@@ -109,25 +139,30 @@ interface Env {
 }
 
 /**
- * Every replica's published URL for a target and port, looked up at most every half
+ * Every replica's published port for a target and container port, looked up at most every half
  * second: a restarted container moves to a new port, but a lookup lists and inspects
  * every container of the project, and a client at 20 operations a second asking for it
  * each time put 60 inspects a second on the engine. Lookups made together share one.
  */
-function publishedUrls(env: Env): (target: string, port: number) => Promise<string[]> {
-  const book = new Map<string, { at: number; urls: Promise<string[]> }>();
+function publishedEndpoints(env: Env): (target: string, port: number) => Promise<Endpoint[]> {
+  const book = new Map<string, { at: number; endpoints: Promise<Endpoint[]> }>();
   return (target, port) => {
     const key = `${target}:${port}`;
     const have = book.get(key);
-    if (have && performance.now() - have.at <= 500) return have.urls;
-    const urls = env
+    if (have && performance.now() - have.at <= 500) return have.endpoints;
+    const endpoints = env
       .snapshot()
-      .then((snap) => select(snap, "workload.target", target, { running: false }).flatMap((c) => c.container.ports.filter((p) => p.container === port).map((p) => `http://127.0.0.1:${p.hostPort}`)));
+      .then((snap) => select(snap, "workload.target", target, { running: false }).flatMap((c) => c.container.ports.filter((p) => p.container === port).map((p) => ({ target: c.target, port: p.hostPort }))));
     // A failed lookup keeps the last answer rather than none.
-    const kept = have ? urls.catch(() => have.urls) : urls;
-    book.set(key, { at: performance.now(), urls: kept });
+    const kept = have ? endpoints.catch(() => have.endpoints) : endpoints;
+    book.set(key, { at: performance.now(), endpoints: kept });
     return kept;
   };
+}
+
+function publishedUrls(env: Env): (target: string, port: number) => Promise<string[]> {
+  const endpoints = publishedEndpoints(env);
+  return async (target, port) => (await endpoints(target, port)).map((e) => `http://127.0.0.1:${e.port}`);
 }
 
 /** Hands out every replica's published URL in turn. */
@@ -155,6 +190,16 @@ const fill = (template: string, v: { key: string; value: string }) => template.r
 export async function startAppWorkload(raw: AppWorkloadSpec, k: number, env: Env, field: string, loaded?: ClientModule): Promise<RunningLoad> {
   const spec = AppWorkload.parse(raw);
   const processBase = k * PROCESSES_PER_WORKLOAD;
+  if (spec.client === "redis" || spec.client === "postgres") {
+    const endpoints = publishedEndpoints(env);
+    const of = () => endpoints(spec.targets, spec.port);
+    const sys =
+      spec.client === "redis"
+        ? redisClient({ endpoints: of, workload: spec.workload, key: spec.key, timeoutMs: spec.timeoutMs })
+        : pgClient({ endpoints: of, workload: spec.workload, login: { user: spec.user, password: spec.password, database: spec.database }, table: spec.table, timeoutMs: spec.timeoutMs });
+    const load = new OpenLoop(sys, env.recorder, { rate: spec.rate, op: (i) => ({ ...sys.op(i, env.tag), index: i }), processBase }).start();
+    return { load, client: sys, finish: () => (sys.finalRead ? finalReads(env, k, () => sys.finalRead?.() ?? Promise.resolve([])) : Promise.resolve()) };
+  }
   const urlsOf = publishedUrls(env);
   if (spec.client === "http") {
     const client = new HttpClient({
@@ -207,22 +252,28 @@ export async function startAppWorkload(raw: AppWorkloadSpec, k: number, env: Env
   return {
     load,
     client,
-    finish: async () => {
-      if (!user.finalRead) return;
-      // The truth at the end, retried while the system settles after the last heal.
-      for (let attempt = 0; attempt < 40; attempt++) {
-        const proc = FINAL_READS + k * 1000 + attempt;
-        env.recorder.add({ type: "invoke", process: proc, f: "read-all" });
-        const t0 = env.recorder.now();
-        try {
-          const items = await user.finalRead();
-          env.recorder.add({ type: "ok", process: proc, f: "read-all", value: items, latency: env.recorder.now() - t0 });
-          return;
-        } catch (err) {
-          env.recorder.add({ type: "fail", process: proc, f: "read-all", error: errorMessage(err), latency: env.recorder.now() - t0 });
-          await new Promise((r) => setTimeout(r, 250));
-        }
-      }
-    },
+    finish: () => (user.finalRead ? finalReads(env, k, () => user.finalRead?.() ?? Promise.resolve([])) : Promise.resolve()),
   };
+}
+
+/**
+ * The truth at the end, retried for up to 30 s while the system settles after the last
+ * heal (a Sentinel demotes a returning old primary only after its next hello): every
+ * attempt is in the history, and the checks read the last that succeeded.
+ */
+async function finalReads(env: Env, k: number, read: () => Promise<unknown[]>): Promise<void> {
+  const until = performance.now() + 30_000;
+  for (let attempt = 0; performance.now() < until; attempt++) {
+    const proc = FINAL_READS + k * 1000 + attempt;
+    env.recorder.add({ type: "invoke", process: proc, f: "read-all" });
+    const t0 = env.recorder.now();
+    try {
+      const items = await read();
+      env.recorder.add({ type: "ok", process: proc, f: "read-all", value: items, latency: env.recorder.now() - t0 });
+      return;
+    } catch (err) {
+      env.recorder.add({ type: "fail", process: proc, f: "read-all", error: errorMessage(err), latency: env.recorder.now() - t0 });
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
 }

@@ -1,0 +1,120 @@
+// The built-in PostgreSQL client (the npm `pg` package), for systems such as Patroni. Two
+// workloads, as Jepsen's:
+//   append:   an INSERT of a value unique to the operation, each its own committed
+//             transaction; the final read selects every row on the one primary;
+//   register: an upsert and a select of one row, for the linearizable check.
+// It writes to the server where `pg_is_in_recovery()` is false and stays with it until an
+// operation fails (./primary.ts). What an error means is PostgreSQL's own SQLSTATE: a
+// read-only transaction (25006), a refused connection or a server not yet accepting
+// connections (57P03) did nothing (fail); a commit cut off by a crash may have (info).
+import pg from "pg";
+import { errorMessage } from "../../errors.js";
+import type { Outcome } from "../../workload/types.js";
+import { Connections, PrimaryFollower, type Dialect, type Endpoint } from "./primary.js";
+import type { SystemClient } from "./system-client.js";
+
+export interface PgLogin {
+  user: string;
+  password?: string | undefined;
+  database: string;
+}
+
+export function pgDialect(login: PgLogin): Dialect<pg.Client> {
+  return {
+    async connect(port, timeoutMs) {
+      const c = new pg.Client({ host: "127.0.0.1", port, user: login.user, ...(login.password !== undefined ? { password: login.password } : {}), database: login.database, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
+      c.on("error", () => undefined);
+      await c.connect();
+      return c;
+    },
+    async isPrimary(c) {
+      const r = await c.query<{ r: boolean }>("SELECT pg_is_in_recovery() AS r");
+      return r.rows[0]?.r === false;
+    },
+    destroy(c) {
+      void c.end().catch(() => undefined);
+    },
+  };
+}
+
+const code = (err: unknown): string | undefined => {
+  const c = (err as { code?: unknown } | null)?.code;
+  return typeof c === "string" ? c : undefined;
+};
+
+/** SQLSTATEs (and socket errors) that say the statement certainly did not commit. */
+const NOT_DONE = new Set(["25006", "57P03", "53300", "08001", "08004", "28P01", "3D000", "ECONNREFUSED", "42P01"]);
+
+export function pgOutcome(err: unknown): Outcome {
+  const c = code(err);
+  const message = errorMessage(err);
+  if ((c && NOT_DONE.has(c)) || /no server says/.test(message)) return { type: "fail", error: c ? `${c} ${message}` : message };
+  return { type: "info", error: c ? `${c} ${message}` : message };
+}
+
+export interface PgClientOptions {
+  endpoints: () => Promise<Endpoint[]>;
+  workload: "append" | "register";
+  login: PgLogin;
+  table: string;
+  timeoutMs: number;
+}
+
+export function pgClient(o: PgClientOptions): SystemClient {
+  const follower = new PrimaryFollower(new Connections(pgDialect(o.login), o.timeoutMs), o.endpoints);
+  const table = `"${o.table.replaceAll('"', "")}"`;
+  const ready = new Set<number>();
+  const run = async (sql: string, params: unknown[]): Promise<{ rows: Record<string, unknown>[]; endpoint: Endpoint }> => {
+    const { endpoint, conn } = await follower.primary();
+    try {
+      // The table is made on each primary the first time it is written to (IF NOT EXISTS: the
+      // new primary usually has it by replication already).
+      if (!ready.has(endpoint.port)) {
+        await conn.query(o.workload === "append" ? `CREATE TABLE IF NOT EXISTS ${table} (id bigserial PRIMARY KEY, v text NOT NULL)` : `CREATE TABLE IF NOT EXISTS ${table} (k int PRIMARY KEY, v text)`);
+        ready.add(endpoint.port);
+      }
+      const r = await conn.query(sql, params);
+      return { rows: r.rows as Record<string, unknown>[], endpoint };
+    } catch (err) {
+      ready.delete(endpoint.port);
+      follower.lost(endpoint, code(err) !== "25006");
+      throw err;
+    }
+  };
+  return {
+    async invoke(op) {
+      try {
+        if (op.f === "add") {
+          const { endpoint } = await run(`INSERT INTO ${table} (v) VALUES ($1)`, [op.value]);
+          return { type: "ok", node: endpoint.target };
+        }
+        if (op.f === "write") {
+          const { endpoint } = await run(`INSERT INTO ${table} (k, v) VALUES (1, $1) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v`, [op.value]);
+          return { type: "ok", node: endpoint.target };
+        }
+        const { rows, endpoint } = await run(`SELECT v FROM ${table} WHERE k = 1`, []);
+        return { type: "ok", value: rows[0]?.v ?? null, node: endpoint.target };
+      } catch (err) {
+        return op.f === "read" ? { type: "fail", error: errorMessage(err) } : pgOutcome(err);
+      }
+    },
+    op(i, tag) {
+      const value = `${tag}-${i}`;
+      if (o.workload === "append") return { f: "add", value };
+      return i % 2 === 0 ? { f: "write", value } : { f: "read" };
+    },
+    ...(o.workload === "append"
+      ? {
+          async finalRead() {
+            const { conn } = await follower.only();
+            const r = await conn.query<{ v: string }>(`SELECT v FROM ${table} ORDER BY id`);
+            return r.rows.map((row) => row.v);
+          },
+        }
+      : {}),
+    close() {
+      follower.conns.close();
+      return Promise.resolve();
+    },
+  };
+}
