@@ -67,6 +67,14 @@ describe("following the primary", () => {
     expect((await f.primary()).endpoint.target).toBe("r3");
   });
 
+  it("after a refusal, prefers another server that says primary over the one that refused", async () => {
+    const s = servers({ 1: "primary", 2: "replica", 3: "primary" });
+    const f = new PrimaryFollower(new Connections(s.dialect, 50), () => Promise.resolve(eps));
+    expect((await f.primary()).endpoint.target).toBe("r1");
+    f.lost(eps[0] as Endpoint, false);
+    expect((await f.primary()).endpoint.target).toBe("r3");
+  });
+
   it("reads the final state only when exactly one server says primary and none is silent", async () => {
     const s = servers({ 1: "primary", 2: "replica", 3: "primary" });
     const f = new PrimaryFollower(new Connections(s.dialect, 50), () => Promise.resolve(eps));

@@ -88,15 +88,20 @@ export class PrimaryFollower<C> {
   }
 
   private async find(): Promise<Endpoint> {
-    const [first] = (await this.roles()).primaries;
+    const { primaries } = await this.roles();
+    // Two may say primary (an old one not yet demoted): the one that just refused is the last choice.
+    const first = primaries.find((p) => p.port !== this.refused) ?? primaries[0];
     if (!first) throw new Error("no server says it is the primary");
     this.current = first;
     return first;
   }
 
+  private refused: number | undefined;
+
   /** The operation on `endpoint` failed: ask again next time (and open a new connection). */
   lost(endpoint: Endpoint, conn = true): void {
     if (this.current?.port === endpoint.port) this.current = undefined;
+    this.refused = endpoint.port;
     if (conn) this.conns.drop(endpoint.port);
   }
 
