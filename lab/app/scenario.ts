@@ -35,6 +35,8 @@ export interface AppScenarioSpec {
   duration: string;
   steadyState?: { duration?: string; thresholds?: string[] };
   checks: (string | Check)[];
+  /** Checks measured and reported but judged only by the thresholds that name them. */
+  observe?: (string | Check)[];
   thresholds: string[];
   expect?: "pass" | "fail";
   seed?: number;
@@ -93,7 +95,7 @@ export async function resolveAppScenario(spec: AppScenarioSpec, seedOverride?: n
     probes[group] = r.data;
   }
 
-  const { checks, thresholds, steady, durationMs } = resolveJudging(spec, at);
+  const { checks, observed, thresholds, steady, durationMs } = resolveJudging(spec, at);
   if (!("timeline" in spec.schedule)) throw new UsageError(at("schedule: { timeline: [...] } (random schedules are for the Tandem machine)"));
   const schedule = resolveTimeline<AppFault>(spec.schedule.timeline, durationMs, spec.duration, at, (input, field) => checkAppFault(input, snap, field));
   return {
@@ -108,6 +110,7 @@ export async function resolveAppScenario(spec: AppScenarioSpec, seedOverride?: n
     durationMs,
     steady,
     checks,
+    observed,
     thresholds,
     expect: spec.expect ?? "pass",
     describe: (f) => describeAppFault(f as AppFault),

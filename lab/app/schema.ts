@@ -38,6 +38,7 @@ export const AppScenarioSchema = z
     duration: duration.describe("the length of the fault phase"),
     steadyState: z.object({ duration: duration.optional(), thresholds: z.array(z.string()).optional() }).strict().optional(),
     checks: z.array(z.string()).describe("check names: availability, failoverGap, latency, lostWrites, duplicates, splitBrain, ..."),
+    observe: z.array(z.string()).optional().describe("checks measured and reported but judged only by the thresholds that name them"),
     thresholds: z.array(z.string()).describe('e.g. "lostWrites.lost == 0", "availability.overall >= 99%"'),
     expect: z.enum(["pass", "fail"]).optional().describe("fail: an expected-failure baseline, right when its checks fail"),
     seed: z.number().int().min(0).optional(),

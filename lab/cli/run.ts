@@ -69,7 +69,7 @@ export async function runCommand(
         .filter(([, v]) => v !== null)
         .map(([k, v]) => `${k}=${v}`)
         .join(" ");
-      console.log(`    ${c.valid ? "valid  " : "INVALID"} ${c.name}: ${figures}`);
+      console.log(`    ${c.observed ? "observed" : c.valid ? "valid   " : "INVALID "} ${c.name}: ${figures}`);
       if (c.table) console.log(`\n${table(c.table).replace(/^/gm, "      ")}\n`);
     }
     console.log(`    seed ${r.seed}; report: ${join(dir, "report.html")} (also summary.json, history.jsonl, junit.xml)`);

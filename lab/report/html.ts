@@ -33,7 +33,7 @@ export function renderHtml(r: ScenarioResult): string {
       const table = head
         ? `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>${body.map((row) => `<tr>${row.map((x) => `<td>${esc(x)}</td>`).join("")}</tr>`).join("")}</tbody></table>`
         : "";
-      return `<tr class="${c.valid ? "ok" : "bad"}"><td>${esc(c.name)}</td><td>${c.valid ? "valid" : "INVALID"}</td><td>${figures}${anomalies ? `<ul>${anomalies}</ul>` : ""}${table}</td></tr>`;
+      return `<tr class="${c.observed ? "" : c.valid ? "ok" : "bad"}"><td>${esc(c.name)}</td><td>${c.observed ? "observed" : c.valid ? "valid" : "INVALID"}</td><td>${figures}${anomalies ? `<ul>${anomalies}</ul>` : ""}${table}</td></tr>`;
     })
     .join("");
   const thresholdRows = [...r.thresholds, ...r.steady.before.map((t) => ({ ...t, text: `steady before: ${t.text}` })), ...r.steady.after.map((t) => ({ ...t, text: `steady after: ${t.text}` }))]

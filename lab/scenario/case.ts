@@ -30,6 +30,8 @@ export interface CaseSpec {
   durationMs: number;
   steady: { durationMs: number; thresholds: Threshold[] };
   checks: Check[];
+  /** Measured and reported; judged only through thresholds. */
+  observed?: Check[];
   thresholds: Threshold[];
   expect: "pass" | "fail";
   describe(f: AnyFault): string;
@@ -117,10 +119,12 @@ export async function phases(scn: CaseSpec, state: RunState, faults: FaultSessio
 /** Stage 3: the checks and thresholds over the history. Pure. */
 export function analyze(spec: { name: string; claim: string }, scn: CaseSpec, r: Recorded, run: { lab: string; startedAt: Date; wallMs: number; reportDir: string | undefined }): ScenarioResult {
   const { history, before, after } = r;
-  const checks: CheckOutcome[] = r.aborted ? [] : scn.checks.map((c) => ({ name: c.name, ...c.run(history) }));
+  const judged: CheckOutcome[] = r.aborted ? [] : scn.checks.map((c) => ({ name: c.name, ...c.run(history) }));
+  const observed: CheckOutcome[] = r.aborted ? [] : (scn.observed ?? []).map((c) => ({ name: c.name, ...c.run(history), observed: true }));
+  const checks = [...judged, ...observed];
   const byName = new Map(checks.map((c) => [c.name, c]));
   const thresholds = r.aborted ? [] : scn.thresholds.map((t) => judge(t, byName.get(t.check) ?? { valid: false, figures: {}, anomalies: [] }));
-  const passed = !r.aborted && checks.every((c) => c.valid) && thresholds.every((t) => t.passed) && after.every((t) => t.passed);
+  const passed = !r.aborted && judged.every((c) => c.valid) && thresholds.every((t) => t.passed) && after.every((t) => t.passed);
   const status = r.aborted ? "aborted" : passed ? "passed" : "failed";
   const core = { name: spec.name, status, expect: scn.expect, checks, thresholds, steady: { before, after } } as const;
   return {

@@ -107,6 +107,8 @@ export interface ScenarioSpec {
   steadyState?: SteadyState;
   /** Names from the catalogue (availability, failoverGap, latency, lostWrites, duplicates, linearizable) or your own. */
   checks: (string | Check)[];
+  /** Measured and reported, judged only by the thresholds that name them (e.g. a loss to report, bounded or not). */
+  observe?: (string | Check)[];
   thresholds: string[];
   /**
    * "fail" marks an expected-failure baseline, such as the paper's classic single system:

@@ -9,6 +9,8 @@ export interface CheckOutcome {
   figures: Record<string, number | null>;
   anomalies: Anomaly[];
   table?: string[][];
+  /** Reported, not judged (the scenario's `observe`). */
+  observed?: boolean;
 }
 
 export type RunStatus = "passed" | "failed" | "aborted";
@@ -42,7 +44,7 @@ export function describeThreshold(t: ThresholdResult): string {
 }
 
 export function summarize(r: Pick<ScenarioResult, "name" | "status" | "expect" | "checks" | "thresholds" | "steady">): string {
-  const failedChecks = r.checks.filter((c) => !c.valid).map((c) => `${c.name}: ${c.anomalies[0]?.message ?? "invalid"}`);
+  const failedChecks = r.checks.filter((c) => !c.valid && !c.observed).map((c) => `${c.name}: ${c.anomalies[0]?.message ?? "invalid"}`);
   const failedThresholds = r.thresholds.filter((t) => !t.passed).map(describeThreshold);
   const what =
     r.status === "aborted"

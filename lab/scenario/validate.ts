@@ -89,25 +89,32 @@ function checkWorkloads(spec: ScenarioSpec, topology: Topology, at: (p: string) 
 /** What both systems' scenarios share: checks, thresholds, the steady state, the fault phase's length. */
 export interface Judging {
   checks: Check[];
+  /** Measured and reported, judged only through the thresholds that name them (`observe`). */
+  observed: Check[];
   thresholds: Threshold[];
   steady: { durationMs: number; thresholds: Threshold[] };
   durationMs: number;
 }
 
-export function resolveJudging(spec: { checks: (string | Check)[]; thresholds: string[]; steadyState?: { duration?: string; thresholds?: string[] }; duration: string }, at: (path: string) => string): Judging {
-  const checks = spec.checks.map((c, i) => {
-    if (typeof c !== "string") return c;
-    const found = CHECKS[c];
-    if (!found) throw new UsageError(at(`checks[${i}]: unknown check '${c}'; allowed: ${Object.keys(CHECKS).join(", ")}, or a Check object of your own`));
-    return found;
-  });
-  const thresholds = spec.thresholds.map((t, i) => parseThreshold(t, at(`thresholds[${i}]`), checks));
+export function resolveJudging(spec: { checks: (string | Check)[]; observe?: (string | Check)[]; thresholds: string[]; steadyState?: { duration?: string; thresholds?: string[] }; duration: string }, at: (path: string) => string): Judging {
+  const named = (list: (string | Check)[], field: string) =>
+    list.map((c, i) => {
+      if (typeof c !== "string") return c;
+      const found = CHECKS[c];
+      if (!found) throw new UsageError(at(`${field}[${i}]: unknown check '${c}'; allowed: ${Object.keys(CHECKS).join(", ")}, or a Check object of your own`));
+      return found;
+    });
+  const checks = named(spec.checks, "checks");
+  const observed = named(spec.observe ?? [], "observe");
+  const twice = observed.find((o) => checks.some((c) => c.name === o.name));
+  if (twice) throw new UsageError(at(`observe: ${twice.name} is in checks too; a check is either judged (checks) or observed`));
+  const thresholds = spec.thresholds.map((t, i) => parseThreshold(t, at(`thresholds[${i}]`), [...checks, ...observed]));
   const steadyChecks = [CHECKS.availability, CHECKS.latency].filter((c): c is Check => c !== undefined);
   const steady = {
     durationMs: parseDurationField(at("steadyState.duration"), spec.steadyState?.duration ?? "2s"),
     thresholds: (spec.steadyState?.thresholds ?? ["availability.overall >= 99%"]).map((t, i) => parseThreshold(t, at(`steadyState.thresholds[${i}]`), steadyChecks)),
   };
-  return { checks, thresholds, steady, durationMs: parseDurationField(at("duration"), spec.duration) };
+  return { checks, observed, thresholds, steady, durationMs: parseDurationField(at("duration"), spec.duration) };
 }
 
 /** A timeline of either system's faults, each checked by `check`; a heal must name an injected fault. */
@@ -145,7 +152,7 @@ export function resolveScenario(spec: ScenarioSpec, lab: string, seedOverride?: 
   }
   checkWorkloads(spec, topology, at);
 
-  const { checks, thresholds, steady, durationMs } = resolveJudging(spec, at);
+  const { checks, observed, thresholds, steady, durationMs } = resolveJudging(spec, at);
   const seed = seedOverride ?? spec.seed ?? 1;
 
   let schedule: Schedule;
@@ -169,5 +176,5 @@ export function resolveScenario(spec: ScenarioSpec, lab: string, seedOverride?: 
       limitMs: durationMs,
     });
   }
-  return { spec, seed, topology, schedule, durationMs, steady, checks, thresholds, expect: spec.expect ?? "pass", describe: describeMachineFault };
+  return { spec, seed, topology, schedule, durationMs, steady, checks, observed, thresholds, expect: spec.expect ?? "pass", describe: describeMachineFault };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../lab/errors.js";
 import { defineScenario, type ScenarioSpec } from "../../lab/scenario/define.js";
+import { analyze } from "../../lab/scenario/case.js";
 import { resolveScenario } from "../../lab/scenario/validate.js";
 import { SCENARIOS } from "../../scenarios/index.js";
 
@@ -35,6 +36,21 @@ describe("scenario validation, before anything starts", () => {
     expect(error({ checks: ["availability", "uptime"] })).toBe(
       "scenario probe: checks[1]: unknown check 'uptime'; allowed: availability, failoverGap, latency, lostWrites, duplicates, linearizable, runtime, splitBrain, readsCorrect, rightAnswers, transactions, mail, downloads, files, sessions, scorecard, or a Check object of your own",
     );
+  });
+
+  it("observes checks without judging them, except through the thresholds that name them", () => {
+    const scn = resolveScenario({ ...base, observe: ["lostWrites"], thresholds: ["lostWrites.lost <= 5"] }, "demo");
+    const history = [
+      { index: 0, type: "invoke" as const, process: 1, f: "write", value: "a", time: 0 },
+      { index: 1, type: "ok" as const, process: 1, f: "write", value: "a", time: 10 },
+      { index: 2, type: "invoke" as const, process: 2, f: "read-all", time: 20 },
+      { index: 3, type: "ok" as const, process: 2, f: "read-all", value: [], time: 30 },
+    ];
+    const r = analyze(base, scn, { history, before: [], after: [], aborted: false }, { lab: "demo", startedAt: new Date(0), wallMs: 1, reportDir: undefined });
+    const lost = r.checks.find((c) => c.name === "lostWrites");
+    expect(lost).toMatchObject({ valid: false, observed: true, figures: { lost: 1 } });
+    expect(r.status).toBe("passed");
+    expect(error({ observe: ["availability"] })).toBe("scenario probe: observe: availability is in checks too; a check is either judged (checks) or observed");
   });
 
   it("rejects a workload whose client does not speak its service's protocol", () => {
