@@ -35,3 +35,14 @@ describe("Redis 7.0.15 with Sentinel", () => {
     expect(figure(r, "splitBrain", "splitRounds")).toBeGreaterThan(0);
   });
 });
+
+describe("PostgreSQL 15 with Patroni 3.0.2 and etcd 3.4.23", () => {
+  it("in synchronous mode loses no committed insert and never has two primaries when its leader is killed", async () => {
+    const r = await run("examples/patroni/scenarios/kill-leader-sync.scenario.yaml");
+    expect(r.ok, r.summary).toBe(true);
+    expect(figure(r, "lostWrites", "acknowledged")).toBeGreaterThan(100);
+    // A failover happened: the probes saw a primary other than pg1, and writes came back.
+    expect(figure(r, "failoverGap", "max")).toBeGreaterThan(0);
+    expect(figure(r, "splitBrain", "probeRounds")).toBeGreaterThan(50);
+  });
+});

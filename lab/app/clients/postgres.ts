@@ -28,13 +28,24 @@ export function pgDialect(login: PgLogin): Dialect<pg.Client> {
       return c;
     },
     async isPrimary(c) {
-      const r = await c.query<{ r: boolean }>("SELECT pg_is_in_recovery() AS r");
+      const r = await serial(c, () => c.query<{ r: boolean }>("SELECT pg_is_in_recovery() AS r"));
       return r.rows[0]?.r === false;
     },
     destroy(c) {
       void c.end().catch(() => undefined);
     },
   };
+}
+
+/**
+ * One statement at a time on a connection, in order: pg queues concurrent queries itself
+ * but deprecates doing so, and the open loop does issue a new one while a commit stalls.
+ */
+const tails = new WeakMap<pg.Client, Promise<unknown>>();
+function serial<T>(c: pg.Client, fn: () => Promise<T>): Promise<T> {
+  const next = (tails.get(c) ?? Promise.resolve()).catch(() => undefined).then(fn);
+  tails.set(c, next);
+  return next;
 }
 
 const code = (err: unknown): string | undefined => {
@@ -70,10 +81,10 @@ export function pgClient(o: PgClientOptions): SystemClient {
       // The table is made on each primary the first time it is written to (IF NOT EXISTS: the
       // new primary usually has it by replication already).
       if (!ready.has(endpoint.port)) {
-        await conn.query(o.workload === "append" ? `CREATE TABLE IF NOT EXISTS ${table} (id bigserial PRIMARY KEY, v text NOT NULL)` : `CREATE TABLE IF NOT EXISTS ${table} (k int PRIMARY KEY, v text)`);
+        await serial(conn, () => conn.query(o.workload === "append" ? `CREATE TABLE IF NOT EXISTS ${table} (id bigserial PRIMARY KEY, v text NOT NULL)` : `CREATE TABLE IF NOT EXISTS ${table} (k int PRIMARY KEY, v text)`));
         ready.add(endpoint.port);
       }
-      const r = await conn.query(sql, params);
+      const r = await serial(conn, () => conn.query(sql, params));
       return { rows: r.rows as Record<string, unknown>[], endpoint };
     } catch (err) {
       ready.delete(endpoint.port);
@@ -107,7 +118,7 @@ export function pgClient(o: PgClientOptions): SystemClient {
       ? {
           async finalRead() {
             const { conn } = await follower.only();
-            const r = await conn.query<{ v: string }>(`SELECT v FROM ${table} ORDER BY id`);
+            const r = await serial(conn, () => conn.query<{ v: string }>(`SELECT v FROM ${table} ORDER BY id`));
             return r.rows.map((row) => row.v);
           },
         }
