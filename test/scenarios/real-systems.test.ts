@@ -46,3 +46,13 @@ describe("PostgreSQL 15 with Patroni 3.0.2 and etcd 3.4.23", () => {
     expect(figure(r, "splitBrain", "probeRounds")).toBeGreaterThan(50);
   });
 });
+
+describe("keepalived 2.2.7 with HAProxy 2.6.12", () => {
+  it("makes both nodes master when they are cut off from each other (VRRP has no quorum), and splitBrain says so", async () => {
+    const r = await run("examples/keepalived/scenarios/partition-both-master.scenario.yaml");
+    expect(r.ok, r.summary).toBe(true);
+    expect(figure(r, "splitBrain", "splitRounds")).toBeGreaterThan(5);
+    // The virtual address answered before and after: the split is the finding, not a dead system.
+    expect(figure(r, "availability", "outsideFaults")).toBeGreaterThanOrEqual(95);
+  });
+});
