@@ -32,6 +32,7 @@ export const BENCHES: Bench[] = [
   { file: "bench/keepalived.ts", smoke: ["--runs", "1", "--sides", "keepalivedTuned"] },
   { file: "bench/outside-kill.ts", smoke: ["--runs", "1", "--seconds", "2", "--rate", "50"] },
   { file: "bench/app.ts", smoke: ["--runs", "1", "--requests", "3", "--probe-seconds", "1"] },
+  { file: "bench/real-systems.ts", smoke: ["--runs", "1", "--sides", "keepalived"] },
 ];
 
 /** Runs one benchmark; resolves with its figures (the JSON line it printed). */

@@ -116,6 +116,8 @@ export class ProbeSampler implements AsyncDisposable {
   /** How long each round took, ms: the probes' own cost (bench/app.ts). */
   readonly roundMs: number[] = [];
   private readonly builtIn = new BuiltInProbes();
+  /** Each group's last answer per target: who is primary now (for `primary:<group>` faults). */
+  private readonly last = new Map<string, Map<string, boolean | null>>();
 
   constructor(private readonly o: ProbeSamplerOptions) {}
 
@@ -134,6 +136,11 @@ export class ProbeSampler implements AsyncDisposable {
       const answers = await Promise.all(cs.map((c) => ask(this.o.plumbing, this.builtIn, c, p, 2000)));
       if (answers.every((a) => a === null)) throw new UsageError(`${field}.${group}: no container of ${p.targets} answers the probe`);
     }
+  }
+
+  /** The targets of a group whose last answer was primary, in target order. */
+  primaries(group: string): string[] {
+    return [...(this.last.get(group) ?? new Map<string, boolean | null>())].filter(([, p]) => p === true).map(([t]) => t).sort();
   }
 
   start(): this {
@@ -166,6 +173,9 @@ export class ProbeSampler implements AsyncDisposable {
         }
         return cs.map(async (c) => {
           const primary = await ask(this.o.plumbing, this.builtIn, c, p);
+          let answers = this.last.get(group);
+          if (!answers) this.last.set(group, (answers = new Map<string, boolean | null>()));
+          answers.set(c.target, primary);
           this.o.recorder.add({ type: "probe", group, target: c.target, round, primary }, at);
         });
       }),

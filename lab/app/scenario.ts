@@ -18,6 +18,7 @@ import { resolveJudging, resolveTimeline } from "../scenario/validate.js";
 import { loadCompose, replicasOf } from "./compose.js";
 import { checkAppFault, describeAppFault, type AppFault } from "./faults/index.js";
 import { ProbeSampler, ProbeSpec } from "./probes.js";
+import { namesRole, roleForCheck, roleNow } from "./roles.js";
 import { upApp } from "./started.js";
 import { select, targetName, type AppContainer, type AppSnapshot } from "./system.js";
 import { snapshotOf } from "./target.js";
@@ -97,7 +98,11 @@ export async function resolveAppScenario(spec: AppScenarioSpec, seedOverride?: n
 
   const { checks, observed, thresholds, steady, durationMs } = resolveJudging(spec, at);
   if (!("timeline" in spec.schedule)) throw new UsageError(at("schedule: { timeline: [...] } (random schedules are for the Tandem machine)"));
-  const schedule = resolveTimeline<AppFault>(spec.schedule.timeline, durationMs, spec.duration, at, (input, field) => checkAppFault(input, snap, field));
+  // A fault aimed by role is checked as if at every container its probe group samples; its fields stay as written.
+  const schedule = resolveTimeline<AppFault>(spec.schedule.timeline, durationMs, spec.duration, at, (input, field) => {
+    const checked = checkAppFault(roleForCheck(input, probes, field), snap, field);
+    return namesRole(input) ? { ...checked, ...(input as object) } : checked;
+  });
   return {
     spec,
     file,
@@ -144,13 +149,14 @@ async function runAppCase(scn: ResolvedApp, lab: string, opts: RunOptions, signa
   await using probes = new ProbeSampler({ plumbing: app.target.plumbing, recorder: recorder.history, snapshot, probes: scn.probes });
   await probes.check();
   probes.start();
+  const bound = { ...scn, bind: (f: unknown) => roleNow(f, (g) => probes.primaries(g)) };
   const env = { recorder: recorder.history, snapshot, lab, project: lab, tag: lab.slice(-4), baseDir: scn.baseDir };
   const started = [];
   for (const [k, w] of scn.workloads.entries()) started.push(await startAppWorkload(w, k, env, scn.workloads.length > 1 ? `workload[${k}]` : "workload", scn.modules[k]));
   await using workloads = new Workloads(started);
   using _progress = opts.onProgress ? state.reportEvery(500, workloads, opts.onProgress) : undefined;
 
-  const r = await phases(scn, state, faults, signal);
+  const r = await phases(bound, state, faults, signal);
   await workloads.stopLoads();
   if (!r.aborted) await workloads.finish();
   state.enter("done");

@@ -11,6 +11,7 @@ import type { HistoryRecorder } from "../history/recorder.js";
 import type { HistoryEntry, Phase } from "../history/types.js";
 import { openIn, sliceByInvoke } from "../history/history.js";
 import type { Schedule } from "../schedule/schedule.js";
+import { errorMessage } from "../errors.js";
 import { onInterrupt } from "../util/interrupt.js";
 import type { OpenLoop } from "../workload/open-loop.js";
 import type { Client } from "../workload/types.js";
@@ -30,6 +31,8 @@ export interface CaseSpec {
   durationMs: number;
   steady: { durationMs: number; thresholds: Threshold[] };
   checks: Check[];
+  /** Fills in what a fault can only know when it is injected (an app scenario's `primary:<group>`). */
+  bind?: (fault: unknown) => unknown;
   /** Measured and reported; judged only through thresholds. */
   observed?: Check[];
   thresholds: Threshold[];
@@ -52,6 +55,8 @@ export interface Recorded {
   before: ThresholdResult[];
   after: ThresholdResult[];
   aborted: boolean;
+  /** Why the run stopped short, when the lab itself failed (a fault that did not heal, an up that failed). */
+  error?: string;
 }
 
 
@@ -105,7 +110,7 @@ export async function phases(scn: CaseSpec, state: RunState, faults: FaultSessio
   const faultsStart = performance.now();
   for (const op of scn.schedule) {
     await sleep(op.at - (performance.now() - faultsStart), signal);
-    if (op.op === "inject") await faults.inject(op.fault, op.id);
+    if (op.op === "inject") await faults.inject((scn.bind ? scn.bind(op.fault) : op.fault) as typeof op.fault, op.id);
     else if (op.op === "heal") await faults.heal(op.id);
     else await faults.healAll();
   }
@@ -126,7 +131,7 @@ export function analyze(spec: { name: string; claim: string }, scn: CaseSpec, r:
   const thresholds = r.aborted ? [] : scn.thresholds.map((t) => judge(t, byName.get(t.check) ?? { valid: false, figures: {}, anomalies: [] }));
   const passed = !r.aborted && judged.every((c) => c.valid) && thresholds.every((t) => t.passed) && after.every((t) => t.passed);
   const status = r.aborted ? "aborted" : passed ? "passed" : "failed";
-  const core = { name: spec.name, status, expect: scn.expect, checks, thresholds, steady: { before, after } } as const;
+  const core = { name: spec.name, status, expect: scn.expect, checks, thresholds, steady: { before, after }, ...(r.error !== undefined ? { error: r.error } : {}) } as const;
   return {
     ...core,
     claim: spec.claim,
@@ -250,11 +255,13 @@ export async function judgeRun(
 
   const running = runCase(signal);
   unwound = running.catch(() => undefined);
-  const recorded = await running.catch(async (err: unknown) => {
+  const recorded = await running.catch(async (err: unknown): Promise<Recorded> => {
     // Interrupted by Ctrl-C or SIGTERM: the handler exits the process (130 / 143) once the
     // unwinding is done. Throwing here would race it and end the CLI with a stack trace.
     if (interrupted.signal.aborted) await new Promise<never>(() => undefined);
-    throw err;
+    // The lab failed mid-run (everything it made is already removed by the case's `using`):
+    // this scenario is aborted with the reason, and a suite goes on to the next one.
+    return { history: [], before: [], after: [], aborted: true, error: errorMessage(err) };
   });
   return analyze(spec, scn, recorded, { lab, startedAt, wallMs: Math.round(performance.now() - t0), reportDir: opts.reportDir });
 }

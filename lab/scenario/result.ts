@@ -20,6 +20,8 @@ export interface ScenarioResult {
   claim: string;
   seed: number;
   lab: string;
+  /** Why the run was aborted, when the lab itself failed mid-run. */
+  error?: string;
   /** "fail" for an expected-failure baseline. */
   expect: "pass" | "fail";
   status: RunStatus;
@@ -43,11 +45,13 @@ export function describeThreshold(t: ThresholdResult): string {
   return `${t.text}: ${t.passed ? "passed" : "FAILED"} (${t.actual === null ? "no value" : `${t.actual}${unit}`})`;
 }
 
-export function summarize(r: Pick<ScenarioResult, "name" | "status" | "expect" | "checks" | "thresholds" | "steady">): string {
+export function summarize(r: Pick<ScenarioResult, "name" | "status" | "expect" | "checks" | "thresholds" | "steady" | "error">): string {
   const failedChecks = r.checks.filter((c) => !c.valid && !c.observed).map((c) => `${c.name}: ${c.anomalies[0]?.message ?? "invalid"}`);
   const failedThresholds = r.thresholds.filter((t) => !t.passed).map(describeThreshold);
   const what =
-    r.status === "aborted"
+    r.error !== undefined
+      ? `aborted: the lab failed: ${r.error}`
+      : r.status === "aborted"
       ? `aborted: the steady state failed before any fault (${r.steady.before.filter((t) => !t.passed).map(describeThreshold).join("; ")})`
       : r.status === "passed"
         ? "every check and threshold passed"

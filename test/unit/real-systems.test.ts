@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { Connections, PrimaryFollower, type Dialect, type Endpoint } from "../../lab/app/clients/primary.js";
 import { pgOutcome } from "../../lab/app/clients/postgres.js";
 import { redisOutcome } from "../../lab/app/clients/redis.js";
+import { namesRole, roleForCheck, roleNow } from "../../lab/app/roles.js";
 import { mentionedSystemImages } from "../../lab/images/systems.js";
 
 describe("system images", () => {
@@ -94,5 +95,21 @@ describe("following the primary", () => {
     f.lost(eps[1] as Endpoint);
     await f.primary();
     expect(s.opened.filter((p) => p === 2)).toHaveLength(2);
+  });
+});
+
+describe("faults aimed by role", () => {
+  const probes = { redis: { targets: "redis1,redis2,redis3" } };
+
+  it("checks primary:<group> against every container the group samples, and refuses an unknown group", () => {
+    expect(roleForCheck({ kind: "container.kill", target: "primary:redis" }, probes, "f")).toEqual({ kind: "container.kill", target: "redis1,redis2,redis3" });
+    expect(() => roleForCheck({ kind: "container.kill", target: "primary:pg" }, probes, "f")).toThrow("f: primary:pg names no probe group; groups: redis");
+    expect(namesRole({ kind: "net.partition", groups: [["primary:redis", "sentinel1"], ["redis2"]] })).toBe(true);
+    expect(namesRole({ kind: "container.kill", target: "redis1" })).toBe(false);
+  });
+
+  it("names whoever is primary when the fault is injected, and refuses when nobody is", () => {
+    expect(roleNow({ kind: "net.partition", groups: [["primary:redis", "sentinel1"], ["redis2"]] }, () => ["redis3"])).toEqual({ kind: "net.partition", groups: [["redis3", "sentinel1"], ["redis2"]] });
+    expect(() => roleNow({ kind: "container.kill", target: "primary:redis" }, () => [])).toThrow("primary:redis: no container of probe group redis says it is primary now");
   });
 });

@@ -7,6 +7,7 @@ import { votingReplicas } from "../../topology/voting.js";
 import { waitFor } from "../../util/http.js";
 import type { FaultContext } from "../context.js";
 import { HEALED, NOTHING, checkCpu, kind, need, num, oneOf } from "./kind.js";
+import { primaryOf } from "./primary.js";
 
 /**
  * Starts (or resumes) a CPU and waits until it is back in the machine: its runtime admitted
@@ -30,20 +31,30 @@ export async function revive(ctx: FaultContext, cpu: string): Promise<void> {
 const cpu = z.string();
 const target = (i: { target: string | undefined }) => need("the CPU (e.g. cpu-1)", i.target);
 
+/** `primary:<service>`: the CPU that holds the service's primary when the fault is applied. */
+const ROLE = /^primary:(.+)$/;
+
 /** A CPU fault healed by bringing the CPU back: kill, stop, pause, restart. */
 function downCpu<K extends string>(k: K, summary: string, act: (ctx: FaultContext, id: string) => Promise<void>) {
   return kind({
     schema: z.object({ kind: z.literal(k), cpu }).strict(),
     summary,
     describe: (f) => `${f.kind} ${f.cpu}`,
-    check: (f, t, at) => checkCpu(at, "cpu", f.cpu, t),
+    check: (f, t, at) => {
+      const role = ROLE.exec(f.cpu)?.[1];
+      if (role !== undefined) oneOf(`${at}.cpu`, "service for primary:", role, t.services.map((s) => s.name));
+      else checkCpu(at, "cpu", f.cpu, t);
+    },
     cli: { parse: (i) => ({ kind: k, cpu: target(i) }) },
     apply: async (f, _id, ctx) => {
-      await act(ctx, dockerName(ctx.lab, f.cpu));
-      return NOTHING;
+      const role = ROLE.exec(f.cpu)?.[1];
+      // A role is asked at the moment of the fault: repeated kills follow the primary as it moves.
+      const name = role !== undefined ? await primaryOf(ctx, role) : f.cpu;
+      await act(ctx, dockerName(ctx.lab, name));
+      return { cpu: name };
     },
-    revert: async (f, _undo, _id, ctx) => {
-      await revive(ctx, f.cpu);
+    revert: async (f, undo, _id, ctx) => {
+      await revive(ctx, undo?.cpu ?? f.cpu);
       return HEALED;
     },
     revives: true,

@@ -5,29 +5,10 @@ import { CRASH_STEPS } from "../../../runtime/pairs/crash.js";
 import { dockerName } from "../../docker/plumbing.js";
 import { UsageError } from "../../errors.js";
 import { waitFor } from "../../util/http.js";
-import type { FaultContext } from "../context.js";
 import { revive } from "./cpu.js";
+import { primaryOf } from "./primary.js";
 import { HEALED, kind, need, oneOf } from "./kind.js";
 
-/** The CPU whose runtime is the primary of `service` now, or once a takeover under way ends. */
-async function primaryOf(ctx: FaultContext, service: string): Promise<string> {
-  const ask = async (cpu: string): Promise<string | undefined> => {
-    // A CPU that is down (say, still rebooting from the last crash) is nobody's primary.
-    const rt = await ctx.agent(cpu).runtime(1000).catch(() => undefined);
-    return rt?.pairs.some((p) => p.service === service && p.role === "primary") ? cpu : undefined;
-  };
-  // Asked in the instant after the last primary died (a crash sweep's next step, a busy
-  // machine), no CPU is primary yet: the fault means the next one, so wait for the
-  // takeover rather than fail the schedule. Five seconds is well past any takeover.
-  return waitFor(
-    `a CPU to be the primary of ${service}`,
-    async () => (await Promise.all(ctx.topology.cpus.map((c) => ask(c.name)))).find((c) => c !== undefined),
-    5000,
-    50,
-  ).catch(() => {
-    throw new Error(`no CPU is the primary of ${service} now`);
-  });
-}
 
 export const pairFaults = {
   "pair.crash": kind({
