@@ -21,7 +21,8 @@ import { ProbeSampler, ProbeSpec } from "./probes.js";
 import { namesRole, roleForCheck, roleNow } from "./roles.js";
 import { upApp } from "./started.js";
 import { select, targetName, type AppContainer, type AppSnapshot } from "./system.js";
-import { snapshotOf } from "./target.js";
+import { readAppTarget, snapshotOf } from "./target.js";
+import { LinkSpec, checkLinks, declareLinks } from "./faults/link.js";
 import { AppWorkload, loadClientModule, startAppWorkload, type AppWorkloadSpec, type ClientModule } from "./workload.js";
 
 export interface AppScenarioSpec {
@@ -30,6 +31,8 @@ export interface AppScenarioSpec {
   /** The system under test: a Compose file (relative to the scenario file, or to `baseDir`). */
   system: { compose: string; env?: Record<string, string> };
   workload: AppWorkloadSpec | AppWorkloadSpec[];
+  /** Links put behind the lab's Toxiproxy router before the run, for link.* faults (Testcontainers' way). */
+  links?: LinkSpec[];
   /** How to ask who is primary, per group of containers; sampled every 100 ms. */
   probes?: Record<string, z.input<typeof ProbeSpec>>;
   schedule: { timeline: ({ at: string; inject: AppFault; id?: string } | { at: string; heal: string } | { at: string; healAll: true })[] };
@@ -53,6 +56,7 @@ interface ResolvedApp extends CaseSpec {
   /** Each workload's client module, loaded and checked (undefined for http). */
   modules: (ClientModule | undefined)[];
   probes: Record<string, ProbeSpec>;
+  links: LinkSpec[];
 }
 
 /** A snapshot of the project as its Compose file declares it, to check faults against before anything runs. */
@@ -96,6 +100,12 @@ export async function resolveAppScenario(spec: AppScenarioSpec, seedOverride?: n
     probes[group] = r.data;
   }
 
+  const links = (spec.links ?? []).map((l, i) => {
+    const r = LinkSpec.safeParse(l);
+    if (!r.success) throw new UsageError(formatZodError(at(`links[${i}]`), r.error));
+    return r.data;
+  });
+  checkLinks(links, snap, (i) => at(`links[${i}]`));
   const { checks, observed, thresholds, steady, durationMs } = resolveJudging(spec, at);
   if (!("timeline" in spec.schedule)) throw new UsageError(at("schedule: { timeline: [...] } (random schedules are for the Tandem machine)"));
   // A fault aimed by role is checked as if at every container its probe group samples; its fields stay as written.
@@ -110,6 +120,7 @@ export async function resolveAppScenario(spec: AppScenarioSpec, seedOverride?: n
     workloads,
     modules,
     probes,
+    links,
     seed: seedOverride ?? spec.seed ?? 1,
     schedule,
     durationMs,
@@ -145,6 +156,10 @@ async function runAppCase(scn: ResolvedApp, lab: string, opts: RunOptions, signa
   await using app = await upApp({ ...(opts.plumbing ? { plumbing: opts.plumbing } : {}), ...(opts.images ? { images: opts.images } : {}), file: scn.file, lab, project: lab, ...(scn.spec.system.env ? { vars: scn.spec.system.env } : {}) });
   if (signal.aborted) throw signal.reason as Error;
   await using faults = app.faults((e) => state.onFault(e));
+  if (scn.links.length > 0) {
+    const found = await readAppTarget(app.target.plumbing, lab);
+    if (found) await declareLinks(found.ctx, scn.links);
+  }
   const snapshot = () => snapshotOf(app.target.plumbing, lab, lab);
   await using probes = new ProbeSampler({ plumbing: app.target.plumbing, recorder: recorder.history, snapshot, probes: scn.probes });
   await probes.check();

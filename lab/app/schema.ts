@@ -4,6 +4,7 @@
 // file as it is written. TypeScript files get the same shape from AppScenarioSpec.
 import { z } from "zod";
 import { APP_FAULTS } from "./faults/index.js";
+import { LinkSpec } from "./faults/link.js";
 import { ProbeSpec } from "./probes.js";
 import { AppWorkload } from "./workload.js";
 
@@ -23,6 +24,7 @@ export const AppScenarioSchema = z
       })
       .strict(),
     workload: z.union([AppWorkload, z.array(AppWorkload).min(1)]),
+    links: z.array(LinkSpec).optional().describe("links put behind the lab's Toxiproxy router before the run, for link.* faults: { from: api, to: db:5432 }"),
     probes: z.record(z.string(), ProbeSpec).optional().describe("how to ask who is primary, per group of containers; sampled every 100 ms"),
     schedule: z
       .object({

@@ -5,6 +5,7 @@ import { LabError } from "../errors.js";
 import type { FaultTarget } from "../faults/target.js";
 import { applyAppFault, describeAppFault, isAppFaultKind, revertAppFault, type AppFault } from "./faults/index.js";
 import type { AppContext } from "./faults/kind.js";
+import { withdrawDeclared } from "./faults/link.js";
 import { release } from "./helper.js";
 import { appContainers, readSystemMarker, type AppSnapshot, type SystemRecord } from "./system.js";
 
@@ -43,6 +44,7 @@ export function appTarget(ctx: AppContext): FaultTarget {
     // Every helper a fault kept, and the link router, are gone once every fault is healed;
     // any left (an injector killed between making one and recording its fault) goes now.
     reconcile: async () => {
+      await withdrawDeclared(ctx).catch(() => undefined);
       for (const c of [...(await ctx.plumbing.container.list(ctx.lab, "tool")), ...(await ctx.plumbing.container.list(ctx.lab, "router"))]) await ctx.plumbing.container.remove(c.id);
     },
   };

@@ -69,7 +69,8 @@ export class Router {
         listen: json.listen,
         upstream: json.upstream,
         enabled: json.enabled,
-        toxics: json.toxics.flatMap((t) =>
+        // A proxy the client listed without fetching its toxics has none in its JSON.
+        toxics: (json.toxics ?? []).flatMap((t) =>
           isToxicType(t.type) ? [{ name: t.name, type: t.type, stream: t.stream, toxicity: t.toxicity, attributes: t.attributes as Record<string, number> }] : [],
         ),
       };

@@ -13,8 +13,8 @@ import { runScenario } from "../../lab/scenario/run.js";
 const scenarios = await loadScenarios(["examples/kv/scenarios/"]);
 
 describe("examples/kv: a user's Compose project under the lab's faults", () => {
-  it("has its three scenarios: a kill, a netem delay and a partition", () => {
-    expect(scenarios.map((s) => s.name)).toEqual(["kv-api-partition", "kv-store-delay", "kv-store-kill"]);
+  it("has its four scenarios: a kill, a netem delay, a partition and a declared link's latency", () => {
+    expect(scenarios.map((s) => s.name)).toEqual(["kv-api-partition", "kv-store-delay", "kv-store-kill", "kv-store-link-latency"]);
   });
 
   for (const s of scenarios) {

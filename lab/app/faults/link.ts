@@ -12,6 +12,11 @@
 // closed (`ss -K`) so that it reconnects through the router; the heal removes the toxic,
 // the rule and the proxy (which closes the connections through it) and, with its last
 // proxy, the router.
+//
+// A scenario may declare its links ahead (`links: [{ from: api, to: "db:5432" }]`), as
+// Testcontainers wires its Toxiproxy in before the test: the router is put in place before
+// the steady state, so the client already runs through it when a fault comes, and a link
+// fault only adds its toxic (or disables the proxy) and its heal only takes it away.
 import { z } from "zod";
 import { LabError, UsageError } from "../../errors.js";
 import { dockerName } from "../../docker/plumbing.js";
@@ -49,6 +54,8 @@ function ends(snap: AppSnapshot, f: { from: string; to: string }, at: string): {
 }
 
 const proxyName = (from: AppContainer, to: AppContainer, port: number) => `${from.target}->${to.target}:${port}`;
+/** A declared link's proxy: there for the whole run, never withdrawn by a heal. */
+const declaredName = (name: string) => `declared:${name}`;
 
 async function routerOf(ctx: AppContext, network: string): Promise<{ router: Router; ip: string }> {
   const name = dockerName(ctx.lab, ROUTER);
@@ -73,15 +80,23 @@ export interface LinkUndo {
   from: string;
   routerIp: string;
   listen: number;
+  /** The proxy of a declared link: the heal leaves it in place. */
+  declared?: boolean;
 }
 
 /** Puts the router between the two ends (once per link) and returns where the proxy listens. */
-async function interpose(ctx: AppContext, f: { from: string; to: string }, id: string): Promise<{ router: Router; undo: LinkUndo }> {
-  const { from, to, port, network } = ends(await ctx.snapshot(), f, "fault");
+async function interpose(ctx: AppContext, f: { from: string; to: string }, id: string, declare = false): Promise<{ router: Router; undo: LinkUndo }> {
+  const { from, to, port, network } = ends(await ctx.snapshot(), f, declare ? "links" : "fault");
   const { router, ip } = await routerOf(ctx, network);
   const proxies = await router.proxies();
-  const name = proxyName(from, to, port);
-  if (proxies.some((p) => p.name === name)) throw new UsageError(`link: ${name} already has a link fault; heal it first`);
+  const plain = proxyName(from, to, port);
+  const declared = proxies.find((p) => p.name === declaredName(plain));
+  if (declared && !declare) {
+    // Declared ahead: the client already runs through it.
+    return { router, undo: { proxy: declared.name, from: from.target, routerIp: ip, listen: Number(declared.listen.split(":").pop()), declared: true } };
+  }
+  const name = declare ? declaredName(plain) : plain;
+  if (proxies.some((p) => p.name === name)) throw new UsageError(`link: ${plain} already has a link fault; heal it first`);
   const used = new Set(proxies.map((p) => Number(p.listen.split(":").pop())));
   let listen = FIRST_LISTEN_PORT;
   while (used.has(listen)) listen++;
@@ -107,6 +122,7 @@ async function existingRouter(ctx: AppContext): Promise<{ id: string; router: Ro
 }
 
 async function withdraw(ctx: AppContext, undo: LinkUndo | undefined, id: string): Promise<void> {
+  if (undo?.declared) return;
   const chain = `NSL-${id}`.slice(0, 28);
   const snap = await ctx.snapshot();
   const from = snap.containers.find((c) => c.target === undo?.from);
@@ -166,8 +182,45 @@ export const linkFaults = {
       return undo;
     },
     revert: async (_f, undo, id, ctx) => {
+      if (undo?.declared) await (await existingRouter(ctx))?.router.setEnabled(undo.proxy, true);
       await withdraw(ctx, undo, id);
       return HEALED;
     },
   }),
 };
+
+export const LinkSpec = z.object(linkFields).strict();
+export type LinkSpec = z.infer<typeof LinkSpec>;
+
+/** Checks a scenario's declared links against the project before anything runs. */
+export function checkLinks(links: readonly LinkSpec[], snap: AppSnapshot, at: (i: number) => string): void {
+  links.forEach((l, i) => void ends(snap, l, at(i)));
+}
+
+/** The fault id a declared link's rules go by: from its proxy's name, so a later heal finds them. */
+const declaredId = (plain: string) => `decl-${plain.replace(/[^A-Za-z0-9]+/g, "-")}`.slice(0, 24);
+
+/** Puts the router in place for each declared link, before the run's steady state. */
+export async function declareLinks(ctx: AppContext, links: readonly LinkSpec[]): Promise<void> {
+  const snap = await ctx.snapshot();
+  for (const l of links) {
+    const { from, to, port } = ends(snap, l, "links");
+    await interpose(ctx, l, declaredId(proxyName(from, to, port)), true);
+  }
+}
+
+/**
+ * Takes every declared link out again (`nonstop heal`, and the reconcile after a heal of
+ * everything): the clients' DNAT rules first, so none is left pointing at a router that is
+ * about to go.
+ */
+export async function withdrawDeclared(ctx: AppContext): Promise<void> {
+  const r = await existingRouter(ctx);
+  if (!r) return;
+  for (const p of await r.router.proxies().catch(() => [])) {
+    if (!p.name.startsWith("declared:")) continue;
+    const plain = p.name.slice("declared:".length);
+    const from = plain.split("->")[0] ?? "";
+    await withdraw(ctx, { proxy: p.name, from, routerIp: "", listen: 0 }, declaredId(plain));
+  }
+}
