@@ -2,7 +2,7 @@
 // keepalive and membership, and one process pair per service (as primary, backup or spare).
 import { identity } from "../runtime/agent/identity.js";
 import type { Topology } from "../lab/topology/types.js";
-import { interfaceOf, releaseAddress, takeAddress, type Interface } from "./address.js";
+import { interfaceOf, prepareAddressing, releaseAddress, takeAddress, type Interface } from "./address.js";
 import { EventLog } from "./events.js";
 import { Membership } from "./membership/membership.js";
 import { Transport } from "./membership/transport.js";
@@ -59,6 +59,8 @@ function addressControl(vip: string | undefined, iface: () => Interface | undefi
  */
 export async function startNode(t: Topology, self: string, vips: Vips, ready: (n: NodeRuntime) => void): Promise<NodeRuntime> {
   const events = new EventLog(self);
+  // A CPU that may hold a service address keeps its `ip` open from boot (runtime/address.ts).
+  if (Object.keys(vips).length > 0) prepareAddressing();
   const raid = new Raid1(
     t.disks.map((d) => ({ name: d.name, path: d.mount })),
     (e) => events.push(e),

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the registry-free image build needs when it is missing: mmdebstrap (the
-# Debian rootfs) and Go (Toxiproxy from source). Debian/Ubuntu as root only; elsewhere it
+# Debian rootfs), Go and patch (Toxiproxy from source, with images/router/accept-dial.patch). Debian/Ubuntu as root only; elsewhere it
 # says what to install. `nonstop images` names the same packages when a tool is missing.
 set -euo pipefail
 say() { printf 'ensure-build-tools: %s\n' "$*" >&2; }
 missing=()
 command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
 command -v go >/dev/null 2>&1 || missing+=(golang-go)
-[ ${#missing[@]} -eq 0 ] && { say "mmdebstrap and go present"; exit 0; }
+command -v patch >/dev/null 2>&1 || missing+=(patch)
+[ ${#missing[@]} -eq 0 ] && { say "mmdebstrap, go and patch present"; exit 0; }
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   say "missing: ${missing[*]}; install them (Debian packages: ${missing[*]})"
   exit 4

@@ -133,9 +133,12 @@ export async function ensureImages(opts: ImageOptions): Promise<ImageReport> {
   // router: Toxiproxy.
   const routerFile = await read("router");
   const toxOfficial = argDefault(routerFile, "TOXIPROXY_BASE");
-  const router = `nonstop-lab/router:${inputsHash([routerFile, toxOfficial, TOXIPROXY_VERSION])}`;
+  const patch = await readFile(join(opts.rootDir, "images", "router", "accept-dial.patch"));
+  const router = `nonstop-lab/router:${inputsHash([routerFile, toxOfficial, TOXIPROXY_VERSION, patch])}`;
   if (opts.force || !(await imageExists(opts.docker, router))) {
-    const from = (await resolveOfficial(opts, toxOfficial, "router")) ?? (await ensureLocalToxiproxy(offlineCtx));
+    // Always the patched build, never the official image: the official server dials each
+    // upstream inside its accept loop (images/router/accept-dial.patch says why that matters).
+    const from = await ensureLocalToxiproxy(offlineCtx);
     opts.progress(`router: building from ${from}`);
     await buildFromDockerfile(opts, "router", router, routerFile, { TOXIPROXY_BASE: from });
     built.push("router");

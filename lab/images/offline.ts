@@ -167,18 +167,69 @@ async function goInstall(ctx: OfflineContext, pkg: string, gobin: string): Promi
   });
 }
 
-export async function ensureLocalToxiproxy(ctx: OfflineContext): Promise<string> {
+function run(ctx: OfflineContext, cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; stdin?: Buffer } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    const errLines: string[] = [];
+    child.stdout.on("data", (c: Buffer) => (out += c.toString("utf8")));
+    createInterface({ input: child.stderr }).on("line", (l) => {
+      errLines.push(l);
+      ctx.progress(`toxiproxy: ${l}`);
+    });
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve(out) : reject(new LabError(`${cmd} ${args.join(" ")} failed (exit ${code}): ${errLines.slice(-3).join(" | ")}`))));
+    child.stdin.end(opts.stdin);
+  });
+}
+
+/**
+ * The Toxiproxy server with images/router/accept-dial.patch applied: the module's source
+ * from the Go module proxy (`go mod download`), copied, patched and built. The patch makes
+ * the proxy dial each upstream in the connection's own goroutine (docs/architecture.md,
+ * "The edge router's accept loop").
+ */
+async function buildPatchedServer(ctx: OfflineContext, patch: Buffer, out: string): Promise<void> {
+  const module = `github.com/Shopify/toxiproxy/v2@${TOXIPROXY_VERSION}`;
+  ctx.progress(`toxiproxy: go mod download ${module}, then accept-dial.patch`);
+  const env = { CGO_ENABLED: "0", GOFLAGS: "-mod=mod" };
+  const info = JSON.parse(await run(ctx, "go", ["mod", "download", "-json", module], { env })) as { Dir?: string };
+  if (!info.Dir) throw new LabError(`go mod download ${module} gave no source folder`);
+  const src = await mkdtemp(join(tmpdir(), "nonstop-toxiproxy-src-"));
+  try {
+    // The module cache is read-only: build from a copy.
+    await run(ctx, "cp", ["-r", `${info.Dir}/.`, src]);
+    await run(ctx, "chmod", ["-R", "u+w", src]);
+    await run(ctx, "patch", ["-p1", "--forward", "--quiet"], { cwd: src, stdin: patch });
+    await run(ctx, "go", ["build", "-trimpath", "-ldflags=-s -w", "-o", out, "./cmd/server"], { cwd: src, env });
+  } finally {
+    await rm(src, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Toxiproxy from Go source, patched (the lab's router) or, for the test that shows why the
+ * patch exists, as released.
+ */
+export async function ensureLocalToxiproxy(ctx: OfflineContext, opts: { patched?: boolean } = {}): Promise<string> {
+  const patched = opts.patched ?? true;
   const dockerfile = await readFile(join(ctx.imagesDir, "offline", "toxiproxy.Dockerfile"), "utf8");
-  const ref = `nonstop-lab/toxiproxy-local:${TOXIPROXY_VERSION.slice(1)}-${inputsHash([TOXIPROXY_VERSION, dockerfile])}`;
+  const patch = patched ? await readFile(join(ctx.imagesDir, "router", "accept-dial.patch")) : Buffer.alloc(0);
+  const key = inputsHash([TOXIPROXY_VERSION, dockerfile, patch]);
+  const ref = `nonstop-lab/toxiproxy-local:${TOXIPROXY_VERSION.slice(1)}-${patched ? "" : "released-"}${key}`;
   if (await imageExists(ctx.docker, ref)) return ref;
   const gobin = join(ctx.cacheDir, "toxiproxy", TOXIPROXY_VERSION);
-  const server = join(gobin, "server");
+  const server = join(gobin, patched ? `server-${key}` : "server");
   const cli = join(gobin, "cli");
   if (!existsSync(server) || !existsSync(cli)) {
     if (!hasTool("go")) throw new MissingTool("go", "golang-go", "needed to build Toxiproxy from source offline");
+    if (patched && !hasTool("patch")) throw new MissingTool("patch", "patch", "needed to apply images/router/accept-dial.patch to Toxiproxy");
     await mkdir(gobin, { recursive: true });
-    await goInstall(ctx, "github.com/Shopify/toxiproxy/v2/cmd/server", gobin);
-    await goInstall(ctx, "github.com/Shopify/toxiproxy/v2/cmd/cli", gobin);
+    if (!existsSync(server)) {
+      if (patched) await buildPatchedServer(ctx, patch, server);
+      else await goInstall(ctx, "github.com/Shopify/toxiproxy/v2/cmd/server", gobin);
+    }
+    if (!existsSync(cli)) await goInstall(ctx, "github.com/Shopify/toxiproxy/v2/cmd/cli", gobin);
   }
   const work = await mkdtemp(join(tmpdir(), "nonstop-toxiproxy-"));
   try {
