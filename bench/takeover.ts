@@ -2,9 +2,16 @@
 // write workload, and measure per kill: the client-observed failover gap, the time from
 // the kill to the takeover and to re-protection (from the runtime's events). Also the
 // checkpoint's cost on write latency: a protected pair against a lone primary.
+// `--compose` runs the same kills on the committed docker-compose.yml under plain
+// `docker compose up` (its own heartbeat, 50 ms × 3), through its edge router.
 // BENCH_DEBUG=1 prints each kill's errors (and the runtime's events for a slow takeover) on
 // stderr, and saves the history to reports/bench-takeover-history.json.
+import { execFile } from "node:child_process";
 import { writeFile } from "node:fs/promises";
+import { promisify } from "node:util";
+import { COMPOSE_LAB } from "../lab/compose/generate.js";
+import { PROJECT_ROOT } from "../lab/config.js";
+import { machineStatus } from "../lab/machine/status.js";
 import { failoverGap, latency, runtime } from "../lab/checks/index.js";
 import { faultGaps } from "../lab/checks/failover-gap.js";
 import { reap } from "../lab/docker/reap.js";
@@ -27,6 +34,7 @@ const latencyMs = numberFromArgv("--latency-ms", 4000);
 const rate = 200;
 const { plumbing, images } = await benchLab();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const run = promisify(execFile);
 
 function writer(url: string): HttpClient {
   return new HttpClient({
@@ -59,7 +67,9 @@ async function writeLatency(cpus: number): Promise<number | null> {
 // `--missed 3` measures the default.
 const heartbeat = { periodMs: numberFromArgv("--period-ms", 50), missed: numberFromArgv("--missed", 2) };
 
-const lab = "bench-takeover";
+const composeMode = process.argv.includes("--compose");
+const lab = composeMode ? COMPOSE_LAB : "bench-takeover";
+const compose = (...args: string[]) => run("docker", ["compose", "--project-name", "nonstop-bench", ...args], { cwd: PROJECT_ROOT, timeout: 180_000 });
 let debugHistory: HistoryRecorder | undefined;
 const gaps: number[] = [];
 const toTakeover: number[] = [];
@@ -67,7 +77,8 @@ const toReprotected: number[] = [];
 const toServing: number[] = [];
 const phases: Record<"detect" | "regroup" | "takeover" | "address", number[]> = { detect: [], regroup: [], takeover: [], address: [] };
 try {
-  const s = await (await up({ plumbing, images, topology: resolveTopology({ cpus: 4, heartbeat }, lab), progress: () => undefined })).status({ live: true });
+  if (composeMode) await compose("up", "-d", "--wait", "--wait-timeout", "90");
+  const s = composeMode ? await machineStatus(plumbing, lab) : await (await up({ plumbing, images, topology: resolveTopology({ cpus: 4, heartbeat }, lab), progress: () => undefined })).status({ live: true });
   const url = s.services[0]?.url ?? "";
   const ctx = await attach(plumbing, lab);
   const rec = new HistoryRecorder();
@@ -116,12 +127,12 @@ try {
     console.error(`gaps: ${JSON.stringify(faultGaps(rec.entries).map((g) => g.gapMs))}`);
   }
   const unrecovered = failoverGap.run(rec.entries).figures.unrecovered;
-  const withBackup = await writeLatency(4);
-  const alone = await writeLatency(1);
-  printFigures("takeover", {
+  const withBackup = composeMode ? null : await writeLatency(4);
+  const alone = composeMode ? null : await writeLatency(1);
+  printFigures(composeMode ? "takeover-compose" : "takeover", {
     kills,
     loadOpsPerSec: rate,
-    heartbeat,
+    heartbeat: composeMode ? ctx.topology.heartbeat : heartbeat,
     clientGap: summarize(gaps, "ms"),
     killToTakeover: summarize(toTakeover, "ms"),
     killToReprotected: summarize(toReprotected, "ms"),
@@ -129,10 +140,11 @@ try {
     phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, summarize(v, "ms")])),
     unrecovered,
     writeP50: { withBackupMs: withBackup, loneprimaryMs: alone, checkpointOverheadMs: withBackup !== null && alone !== null ? Math.round((withBackup - alone) * 100) / 100 : null },
-    note: "clientGap: fault issued to first successful write after the outage, seen by a client through the edge router (keep-alive HTTP, 1 s client timeout). killTo*: from the runtime's own events; killToFirstAck: to the new primary's first acknowledged write. phases: the takeover split into detect (kill to first suspicion), regroup, takeover and address. The clientGap tail of about 1.2 s is Toxiproxy's: it dials the upstream inside its accept loop, so one SYN lost between the dead CPU's network going away and the gratuitous ARP holds every new connection until it is retransmitted 1 s later. See docs/performance.md.",
+    note: "clientGap: fault issued to first successful write after the outage, seen by a client through the edge router (keep-alive HTTP, 1 s client timeout). killTo*: from the runtime's own events; killToFirstAck: to the new primary's first acknowledged write. phases: the takeover split into detect (kill to first suspicion), regroup, takeover and address. The clientGap's old tail of about 1.2 s was Toxiproxy's accept loop, which the lab's router now patches (images/router/accept-dial.patch). See docs/performance.md.",
   });
 } finally {
   // Saved on a failure too: that is when it is wanted.
   if (process.env.BENCH_DEBUG && debugHistory) await writeFile("reports/bench-takeover-history.json", JSON.stringify(debugHistory.entries)).catch(() => undefined);
-  await reap(plumbing, lab);
+  if (composeMode) await compose("down", "-v", "--timeout", "1").catch(() => undefined);
+  else await reap(plumbing, lab);
 }

@@ -11,7 +11,7 @@ import pg from "pg";
 import { errorMessage } from "../../errors.js";
 import type { Outcome } from "../../workload/types.js";
 import { Connections, PrimaryFollower, type Dialect, type Endpoint } from "./primary.js";
-import type { SystemClient } from "./system-client.js";
+import { workloadOp, type SystemClient } from "./system-client.js";
 
 export interface PgLogin {
   user: string;
@@ -109,11 +109,7 @@ export function pgClient(o: PgClientOptions): SystemClient {
         return op.f === "read" ? { type: "fail", error: errorMessage(err) } : pgOutcome(err);
       }
     },
-    op(i, tag) {
-      const value = `${tag}-${i}`;
-      if (o.workload === "append") return { f: "add", value };
-      return i % 2 === 0 ? { f: "write", value } : { f: "read" };
-    },
+    op: workloadOp(o.workload),
     ...(o.workload === "append"
       ? {
           async finalRead() {

@@ -11,7 +11,7 @@ import { createClient } from "redis";
 import { errorMessage } from "../../errors.js";
 import type { Outcome } from "../../workload/types.js";
 import { Connections, PrimaryFollower, type Dialect, type Endpoint } from "./primary.js";
-import type { SystemClient } from "./system-client.js";
+import { workloadOp, type SystemClient } from "./system-client.js";
 
 // No reconnects and no offline queue: a dead connection fails its operation at once, and
 // the follower decides where the next one goes.
@@ -83,11 +83,7 @@ export function redisClient(o: RedisClientOptions): SystemClient {
         return op.f === "read" ? { type: "fail", error: errorMessage(err) } : redisOutcome(err);
       }
     },
-    op(i, tag) {
-      const value = `${tag}-${i}`;
-      if (o.workload === "append") return { f: "add", value };
-      return i % 2 === 0 ? { f: "write", value } : { f: "read" };
-    },
+    op: workloadOp(o.workload),
     ...(o.workload === "append"
       ? {
           async finalRead() {

@@ -9,3 +9,16 @@ export interface SystemClient {
   finalRead?(): Promise<unknown[]>;
   close(): Promise<void>;
 }
+
+/**
+ * The operations of the two workloads, alike for every system: append writes a value
+ * unique to the operation (f "add", which lostWrites and duplicates read); register
+ * alternates a write of such a value and a read of the one key (the linearizable check).
+ */
+export function workloadOp(workload: "append" | "register"): (i: number, tag: string) => Operation {
+  return (i, tag) => {
+    const value = `${tag}-${i}`;
+    if (workload === "append") return { f: "add", value };
+    return i % 2 === 0 ? { f: "write", value } : { f: "read" };
+  };
+}
