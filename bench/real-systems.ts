@@ -39,7 +39,7 @@ const append = (client: "redis" | "postgres", targets: string) => ({ client, tar
 // Redis without persistence is a second, empty primary until Sentinel's next check).
 const SIDES: Record<string, { settings: Record<string, string>; spec: () => ScenarioSpec | AppScenarioSpec }> = {
   pair: {
-    settings: { heartbeat: "the lab's default (100 ms, 3 missed)" },
+    settings: { heartbeat: "the lab's default (50 ms, 3 missed)" },
     spec: () => ({
       name: "side-pair",
       claim: "the process pair under repeated kills of its primary's CPU",
