@@ -198,7 +198,7 @@ export async function startAppWorkload(raw: AppWorkloadSpec, k: number, env: Env
         ? redisClient({ endpoints: of, workload: spec.workload, key: spec.key, timeoutMs: spec.timeoutMs })
         : pgClient({ endpoints: of, workload: spec.workload, login: { user: spec.user, password: spec.password, database: spec.database }, table: spec.table, timeoutMs: spec.timeoutMs });
     const load = new OpenLoop(sys, env.recorder, { rate: spec.rate, op: (i) => ({ ...sys.op(i, env.tag), index: i }), processBase }).start();
-    return { load, client: sys, finish: () => (sys.finalRead ? finalReads(env, k, () => sys.finalRead?.() ?? Promise.resolve([])) : Promise.resolve()) };
+    return { load, client: sys, finish: () => finalReads(env, k, sys.finalRead?.bind(sys)) };
   }
   const urlsOf = publishedUrls(env);
   if (spec.client === "http") {
@@ -252,7 +252,7 @@ export async function startAppWorkload(raw: AppWorkloadSpec, k: number, env: Env
   return {
     load,
     client,
-    finish: () => (user.finalRead ? finalReads(env, k, () => user.finalRead?.() ?? Promise.resolve([])) : Promise.resolve()),
+    finish: () => finalReads(env, k, user.finalRead?.bind(user)),
   };
 }
 
@@ -261,7 +261,9 @@ export async function startAppWorkload(raw: AppWorkloadSpec, k: number, env: Env
  * heal (a Sentinel demotes a returning old primary only after its next hello): every
  * attempt is in the history, and the checks read the last that succeeded.
  */
-async function finalReads(env: Env, k: number, read: () => Promise<unknown[]>): Promise<void> {
+async function finalReads(env: Env, k: number, read: (() => Promise<unknown[]>) | undefined): Promise<void> {
+  // A client with no final read: the checks that need one say so.
+  if (!read) return;
   const until = performance.now() + 30_000;
   for (let attempt = 0; performance.now() < until; attempt++) {
     const proc = FINAL_READS + k * 1000 + attempt;

@@ -68,6 +68,8 @@ export class Connections<C> {
 export class PrimaryFollower<C> {
   private current: Endpoint | undefined;
   private finding: Promise<Endpoint> | undefined;
+  /** The port of the last server an operation failed on. */
+  private refused: number | undefined;
 
   constructor(
     readonly conns: Connections<C>,
@@ -95,8 +97,6 @@ export class PrimaryFollower<C> {
     this.current = first;
     return first;
   }
-
-  private refused: number | undefined;
 
   /** The operation on `endpoint` failed: ask again next time (and open a new connection). */
   lost(endpoint: Endpoint, conn = true): void {
