@@ -36,10 +36,32 @@ function spec(ctx: HelperContext, target: AppContainer, faultId: string, reach: 
   };
 }
 
+/** What a helper said, on one line: its stderr, else its stdout. */
+function said(logs: { stdout: string; stderr: string }): string {
+  return (logs.stderr || logs.stdout).trim().split("\n").join("; ");
+}
+
+/**
+ * Waits until a started helper's script says it is in place (a line starting `ready`);
+ * one that exits first fails with what it said, after `exited` has run.
+ */
+async function untilReady(ctx: HelperContext, id: string, target: AppContainer, what: string, seconds: number, exited: () => Promise<void> = () => Promise.resolve()): Promise<void> {
+  for (let i = 0; i < seconds * 20; i++) {
+    const logs = await ctx.plumbing.container.logs(id);
+    if (/^ready/m.test(logs.stdout)) return;
+    if ((await ctx.plumbing.container.inspect(id)).state !== "running") {
+      await exited();
+      throw new LabError(`${target.target}: ${said(logs) || `${what} exited`}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new LabError(`${target.target}: ${what} was not ready in ${seconds} s`);
+}
+
 /** Runs `script` in the target's namespace to completion; its stdout, or a LabError with its stderr on one line. */
 export async function runIn(ctx: HelperContext, target: AppContainer, faultId: string, reach: Reach, script: string, env: Record<string, string> = {}): Promise<string> {
   const r: ExecResult = await ctx.plumbing.container.runOnce({ ...spec(ctx, target, faultId, reach, script, `tool-${faultId}-${randomBytes(2).toString("hex")}`, env), timeoutMs: 30_000 });
-  const why = (r.stderr || r.stdout).trim().split("\n").join("; ");
+  const why = said(r);
   // A script exits 3 when the input does not fit the container (no such process, not a volume): the user's to fix.
   if (r.exitCode === 3) throw new UsageError(why);
   if (r.exitCode !== 0) throw new LabError(`${target.target}: ${why || `helper exited ${r.exitCode}`}`);
@@ -59,17 +81,7 @@ export async function keep(ctx: HelperContext, target: AppContainer, faultId: st
   const name = keeperName(faultId, target);
   // Restarted by the engine should it ever exit with an error: a fault must not quietly stop.
   const c = await ctx.plumbing.container.run({ ...spec(ctx, target, faultId, "net", script, name), restartOnFailure: true });
-  for (let i = 0; i < 100; i++) {
-    const logs = await ctx.plumbing.container.logs(c.id);
-    if (/^ready/m.test(logs.stdout)) return;
-    const now = await ctx.plumbing.container.inspect(c.id);
-    if (now.state !== "running") {
-      await ctx.plumbing.container.remove(c.id);
-      throw new LabError(`${target.target}: ${(logs.stderr || logs.stdout).trim().split("\n").join("; ") || "the netem helper exited"}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new LabError(`${target.target}: the netem helper did not come up in 5 s`);
+  await untilReady(ctx, c.id, target, "the netem helper", 5, () => ctx.plumbing.container.remove(c.id));
 }
 
 /** Removes a fault's long-lived helpers (never an error when there are none). */
@@ -103,13 +115,7 @@ export async function runTogether(ctx: HelperContext, faultId: string, jobs: rea
         const script = [`set -e`, job.prepare, `go() { ${job.go}\necho done; exit 0; }`, `trap go USR1`, `echo ready`, `sleep 60 & wait $!`, `exit 4`].join("\n");
         const c = await ctx.plumbing.container.run(spec(ctx, job.target, faultId, "net", script, `tool-${faultId}-${randomBytes(2).toString("hex")}`));
         started.push({ id: c.id, job });
-        for (let i = 0; i < 600; i++) {
-          const logs = await ctx.plumbing.container.logs(c.id);
-          if (/^ready/m.test(logs.stdout)) return;
-          if ((await ctx.plumbing.container.inspect(c.id)).state !== "running") throw new LabError(`${job.target.target}: ${(logs.stderr || logs.stdout).trim().split("\n").join("; ") || "the helper exited"}`);
-          await new Promise((r) => setTimeout(r, 50));
-        }
-        throw new LabError(`${job.target.target}: the helper was not ready in 30 s`);
+        await untilReady(ctx, c.id, job.target, "the helper", 30);
       }),
     );
     await Promise.all(started.map((s) => ctx.plumbing.container.kill(s.id, "SIGUSR1")));
@@ -118,7 +124,7 @@ export async function runTogether(ctx: HelperContext, faultId: string, jobs: rea
         const res = (await ctx.plumbing.docker.getContainer(s.id).wait()) as { StatusCode: number };
         if (res.StatusCode !== 0) {
           const logs = await ctx.plumbing.container.logs(s.id);
-          throw new LabError(`${s.job.target.target}: ${(logs.stderr || logs.stdout).trim().split("\n").join("; ") || `helper exited ${res.StatusCode}`}`);
+          throw new LabError(`${s.job.target.target}: ${said(logs) || `helper exited ${res.StatusCode}`}`);
         }
       }),
     );
