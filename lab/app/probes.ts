@@ -13,6 +13,7 @@ import { z } from "zod";
 import { UsageError } from "../errors.js";
 import type { HistoryRecorder } from "../history/recorder.js";
 import type { Plumbing } from "../docker/plumbing.js";
+import { within } from "../util/within.js";
 import { Connections, type Dialect } from "./clients/primary.js";
 import { pgDialect } from "./clients/postgres.js";
 import { redisDialect } from "./clients/redis.js";
@@ -40,11 +41,6 @@ export interface ProbeSamplerOptions {
   snapshot: () => Promise<AppSnapshot>;
   probes: Record<string, ProbeSpec>;
   everyMs?: number;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)))]).finally(() => clearTimeout(timer));
 }
 
 type Matched = Extract<ProbeSpec, { match: string }>;
@@ -94,7 +90,7 @@ async function ask(plumbing: Plumbing, builtIn: BuiltInProbes, c: AppContainer, 
   }
   const re = matcher(p);
   if ("exec" in p) {
-    const r = await withTimeout(plumbing.container.exec(c.container.id, p.exec).catch(() => undefined), timeout);
+    const r = await within(plumbing.container.exec(c.container.id, p.exec), timeout, "exec").catch(() => undefined);
     return r && r.exitCode === 0 ? re.test(r.stdout) : null;
   }
   const port = c.container.ports.find((x) => x.container === p.http.port)?.hostPort;

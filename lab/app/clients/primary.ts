@@ -3,6 +3,7 @@
 // stay with it until an operation on it fails. That is what a client of a failover system
 // does between discoveries, and it is what makes a partition interesting: a client that
 // can still reach the old primary keeps writing to it, as Jepsen's Redis clients did.
+import { within } from "../../util/within.js";
 
 /** A server as the host reaches it: its target name and its published port on 127.0.0.1. */
 export interface Endpoint {
@@ -16,11 +17,6 @@ export interface Dialect<C> {
   /** true: holds the primary role; false: does not. Throws when it cannot say. */
   isPrimary(conn: C, timeoutMs: number): Promise<boolean>;
   destroy(conn: C): void;
-}
-
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(`${what}: no answer in ${ms} ms`)), ms)))]).finally(() => clearTimeout(timer));
 }
 
 /** Connections kept by published port, opened on first use and dropped on any error. */
