@@ -11,7 +11,7 @@ import pg from "pg";
 import { errorMessage } from "../../errors.js";
 import type { Outcome } from "../../workload/types.js";
 import { Connections, PrimaryFollower, type Dialect, type Endpoint } from "./primary.js";
-import { workloadOp, type SystemClient } from "./system-client.js";
+import { invokeWith, workloadOp, type SystemClient } from "./system-client.js";
 
 export interface PgLogin {
   user: string;
@@ -93,22 +93,17 @@ export function pgClient(o: PgClientOptions): SystemClient {
     }
   };
   return {
-    async invoke(op) {
-      try {
-        if (op.f === "add") {
-          const { endpoint } = await run(`INSERT INTO ${table} (v) VALUES ($1)`, [op.value]);
-          return { type: "ok", node: endpoint.target };
-        }
-        if (op.f === "write") {
-          const { endpoint } = await run(`INSERT INTO ${table} (k, v) VALUES (1, $1) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v`, [op.value]);
-          return { type: "ok", node: endpoint.target };
-        }
-        const { rows, endpoint } = await run(`SELECT v FROM ${table} WHERE k = 1`, []);
-        return { type: "ok", value: rows[0]?.v ?? null, node: endpoint.target };
-      } catch (err) {
-        return op.f === "read" ? { type: "fail", error: errorMessage(err) } : pgOutcome(err);
-      }
-    },
+    invoke: invokeWith(
+      {
+        add: async (value) => (await run(`INSERT INTO ${table} (v) VALUES ($1)`, [value])).endpoint,
+        write: async (value) => (await run(`INSERT INTO ${table} (k, v) VALUES (1, $1) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v`, [value])).endpoint,
+        read: async () => {
+          const { rows, endpoint } = await run(`SELECT v FROM ${table} WHERE k = 1`, []);
+          return { endpoint, value: rows[0]?.v ?? null };
+        },
+      },
+      pgOutcome,
+    ),
     op: workloadOp(o.workload),
     ...(o.workload === "append"
       ? {

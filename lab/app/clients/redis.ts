@@ -11,7 +11,7 @@ import { createClient } from "redis";
 import { errorMessage } from "../../errors.js";
 import type { Outcome } from "../../workload/types.js";
 import { Connections, PrimaryFollower, type Dialect, type Endpoint } from "./primary.js";
-import { workloadOp, type SystemClient } from "./system-client.js";
+import { invokeWith, workloadOp, type SystemClient } from "./system-client.js";
 
 // No reconnects and no offline queue: a dead connection fails its operation at once, and
 // the follower decides where the next one goes.
@@ -38,11 +38,14 @@ export const redisDialect: Dialect<Conn> = {
   },
 };
 
+/** A live server that refused the command before running it: a replica, too few replicas, still loading. */
+const REFUSED = /^(READONLY|NOREPLICAS|LOADING|MASTERDOWN|MISCONF|OOM)\b/;
+
 /** What a Redis error says about whether the command ran. */
 export function redisOutcome(err: unknown): Outcome {
   const message = errorMessage(err);
-  // Refused before it ran: a replica, too few replicas, still loading, or no connection at all.
-  if (/^(READONLY|NOREPLICAS|LOADING|MASTERDOWN|MISCONF|OOM)\b/.test(message) || /ECONNREFUSED|The client is closed|no server says/.test(message)) return { type: "fail", error: message };
+  // Refused before it ran, or no connection at all.
+  if (REFUSED.test(message) || /ECONNREFUSED|The client is closed|no server says/.test(message)) return { type: "fail", error: message };
   return { type: "info", error: message };
 }
 
@@ -61,28 +64,22 @@ export function redisClient(o: RedisClientOptions): SystemClient {
       return { reply: await conn.sendCommand<T>(args, { timeout: o.timeoutMs, abortSignal: signal }), endpoint };
     } catch (err) {
       // A refusal by a live server (READONLY after a demotion) keeps the connection; anything else drops it.
-      follower.lost(endpoint, !/^(READONLY|NOREPLICAS|LOADING|MASTERDOWN)\b/.test(errorMessage(err)));
+      follower.lost(endpoint, !REFUSED.test(errorMessage(err)));
       throw err;
     }
   };
   return {
-    async invoke(op, signal) {
-      try {
-        if (op.f === "add") {
-          const { endpoint } = await run<number>(["RPUSH", o.key, String(op.value)], signal);
-          return { type: "ok", node: endpoint.target };
-        }
-        if (op.f === "write") {
-          const { endpoint } = await run<string>(["SET", o.key, String(op.value)], signal);
-          return { type: "ok", node: endpoint.target };
-        }
-        const { reply, endpoint } = await run<string | null>(["GET", o.key], signal);
-        return { type: "ok", value: reply, node: endpoint.target };
-      } catch (err) {
-        // A read that failed changed nothing, whatever the error.
-        return op.f === "read" ? { type: "fail", error: errorMessage(err) } : redisOutcome(err);
-      }
-    },
+    invoke: invokeWith(
+      {
+        add: async (value, signal) => (await run<number>(["RPUSH", o.key, value], signal)).endpoint,
+        write: async (value, signal) => (await run<string>(["SET", o.key, value], signal)).endpoint,
+        read: async (signal) => {
+          const { reply, endpoint } = await run<string | null>(["GET", o.key], signal);
+          return { endpoint, value: reply };
+        },
+      },
+      redisOutcome,
+    ),
     op: workloadOp(o.workload),
     ...(o.workload === "append"
       ? {
