@@ -148,25 +148,7 @@ export async function ensureLocalNode(ctx: OfflineContext): Promise<string> {
 
 // ── Toxiproxy from Go source ─────────────────────────────────────────────────
 
-async function goInstall(ctx: OfflineContext, pkg: string, gobin: string): Promise<void> {
-  ctx.progress(`toxiproxy: go install ${pkg}@${TOXIPROXY_VERSION}`);
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn("go", ["install", "-trimpath", "-ldflags=-s -w", `${pkg}@${TOXIPROXY_VERSION}`], {
-      env: { ...process.env, CGO_ENABLED: "0", GOBIN: gobin, GOFLAGS: "-mod=mod" },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    const errLines: string[] = [];
-    createInterface({ input: child.stderr }).on("line", (l) => {
-      errLines.push(l);
-      ctx.progress(`toxiproxy: ${l}`);
-    });
-    child.on("error", reject);
-    child.on("close", (code) =>
-      code === 0 ? resolve() : reject(new LabError(`go install ${pkg} failed (exit ${code}): ${errLines.slice(-3).join(" | ")}`)),
-    );
-  });
-}
-
+/** Runs a build tool to completion: its stdout, or a LabError with its last stderr lines (each also shown as progress). */
 function run(ctx: OfflineContext, cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; stdin?: Buffer } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ["pipe", "pipe", "pipe"] });
@@ -181,6 +163,11 @@ function run(ctx: OfflineContext, cmd: string, args: string[], opts: { cwd?: str
     child.on("close", (code) => (code === 0 ? resolve(out) : reject(new LabError(`${cmd} ${args.join(" ")} failed (exit ${code}): ${errLines.slice(-3).join(" | ")}`))));
     child.stdin.end(opts.stdin);
   });
+}
+
+async function goInstall(ctx: OfflineContext, pkg: string, gobin: string): Promise<void> {
+  ctx.progress(`toxiproxy: go install ${pkg}@${TOXIPROXY_VERSION}`);
+  await run(ctx, "go", ["install", "-trimpath", "-ldflags=-s -w", `${pkg}@${TOXIPROXY_VERSION}`], { env: { CGO_ENABLED: "0", GOBIN: gobin, GOFLAGS: "-mod=mod" } });
 }
 
 /**
