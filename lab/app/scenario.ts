@@ -21,8 +21,8 @@ import { ProbeSampler, ProbeSpec } from "./probes.js";
 import { namesRole, roleForCheck, roleNow } from "./roles.js";
 import { upApp } from "./started.js";
 import { select, targetName, type AppContainer, type AppSnapshot } from "./system.js";
-import { readAppTarget, snapshotOf } from "./target.js";
-import { LinkSpec, checkLinks, declareLinks } from "./faults/link.js";
+import { snapshotOf } from "./target.js";
+import { LinkSpec, checkLinks } from "./faults/link.js";
 import { AppWorkload, loadClientModule, startAppWorkload, type AppWorkloadSpec, type ClientModule } from "./workload.js";
 
 export interface AppScenarioSpec {
@@ -156,10 +156,7 @@ async function runAppCase(scn: ResolvedApp, lab: string, opts: RunOptions, signa
   await using app = await upApp({ ...(opts.plumbing ? { plumbing: opts.plumbing } : {}), ...(opts.images ? { images: opts.images } : {}), file: scn.file, lab, project: lab, ...(scn.spec.system.env ? { vars: scn.spec.system.env } : {}) });
   if (signal.aborted) throw signal.reason as Error;
   await using faults = app.faults((e) => state.onFault(e));
-  if (scn.links.length > 0) {
-    const found = await readAppTarget(app.target.plumbing, lab);
-    if (found) await declareLinks(found.ctx, scn.links);
-  }
+  if (scn.links.length > 0) await app.declareLinks(scn.links);
   const snapshot = () => snapshotOf(app.target.plumbing, lab, lab);
   await using probes = new ProbeSampler({ plumbing: app.target.plumbing, recorder: recorder.history, snapshot, probes: scn.probes });
   await probes.check();

@@ -16,6 +16,7 @@ import { withDefaults } from "../machine/defaults.js";
 import { UsageError } from "../errors.js";
 import { appStatus, attachCompose, downApp, upCompose, type AppStatus } from "./lifecycle.js";
 import { appContainers, type AppContainer, type SystemRecord } from "./system.js";
+import { declareLinks, type LinkSpec } from "./faults/link.js";
 import { readAppTarget } from "./target.js";
 
 export interface StartedApp extends AsyncDisposable {
@@ -28,6 +29,8 @@ export interface StartedApp extends AsyncDisposable {
   containers(): Promise<AppContainer[]>;
   status(): Promise<AppStatus>;
   faults(onEvent?: FaultEventSink): FaultSession;
+  /** Puts the lab's Toxiproxy router on these links now, for link.* faults to act on (a scenario's `links:`). */
+  declareLinks(links: readonly LinkSpec[]): Promise<void>;
   /** Heals every fault, removes the project if the lab brought it up, and everything the lab made. */
   down(): Promise<void>;
 }
@@ -55,6 +58,7 @@ async function handle(plumbing: Plumbing, lab: string, record: SystemRecord): Pr
     containers: () => appContainers(plumbing, record.project),
     status: () => appStatus(plumbing, lab, record),
     faults: (onEvent) => sessions.session(onEvent),
+    declareLinks: (links) => declareLinks(app.ctx, links),
     down,
     // An adopted project stays up, and so does its lab record: only this handle's faults are healed.
     [Symbol.asyncDispose]: async () => {
