@@ -9,9 +9,13 @@ type Ev = RuntimeEventBody & { at: number; cpu: string };
 type EvOf<T extends RuntimeEventType> = Extract<Ev, { type: T }>;
 
 function events(history: readonly HistoryEntry[]): Ev[] {
+  // The run begins at its first phase. The agents' logs reach back to their boot, which was
+  // the bring-up's: CPUs that start a moment apart (a Swarm's tasks do) install a view
+  // without the last one and then one with it, which is not the machine answering a fault.
+  const begun = history.find((e) => e.type === "phase")?.time ?? -Infinity;
   // The history keeps an event as the agent sent it: its type as `name` and the rest as
   // `detail`, both from the agent's own union. This is the one place that trusts that.
-  return history.filter((e): e is RuntimeEventEntry => e.type === "event").map((e) => ({ ...e.detail, type: e.name, at: e.time, cpu: e.cpu }) as Ev);
+  return history.filter((e): e is RuntimeEventEntry => e.type === "event" && e.time >= begun).map((e) => ({ ...e.detail, type: e.name, at: e.time, cpu: e.cpu }) as Ev);
 }
 
 function ofType<T extends RuntimeEventType>(ev: readonly Ev[], type: T): EvOf<T>[] {

@@ -4,7 +4,7 @@ import type { LabConfig } from "../config.js";
 import { connectEngine } from "../docker/engine.js";
 import { Plumbing } from "../docker/plumbing.js";
 import { UsageError } from "../errors.js";
-import { CLI_FAULT_KINDS, checkFault, checkFaultKind, faultFromCli, type FaultFlags } from "../faults/kinds/index.js";
+import { CLI_FAULT_KINDS, checkEngine, checkFault, checkFaultKind, faultFromCli, type FaultFlags } from "../faults/kinds/index.js";
 import { machineTarget } from "../faults/machine-target.js";
 import type { AnyFault, FaultTarget } from "../faults/target.js";
 import { attach } from "../machine/started.js";
@@ -42,7 +42,9 @@ async function system(config: LabConfig, lab: string): Promise<System> {
     target: machineTarget(ctx),
     parse: (kind, target, flags) => {
       if (appKindForCli(kind) && !CLI_FAULT_KINDS.includes(kind)) throw new UsageError(`fault kind: '${kind}' is a fault of a Compose project; lab ${lab} is the Tandem machine (start a project with 'nonstop up --compose FILE --lab ID')`);
-      return Promise.resolve(checkFault(faultFromCli(kind, target, flags, ctx.topology.cpus.map((c) => c.name)), ctx.topology));
+      const fault = checkFault(faultFromCli(kind, target, flags, ctx.topology.cpus.map((c) => c.name)), ctx.topology);
+      checkEngine(fault, ctx.parts.engine);
+      return Promise.resolve(fault);
     },
   };
 }

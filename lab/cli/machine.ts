@@ -1,4 +1,5 @@
 // `nonstop up | down | status | logs`: the machine's lifecycle from the command line.
+import { resolve } from "node:path";
 import type { LabConfig } from "../config.js";
 import { connectEngine } from "../docker/engine.js";
 import { Plumbing, dockerName } from "../docker/plumbing.js";
@@ -42,6 +43,20 @@ export interface UpFlags {
   services?: string;
   json?: boolean;
   keep?: boolean;
+  swarm?: boolean;
+  node?: string[];
+  mirrorDir?: string;
+}
+
+/** `--node NAME=URL`, repeated, as hostname → endpoint; checked before anything is made. */
+export function nodesFlag(values: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    const m = /^([^=\s]+)=((?:tcp|ssh|unix):\/\/\S+)$/.exec(v);
+    if (!m?.[1] || !m[2]) throw new UsageError(`--node: NAME=URL with a tcp://, ssh:// or unix:// URL, such as worker-1=tcp://10.0.0.12:2375 (got '${v}')`);
+    out[m[1]] = m[2];
+  }
+  return out;
 }
 
 /** `--services all` or `--services web,mail`: the paper's services by name, placed as "all" places them. */
@@ -81,10 +96,12 @@ export async function upCommand(config: LabConfig, flags: UpFlags): Promise<void
   const cpus = (withCpus as { cpus?: unknown }).cpus;
   const merged = flags.services !== undefined ? { ...(withCpus as object), services: servicesFlag(flags.services, typeof cpus === "number" ? cpus : 4) } : withCpus;
   const topology = resolveTopology(merged, flags.lab);
+  if (!flags.swarm && (flags.node?.length || flags.mirrorDir)) throw new UsageError(`--${flags.node?.length ? "node" : "mirror-dir"}: only with --swarm`);
+  const swarm = flags.swarm ? { nodes: nodesFlag(flags.node ?? []), ...(flags.mirrorDir ? { mirrorDir: resolve(flags.mirrorDir) } : {}) } : undefined;
 
   const plumbing = await plumbingFor(config);
   const { images } = await buildImages(config, { quiet: flags.json ?? false });
-  const lab = await up({ plumbing, images, topology, progress: flags.json ? () => undefined : progressLine, keepOnFailure: flags.keep ?? false });
+  const lab = await up({ plumbing, images, topology, progress: flags.json ? () => undefined : progressLine, keepOnFailure: flags.keep ?? false, ...(swarm ? { swarm } : {}) });
   // Taken once every pair has booted, so the roles printed are the ones the runtime holds.
   const status = await lab.status({ live: true });
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);

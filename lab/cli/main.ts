@@ -57,9 +57,12 @@ program
   .option("--services <list>", "the paper's services to run: all, or a list such as web,mail,session (default web)")
   .option("--json", "print the status as JSON")
   .option("--keep", "if up fails, leave what it made for a look (by default a failed up removes it)")
+  .option("--swarm", "deploy the machine as a stack to the swarm this engine manages (docs/scale.md)")
+  .option("--node <name=url>", "--swarm: the engine of another node, tcp://HOST:2375 or ssh://USER@HOST (repeat for each)", (v: string, all: string[] = []) => [...all, v])
+  .option("--mirror-dir <dir>", "--swarm: a directory every node mounts at the same path, for the mirrors when the CPUs spread over nodes")
   .action((opts: Omit<UpFlags, "lab"> & { lab?: string; compose?: string; projectName?: string }) => {
     if (opts.compose !== undefined) {
-      const clash = (["cpus", "topology", "services"] as const).find((k) => opts[k] !== undefined);
+      const clash = (["cpus", "topology", "services", "swarm"] as const).find((k) => opts[k] !== undefined);
       if (clash) throw new UsageError(`--${clash}: shapes the Tandem machine; with --compose the project's own file says what runs`);
       const { compose, lab, projectName, json, keep } = opts;
       return import("./app.js").then((m) => m.upComposeCommand(config, { compose, ...(lab ? { lab } : {}), ...(projectName ? { projectName } : {}), ...(json ? { json } : {}), ...(keep ? { keep } : {}) }));
@@ -162,7 +165,8 @@ program
   .option("--seed <n>", "seed for random schedules", count("seed", 0, 2 ** 31 - 1))
   .option("--report <dir>", "where reports go (one folder per scenario)", "reports/scenarios")
   .option("--keep", "keep the lab up afterwards")
-  .action((names: string[], opts: { seed?: number; report: string; keep?: boolean }) => import("./run.js").then((m) => m.runCommand(config, SCENARIOS, names, opts)));
+  .option("--swarm", "bring each scenario's machine up as a Swarm stack (the engine must be a swarm manager)")
+  .action((names: string[], opts: { seed?: number; report: string; keep?: boolean; swarm?: boolean }) => import("./run.js").then((m) => m.runCommand(config, SCENARIOS, names, opts)));
 
 program
   .command("soak")

@@ -30,7 +30,7 @@ export async function runCommand(
   config: LabConfig,
   scenarios: readonly ScenarioSpec[],
   which: string | string[],
-  flags: { seed?: number; report: string; keep?: boolean },
+  flags: { seed?: number; report: string; keep?: boolean; swarm?: boolean },
 ): Promise<void> {
   const names = scenarios.map((s) => s.name);
   const asked = typeof which === "string" ? [which] : which;
@@ -60,6 +60,7 @@ export async function runCommand(
       onProgress: progressPrinter(),
       handleSignals: true,
       ...(flags.keep ? { keepLab: true } : {}),
+      ...(flags.swarm ? { swarm: {} } : {}),
     });
     await writeReports(r, dir);
     if (process.stderr.isTTY) process.stderr.write("\r\x1b[2K");

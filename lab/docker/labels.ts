@@ -6,7 +6,7 @@ export const LABEL_ROLE = "nonstop.role";
 /** What a resource is, for a CPU or a router its name (cpu-0, router-x). */
 export const LABEL_NAME = "nonstop.name";
 
-export const ROLES = ["cpu", "router", "service", "client", "plane", "edge", "disk", "net", "state", "fault", "tool", "app"] as const;
+export const ROLES = ["cpu", "router", "service", "client", "plane", "edge", "disk", "net", "state", "fault", "tool", "app", "gate"] as const;
 export type Role = (typeof ROLES)[number];
 
 const LAB_ID = /^[a-z0-9][a-z0-9-]{0,30}$/;

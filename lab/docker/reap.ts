@@ -4,10 +4,11 @@
 // It never stops at the first error: whatever it can remove, it removes, and it names
 // what it could not, and why.
 import { errorMessage } from "../errors.js";
-import { dockerName, type Plumbing } from "./plumbing.js";
+import { connectEngine } from "./engine.js";
+import { Plumbing, dockerName } from "./plumbing.js";
 
 export interface ReapFailure {
-  kind: "container" | "network" | "volume";
+  kind: "service" | "config" | "container" | "network" | "volume";
   name: string;
   why: string;
 }
@@ -30,6 +31,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function reap(plumbing: Plumbing, lab?: string): Promise<ReapResult> {
   const failures: ReapFailure[] = [];
+  // A Swarm lab's other nodes hold task containers and volumes of their own; their engines' endpoints ride on the edge network.
+  const elsewhere = await nodeEndpoints(plumbing, lab);
+  const stack = await reapSwarm(plumbing, lab, failures);
   const containers = await plumbing.container.listed(lab);
   // Containers first: a network or volume in use cannot be removed.
   const names = containers.map((c) => c.name);
@@ -58,6 +62,9 @@ export async function reap(plumbing: Plumbing, lab?: string): Promise<ReapResult
     else removedNetworks++;
   }
 
+  // A removed overlay stays listed a moment longer on the manager's engine.
+  for (let i = 0; stack && removedNetworks > 0 && i < 50 && (await plumbing.network.list(lab)).length > 0; i++) await sleep(100);
+
   const volumes = await plumbing.volume.list(lab);
   let removedVolumes = 0;
   for (const v of volumes) {
@@ -65,7 +72,43 @@ export async function reap(plumbing: Plumbing, lab?: string): Promise<ReapResult
     if (err) failures.push({ kind: "volume", name: v.volumeName, why: err });
     else removedVolumes++;
   }
-  return { containers: containers.length - failures.filter((f) => f.kind === "container").length, networks: removedNetworks, volumes: removedVolumes, failures };
+  const here = { containers: containers.length - failures.filter((f) => f.kind === "container").length, networks: removedNetworks, volumes: removedVolumes, failures };
+  for (const endpoint of elsewhere) {
+    const there = await connectEngine({ host: endpoint })
+      .then((d) => reap(new Plumbing(d), lab))
+      .catch((err: unknown): ReapResult => ({ containers: 0, networks: 0, volumes: 0, failures: [{ kind: "container", name: `node ${endpoint}`, why: why(err) }] }));
+    here.containers += there.containers;
+    here.volumes += there.volumes;
+    here.failures.push(...there.failures);
+  }
+  return here;
+}
+
+async function nodeEndpoints(plumbing: Plumbing, lab: string | undefined): Promise<string[]> {
+  const out = new Set<string>();
+  for (const n of await plumbing.network.list(lab)) {
+    const raw = (await plumbing.network.labels(n.networkName).catch(() => undefined))?.["nonstop.nodes"];
+    if (raw) for (const e of Object.values(JSON.parse(raw) as Record<string, string>)) out.add(e);
+  }
+  return [...out];
+}
+
+/**
+ * A lab deployed as a Swarm stack: its services first (their tasks' containers go with
+ * them, and a service left would only start new ones), then the routers' configs. Only a
+ * manager can list them; any other engine has none of its own.
+ */
+async function reapSwarm(plumbing: Plumbing, lab: string | undefined, failures: ReapFailure[]): Promise<boolean> {
+  const swarm = await plumbing.swarm.state().catch(() => undefined);
+  if (!swarm?.manager) return false;
+  const services = await plumbing.swarm.services(lab);
+  await Promise.all(services.map((s) => plumbing.swarm.removeService(s.id).catch((err: unknown) => void failures.push({ kind: "service", name: s.name, why: why(err) }))));
+  for (const c of await plumbing.swarm.configs(lab)) {
+    // A config is held until the last task that mounts it is gone.
+    const err = await retry(() => plumbing.swarm.removeConfig(c.id), 12);
+    if (err) failures.push({ kind: "config", name: c.name, why: err });
+  }
+  return services.length > 0;
 }
 
 /** The container names of a machine lab's CPUs and routers, from the topology label its edge network carries. */

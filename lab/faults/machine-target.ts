@@ -5,7 +5,7 @@ import { LabError } from "../errors.js";
 import { planMachine } from "../machine/plan.js";
 import { planeAlias } from "../topology/links.js";
 import type { FaultContext } from "./context.js";
-import { FAULT_KINDS, apply, describeFault, revert, revives, type Fault, type FaultKind } from "./kinds/index.js";
+import { FAULT_KINDS, apply, checkEngine, describeFault, revert, revives, type Fault, type FaultKind } from "./kinds/index.js";
 import type { FaultTarget } from "./target.js";
 
 function machineFault(f: { kind: string }): Fault {
@@ -23,7 +23,10 @@ export function machineTarget(ctx: FaultContext): FaultTarget {
     lab: ctx.lab,
     plumbing: ctx.plumbing,
     toolImage: ctx.toolImage,
-    apply: (f, id) => apply(machineFault(f), id, ctx),
+    apply: (f, id) => {
+      checkEngine(f, ctx.parts.engine);
+      return apply(machineFault(f), id, ctx);
+    },
     // The ledger gives back what apply returned for this very fault.
     revert: (f, undo, id) => revert(machineFault(f), undo as never, id, ctx),
     describe: describeMachineFault,
@@ -34,19 +37,17 @@ export function machineTarget(ctx: FaultContext): FaultTarget {
 
 /** Every CPU and router running, attached as planned, at its planned quota; no toxics; every link up. */
 export async function reconcile(ctx: FaultContext): Promise<void> {
-  const { plumbing, lab, topology: t } = ctx;
-  const parts = await plumbing.container.list(lab);
+  const { lab, topology: t } = ctx;
+  const parts = await ctx.parts.list();
   const routerImage = parts.find((c) => c.role === "router")?.image ?? ctx.toolImage;
   const plan = planMachine(t, { cpu: ctx.toolImage, router: routerImage }, ctx.vips);
-  await Promise.all(
-    parts
-      .filter((c) => c.role === "cpu" || c.role === "router")
-      .map((c) => plumbing.container.ensureRunning(c.id)),
-  );
+  await Promise.all([...t.cpus.map((c) => c.name), ...plan.routers.map((r) => r.spec.name)].map((name) => ctx.parts.start(name)));
   await Promise.all(
     t.cpus.map(async (cpu) => {
-      const id = dockerName(lab, cpu.name);
+      const { plumbing, id } = await ctx.parts.locate(cpu.name);
       await plumbing.container.setCpus(id, cpu.cpus);
+      // On Swarm a task keeps its service's networks (node.isolate is refused there).
+      if (ctx.parts.engine !== "host") return;
       const attached = (await plumbing.container.inspect(id)).addresses;
       for (const p of t.planes) {
         if (!attached[dockerName(lab, p.network)]) await plumbing.network.connect(dockerName(lab, p.network), id, [planeAlias(cpu.name, p.name)]);

@@ -9,8 +9,9 @@ import { ROUTER_API_PORT } from "../router/router.js";
 import { rolesOf } from "../topology/links.js";
 import type { Topology } from "../topology/types.js";
 import { httpGet } from "../util/http.js";
+import { partsOf, readLabRecord, type EngineKind } from "./parts.js";
 
-export const LABEL_TOPOLOGY = "nonstop.topology";
+export { LABEL_TOPOLOGY } from "./parts.js";
 
 export type PartHealth = "healthy" | "unhealthy" | "starting" | "down" | "paused";
 
@@ -47,6 +48,8 @@ export interface ServiceStatus {
 export interface MachineStatus {
   lab: string;
   up: boolean;
+  /** One Docker host, or a Swarm stack (`nonstop up --swarm`). */
+  engine: EngineKind;
   topology?: Topology;
   cpus: CpuStatus[];
   routers: RouterStatus[];
@@ -54,9 +57,7 @@ export interface MachineStatus {
 }
 
 export async function readTopology(plumbing: Plumbing, lab: string, edgeNetwork = "edge"): Promise<Topology | undefined> {
-  const labels = await plumbing.network.labels(dockerName(lab, edgeNetwork));
-  const raw = labels?.[LABEL_TOPOLOGY];
-  return raw ? (JSON.parse(raw) as Topology) : undefined;
+  return (await readLabRecord(plumbing, lab, edgeNetwork))?.topology;
 }
 
 function published(c: LabContainer, port: number): string | undefined {
@@ -101,7 +102,9 @@ function addressesByPlane(c: LabContainer, lab: string): Record<string, string> 
  * (the console); they get the plan's roles.
  */
 export async function machineStatus(plumbing: Plumbing, lab: string, opts: { live?: boolean } = {}): Promise<MachineStatus> {
-  const [topology, containers] = await Promise.all([readTopology(plumbing, lab), plumbing.container.list(lab)]);
+  const record = await readLabRecord(plumbing, lab);
+  const topology = record?.topology;
+  const containers = await (await partsOf(plumbing, lab, record)).list();
   const byName = new Map(containers.map((c) => [c.name, c]));
   const cpuNames = topology ? topology.cpus.map((c) => c.name) : containers.filter((c) => c.role === "cpu").map((c) => c.name);
   const cpus = await Promise.all(
@@ -139,5 +142,5 @@ export async function machineStatus(plumbing: Plumbing, lab: string, opts: { liv
       ...(port ? { port: port.hostPort, url: serviceUrl(s.kind, port.hostPort) } : {}),
     };
   });
-  return { lab, up: containers.length > 0, ...(topology ? { topology } : {}), cpus, routers, services };
+  return { lab, up: containers.length > 0, engine: record?.engine ?? "host", ...(topology ? { topology } : {}), cpus, routers, services };
 }

@@ -16,6 +16,7 @@ import { LABEL_TOPOLOGY, machineStatus, readTopology } from "./status.js";
 import { startedLab, type StartedLab } from "./started.js";
 import { labContext } from "../faults/context.js";
 import { withDefaults } from "./defaults.js";
+import type { SwarmOptions } from "../swarm/up.js";
 
 export interface UpOptions {
   /** The engine; the local one (or DOCKER_HOST) when left out. */
@@ -30,6 +31,8 @@ export interface UpOptions {
   keepOnFailure?: boolean;
   /** Stops the bring-up between steps and in every wait (a run interrupted by Ctrl-C must not go on creating). */
   signal?: AbortSignal;
+  /** Deploys the lab as a stack to the swarm this engine manages, instead of containers on it (lab/swarm/). */
+  swarm?: SwarmOptions;
 }
 
 /** Plan names are lab-local ("edge", "mirror-a"); the engine's are nonstop-<lab>-<name>. */
@@ -72,6 +75,7 @@ export async function up(options: UpOptions): Promise<StartedLab> {
   }
   const fresh = !current && (await plumbing.container.list(t.lab)).length === 0;
   try {
+    if (opts.swarm) return await (await import("../swarm/up.js")).upSwarm(opts, opts.swarm);
     return await bringUp(opts);
   } catch (err) {
     if (!fresh) throw err;
@@ -83,7 +87,7 @@ export async function up(options: UpOptions): Promise<StartedLab> {
   }
 }
 
-type Resolved = UpOptions & { plumbing: Plumbing; images: ImageSet; progress: (line: string) => void };
+export type Resolved = UpOptions & { plumbing: Plumbing; images: ImageSet; progress: (line: string) => void };
 
 async function bringUp(opts: Resolved): Promise<StartedLab> {
   const { plumbing, topology: t, progress } = opts;
@@ -128,7 +132,20 @@ async function bringUp(opts: Resolved): Promise<StartedLab> {
     }),
   );
 
-  opts.signal?.throwIfAborted();
+  await waitForMachine(plumbing, t, progress, timeoutMs, opts.signal);
+  // This process asked for the lab, so its handle owns it: disposing removes it. Up knows
+  // all the handle needs; nothing is read back from the engine.
+  return startedLab(labContext(plumbing, t, opts.images.cpu, vips), true);
+}
+
+/**
+ * Waits until the machine works, not just runs: every part answers through its 127.0.0.1
+ * port, every CPU holds the same quorate membership view, and every service answers as
+ * primary through the edge router. Shared by one host and Swarm.
+ */
+export async function waitForMachine(plumbing: Plumbing, t: Topology, progress: (line: string) => void, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  const lab = t.lab;
+  signal?.throwIfAborted();
   progress("waiting for every CPU agent to answer");
   await waitFor(
     "every CPU to answer its health check",
@@ -138,7 +155,7 @@ async function bringUp(opts: Resolved): Promise<StartedLab> {
     },
     timeoutMs,
     100,
-    opts.signal,
+    signal,
   );
   // One more look, for every agent's published port.
   const status = await machineStatus(plumbing, lab);
@@ -157,7 +174,7 @@ async function bringUp(opts: Resolved): Promise<StartedLab> {
     },
     timeoutMs,
     100,
-    opts.signal,
+    signal,
   );
   for (const svc of status.services) {
     const port = svc.port;
@@ -167,10 +184,7 @@ async function bringUp(opts: Resolved): Promise<StartedLab> {
       () => servesAsPrimary(svc.kind, port),
       timeoutMs,
       50,
-      opts.signal,
+      signal,
     );
   }
-  // This process asked for the lab, so its handle owns it: disposing removes it. Up knows
-  // all the handle needs; nothing is read back from the engine.
-  return startedLab(labContext(plumbing, t, opts.images.cpu, vips), true);
 }

@@ -7,6 +7,8 @@
 //      schedule, the steady state after;
 //   3. the analysis: every check and threshold over the recorded history, pure.
 // Writing reports is the caller's (lab/report/write.ts), so this module never reaches up.
+import type { SwarmOptions } from "../swarm/up.js";
+import { checkEngine } from "../faults/kinds/index.js";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { Plumbing } from "../docker/plumbing.js";
@@ -39,6 +41,8 @@ export interface RunOptions {
   keepLab?: boolean;
   /** Stops the run where it is; everything acquired is released as for any other exit. */
   signal?: AbortSignal;
+  /** Brings the machine up as a Swarm stack (`nonstop run --swarm`); the scenario is unchanged. */
+  swarm?: SwarmOptions;
 }
 
 function labIdFor(name: string): string {
@@ -51,6 +55,7 @@ export async function runScenario(spec: AnyScenarioSpec, opts: RunOptions = {}):
   const lab = labIdFor(spec.name);
   // Everything is validated before anything starts.
   const scn = resolveScenario(spec, lab, opts.seed);
+  if (opts.swarm) scn.schedule.forEach((o, i) => o.op === "inject" && checkEngine(o.fault, "swarm", `${spec.name}: schedule[${i}]`));
   return judgeRun(spec, scn, lab, opts, (signal) => runCase(spec, scn, opts, signal));
 }
 
@@ -77,7 +82,7 @@ async function runCase(spec: ScenarioSpec, scn: ResolvedScenario, opts: RunOptio
 }
 
 async function upFor(scn: ResolvedScenario, opts: RunOptions, signal: AbortSignal): Promise<StartedLab> {
-  const lab = await up({ ...(opts.plumbing ? { plumbing: opts.plumbing } : {}), ...(opts.images ? { images: opts.images } : {}), topology: scn.topology, signal });
+  const lab = await up({ ...(opts.plumbing ? { plumbing: opts.plumbing } : {}), ...(opts.images ? { images: opts.images } : {}), ...(opts.swarm ? { swarm: opts.swarm } : {}), topology: scn.topology, signal });
   if (opts.keepLab) lab.keep();
   return lab;
 }

@@ -18,10 +18,24 @@ async function addressOf(host: string): Promise<string | null> {
   }
 }
 
-export async function identity(t: Topology, cpu: string): Promise<Identity> {
+async function lookAll(t: Topology, cpu: string): Promise<Identity> {
   const entries = await Promise.all([
     ...t.planes.map(async (p) => [p.name, await addressOf(planeAlias(cpu, p.name))] as const),
     (async () => ["edge", await addressOf(planeAlias(cpu, "edge"))] as const)(),
   ]);
   return { cpu, addresses: Object.fromEntries(entries) };
+}
+
+/**
+ * On one host a container's aliases resolve as soon as it starts. Swarm registers a task's
+ * names a moment after its container starts (the task is running before its DNS records
+ * reach the embedded resolver), so a name not there yet is asked again for a few seconds.
+ */
+export async function identity(t: Topology, cpu: string, waitMs = 10_000): Promise<Identity> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    const id = await lookAll(t, cpu);
+    if (Object.values(id.addresses).every((a) => a !== null) || Date.now() >= until) return id;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

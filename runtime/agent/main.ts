@@ -96,7 +96,7 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
       return send(res, 200, { ok: true, cpu, uptimeMs: Date.now() - startedAt } satisfies HealthReply);
     case "/whoami":
       if (!topology) return send(res, 200, { cpu, hostname: hostname() });
-      return send(res, 200, { ...(await identity(topology, cpu)), disks: await disks(topology), lab: topology.lab });
+      return send(res, 200, { ...(await identity(topology, cpu, 0)), disks: await disks(topology), lab: topology.lab });
     case "/ping": {
       // /ping?plane=x&to=cpu-2  or  /ping?plane=x  (every other CPU)
       const plane = planeParam(url);

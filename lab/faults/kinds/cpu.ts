@@ -1,10 +1,10 @@
 // CPU faults: the processor module itself dies, stops, freezes, restarts, slows, runs out
 // of memory, or (its voted replica) computes wrongly.
 import { z } from "zod";
-import { dockerName } from "../../docker/plumbing.js";
 import { UsageError } from "../../errors.js";
 import { votingReplicas } from "../../topology/voting.js";
 import { waitFor } from "../../util/http.js";
+import type { Located } from "../../machine/parts.js";
 import type { FaultContext } from "../context.js";
 import { HEALED, NOTHING, checkCpu, kind, need, num, oneOf } from "./kind.js";
 import { primaryOf } from "./primary.js";
@@ -15,7 +15,7 @@ import { primaryOf } from "./primary.js";
  * still booting under its quota answers slowly and belongs to no view yet.
  */
 export async function revive(ctx: FaultContext, cpu: string): Promise<void> {
-  await ctx.plumbing.container.ensureRunning(dockerName(ctx.lab, cpu));
+  await ctx.parts.start(cpu);
   await waitFor(
     `${cpu} to rejoin the membership`,
     async () => {
@@ -35,7 +35,7 @@ const target = (i: { target: string | undefined }) => need("the CPU (e.g. cpu-1)
 const ROLE = /^primary:(.+)$/;
 
 /** A CPU fault healed by bringing the CPU back: kill, stop, pause, restart. */
-function downCpu<K extends string>(k: K, summary: string, act: (ctx: FaultContext, id: string) => Promise<void>) {
+function downCpu<K extends string>(k: K, summary: string, act: (c: Located) => Promise<void>) {
   return kind({
     schema: z.object({ kind: z.literal(k), cpu }).strict(),
     summary,
@@ -50,7 +50,7 @@ function downCpu<K extends string>(k: K, summary: string, act: (ctx: FaultContex
       const role = ROLE.exec(f.cpu)?.[1];
       // A role is asked at the moment of the fault: repeated kills follow the primary as it moves.
       const name = role !== undefined ? await primaryOf(ctx, role) : f.cpu;
-      await act(ctx, dockerName(ctx.lab, name));
+      await act(await ctx.parts.locate(name));
       return { cpu: name };
     },
     revert: async (f, undo, _id, ctx) => {
@@ -62,11 +62,12 @@ function downCpu<K extends string>(k: K, summary: string, act: (ctx: FaultContex
 }
 
 export const cpuFaults = {
-  "cpu.kill": downCpu("cpu.kill", "SIGKILL the CPU container and everything running in it", (ctx, id) => ctx.plumbing.container.kill(id)),
-  "cpu.stop": downCpu("cpu.stop", "graceful stop (SIGTERM, then SIGKILL after 2 s)", (ctx, id) => ctx.plumbing.container.stop(id, 2)),
-  "cpu.pause": downCpu("cpu.pause", "freeze every process of the CPU: alive but silent, the gray failure", (ctx, id) => ctx.plumbing.container.pause(id)),
-  // Transient: it comes back by itself; the heal makes sure it answers.
-  "cpu.restart": downCpu("cpu.restart", "stop and start again: a transient failure", (ctx, id) => ctx.plumbing.container.restart(id, 1)),
+  "cpu.kill": downCpu("cpu.kill", "SIGKILL the CPU container and everything running in it", (c) => c.plumbing.container.kill(c.id)),
+  "cpu.stop": downCpu("cpu.stop", "graceful stop (SIGTERM, then SIGKILL after 2 s)", (c) => c.plumbing.container.stop(c.id, 2)),
+  "cpu.pause": downCpu("cpu.pause", "freeze every process of the CPU: alive but silent, the gray failure", (c) => c.plumbing.container.pause(c.id)),
+  // Transient: it comes back by itself; the heal makes sure it answers. On Swarm the ended
+  // task is not started again; the heal gives the service a new one.
+  "cpu.restart": downCpu("cpu.restart", "stop and start again: a transient failure", (c) => c.plumbing.container.restart(c.id, 1)),
 
   "cpu.throttle": kind({
     schema: z.object({ kind: z.literal("cpu.throttle"), cpu, cores: z.number().gt(0, "must be more than 0").max(2) }).strict(),
@@ -75,11 +76,13 @@ export const cpuFaults = {
     check: (f, t, at) => checkCpu(at, "cpu", f.cpu, t),
     cli: { parse: (i) => ({ kind: "cpu.throttle", cpu: target(i), cores: num("cores", i.flags.cores) }) },
     apply: async (f, _id, ctx) => {
-      await ctx.plumbing.container.setCpus(dockerName(ctx.lab, f.cpu), f.cores);
+      const c = await ctx.parts.locate(f.cpu);
+      await c.plumbing.container.setCpus(c.id, f.cores);
       return NOTHING;
     },
     revert: async (f, _undo, _id, ctx) => {
-      await ctx.plumbing.container.setCpus(dockerName(ctx.lab, f.cpu), ctx.topology.cpus.find((c) => c.name === f.cpu)?.cpus ?? 0.5);
+      const c = await ctx.parts.locate(f.cpu);
+      await c.plumbing.container.setCpus(c.id, ctx.topology.cpus.find((x) => x.name === f.cpu)?.cpus ?? 0.5);
       return HEALED;
     },
   }),

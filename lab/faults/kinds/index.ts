@@ -61,6 +61,17 @@ export function summaryOf(k: FaultKind): string {
   return FAULTS[k].summary;
 }
 
+/** Why a kind cannot act on a Swarm lab, or undefined where it can. */
+export function notOnSwarm(k: FaultKind): string | undefined {
+  return (FAULTS[k] as { notOnSwarm?: string }).notOnSwarm;
+}
+
+/** Refuses a kind the lab's engine cannot apply, in one line, before anything is touched. */
+export function checkEngine(f: { kind: string }, engine: "host" | "swarm", at = "fault"): void {
+  const why = engine === "swarm" && isKind(f.kind) ? notOnSwarm(f.kind) : undefined;
+  if (why) throw new UsageError(`${at}: ${f.kind} does not work on Swarm: ${why}`);
+}
+
 export function revives(k: FaultKind): boolean {
   return (FAULTS[k] as { revives?: boolean }).revives ?? false;
 }
@@ -85,10 +96,15 @@ export function kindsHelp(): string {
   const rows = FAULT_KINDS.map((k) => {
     const names = CLI_NAMES.filter(([, kind]) => kind === k).map(([n]) => n);
     const shown = names.length > 3 ? `${k.split(".")[0] ?? k}.<toxic>` : names.join(", ");
-    return [shown, FAULTS[k].summary] as const;
+    return [shown, `${FAULTS[k].summary}${notOnSwarm(k) ? " (not on Swarm)" : ""}`] as const;
   });
   const width = Math.max(...rows.map(([n]) => n.length));
-  return ["Fault kinds (<toxic>: latency, bandwidth, timeout, reset_peer, slicer, limit_data, slow_close):", ...rows.map(([n, s]) => `  ${n.padEnd(width)}  ${s}`)].join("\n");
+  return [
+    "Fault kinds (<toxic>: latency, bandwidth, timeout, reset_peer, slicer, limit_data, slow_close):",
+    ...rows.map(([n, s]) => `  ${n.padEnd(width)}  ${s}`),
+    "Every kind works on a lab brought up with --swarm except those marked (not on Swarm):",
+    ...FAULT_KINDS.flatMap((k) => (notOnSwarm(k) ? [`  ${k}: ${notOnSwarm(k) ?? ""}`] : [])),
+  ].join("\n");
 }
 
 /** A kind the CLI knows, or a usage error listing them: checked before the lab is even looked up. */

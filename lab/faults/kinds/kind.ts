@@ -72,6 +72,8 @@ export interface KindDef<F extends { kind: string }, U, S = Topology, C = FaultC
   revert(f: F, undo: U, id: string, ctx: C): Promise<Healed>;
   /** Healed by starting a CPU again and waiting for it to rejoin: healAll runs these together, last. */
   revives?: boolean;
+  /** Why the kind cannot act on a lab deployed to Swarm, where it cannot; absent where it can. */
+  notOnSwarm?: string;
 }
 
 /** Defines a kind, with its data typed from its schema. */
@@ -114,6 +116,12 @@ export function num(flag: string, value: string | undefined, fallback?: number):
 /** The name of the toxic a fault adds, so that its heal removes exactly that one. */
 export function toxicName(id: string): string {
   return `nonstop-${id}`;
+}
+
+/** A part's container state now, wherever it runs. */
+export async function partState(ctx: FaultContext, name: string): Promise<string> {
+  const where = await ctx.parts.locate(name);
+  return (await where.plumbing.container.inspect(where.id)).state;
 }
 
 /** Turns proxies of a router off (a link down) or on again. */

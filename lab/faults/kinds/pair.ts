@@ -2,12 +2,11 @@
 // CPU is the primary by then.
 import { z } from "zod";
 import { CRASH_STEPS } from "../../../runtime/pairs/crash.js";
-import { dockerName } from "../../docker/plumbing.js";
 import { UsageError } from "../../errors.js";
 import { waitFor } from "../../util/http.js";
 import { revive } from "./cpu.js";
 import { primaryOf } from "./primary.js";
-import { HEALED, kind, need, oneOf } from "./kind.js";
+import { HEALED, kind, need, oneOf, partState } from "./kind.js";
 
 
 export const pairFaults = {
@@ -27,7 +26,7 @@ export const pairFaults = {
       // The fault is in place once the CPU has crashed, which its next commit does: a
       // schedule that heals soon after must not disarm a point that never had its moment.
       // A service with no traffic keeps it armed until healed.
-      await waitFor(`${cpu} to reach its crash point`, async () => (await ctx.plumbing.container.inspect(dockerName(ctx.lab, cpu))).state !== "running", 3000, 20).catch(() => undefined);
+      await waitFor(`${cpu} to reach its crash point`, async () => (await partState(ctx, cpu)) !== "running", 3000, 20).catch(() => undefined);
       return { cpu };
     },
     revert: async (_f, undo, id, ctx) => {
@@ -36,7 +35,7 @@ export const pairFaults = {
       if (reply?.disarmed) return HEALED;
       // It fired: the CPU is dead or dying (an exit a moment ago may not show yet). Let it
       // finish dying, then repair it.
-      await waitFor(`${undo.cpu} to finish crashing`, async () => (await ctx.plumbing.container.inspect(dockerName(ctx.lab, undo.cpu))).state !== "running", 3000, 50).catch(() => undefined);
+      await waitFor(`${undo.cpu} to finish crashing`, async () => (await partState(ctx, undo.cpu)) !== "running", 3000, 50).catch(() => undefined);
       await revive(ctx, undo.cpu);
       return HEALED;
     },

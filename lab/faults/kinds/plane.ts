@@ -19,9 +19,9 @@ function planeProxies(ctx: FaultContext, plane: PlaneName): string[] {
 
 /** Restarts a plane's router and reloads its proxies, as `up` does. */
 async function reviveRouter(ctx: FaultContext, name: string): Promise<void> {
-  const id = dockerName(ctx.lab, name);
-  await ctx.plumbing.container.ensureRunning(id);
-  const c = await ctx.plumbing.container.inspect(id);
+  await ctx.parts.start(name);
+  const where = await ctx.parts.locate(name);
+  const c = await where.plumbing.container.inspect(where.id);
   const part = planMachine(ctx.topology, { cpu: ctx.toolImage, router: c.image }, ctx.vips).routers.find((r) => r.spec.name === name);
   await waitFor(`${name} API`, async () => (await ctx.router(name)).version().then(() => true), 20_000, 50);
   await (await ctx.router(name)).ensureProxies(part?.proxies ?? []);
@@ -53,7 +53,8 @@ export const planeFaults = {
     check: (f, t, at) => checkPlane(at, f.plane, t),
     cli: { parse: (i) => ({ kind: "plane.fail", plane: planeTarget(i) }) },
     apply: async (f, _id, ctx) => {
-      await ctx.plumbing.container.kill(dockerName(ctx.lab, `router-${f.plane}`));
+      const router = await ctx.parts.locate(`router-${f.plane}`);
+      await router.plumbing.container.kill(router.id);
       return NOTHING;
     },
     revert: async (f, _undo, _id, ctx) => {
@@ -71,6 +72,9 @@ export const planeFaults = {
       f.planes.forEach((p) => checkPlane(at, p, t));
     },
     cli: { parse: (i) => ({ kind: "node.isolate", cpu: need("the CPU (e.g. cpu-1)", i.target), planes: !i.flags.plane || i.flags.plane === "both" ? [...PLANES] : [i.flags.plane] }) },
+    // A task's networks are its service's: the engine refuses to disconnect a task's
+    // container, and a service update would replace the task (a restart, not a cut).
+    notOnSwarm: "a Swarm task cannot be disconnected from its service's networks; cut its links instead (partition --split-one, or link.down)",
     apply: async (f, _id, ctx) => {
       await Promise.all(f.planes.map((p) => ctx.plumbing.network.disconnect(dockerName(ctx.lab, `servernet-${p}`), dockerName(ctx.lab, f.cpu))));
       return NOTHING;

@@ -1,0 +1,162 @@
+// `nonstop up --swarm`: the machine deployed as a stack to the swarm this engine manages,
+// from the same plan as one host (./stack.ts), then waited on exactly as one host is
+// (waitForMachine). What Swarm adds: the nodes get placement slots, the images reach every
+// node, the host's door is the port gate (./gate.ts), and each CPU task gets the lab's
+// 10 ms CFS period once it runs.
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { connectEngine } from "../docker/engine.js";
+import { Plumbing } from "../docker/plumbing.js";
+import { LabError, MissingTool, UsageError, errorMessage } from "../errors.js";
+import { labContext } from "../faults/context.js";
+import { startedLab, type StartedLab } from "../machine/started.js";
+import { waitForMachine, type Resolved } from "../machine/up.js";
+import { serviceVip } from "../machine/vip.js";
+import { Router, ROUTER_API_PORT } from "../router/router.js";
+import type { Topology } from "../topology/types.js";
+import { waitFor } from "../util/http.js";
+import { gateProxies, gateSpec, GATE } from "./gate.js";
+import { swarmParts } from "./parts.js";
+import { SLOT_LABEL, configFile, generateStack, stackName, serviceName } from "./stack.js";
+
+const run = promisify(execFile);
+
+export interface SwarmOptions {
+  /** Node hostname to the endpoint of its engine (tcp://HOST:2375, ssh://USER@HOST), for every node but this one. */
+  nodes?: Record<string, string>;
+  /**
+   * A directory every node sees at the same path (an NFS mount; on one machine, any
+   * directory): each mirror is a volume bound to <dir>/<lab>/<mirror> there. Without it the
+   * mirrors are `local` volumes, which exist on one node only, so the CPUs stay on one node.
+   */
+  mirrorDir?: string;
+}
+
+/** Fails with a one-line usage error unless this engine manages a swarm; returns this node's id. */
+async function checkManager(plumbing: Plumbing): Promise<string> {
+  const s = await plumbing.swarm.state();
+  if (s.state !== "active") throw new UsageError(`--swarm: this Docker engine is not in a swarm (state ${s.state}); run 'docker swarm init' for one node, or point DOCKER_HOST at a manager`);
+  if (!s.manager) throw new UsageError("--swarm: this Docker engine is a swarm worker; point DOCKER_HOST at a manager");
+  return s.nodeId;
+}
+
+/**
+ * The placement slots: a node label `nonstop.slot=N` on the nodes that take CPUs. Nodes
+ * that already have one keep it (a user spreads the CPUs so); when none has one, every
+ * ready node gets the next number, managers first.
+ */
+async function placementSlots(plumbing: Plumbing): Promise<number> {
+  const nodes = (await plumbing.swarm.nodes()).filter((n) => n.ready && n.availability === "active");
+  if (!nodes.some((n) => n.labels[SLOT_LABEL] !== undefined)) {
+    await Promise.all(nodes.map((n, k) => plumbing.swarm.labelNode(n.id, SLOT_LABEL, String(k))));
+    return nodes.length;
+  }
+  const slots = [...new Set(nodes.map((n) => n.labels[SLOT_LABEL]).filter((v): v is string => v !== undefined))].map(Number).sort((a, b) => a - b);
+  if (slots.some((v, k) => v !== k)) throw new UsageError(`--swarm: the nodes' ${SLOT_LABEL} labels must be 0, 1, … with none missing (found ${slots.join(", ")}); set them with 'docker node update --label-add ${SLOT_LABEL}=N NODE'`);
+  return slots.length;
+}
+
+/** A /24 for the edge overlay that no network on this engine uses, so the service addresses are known before the stack exists. */
+async function freeEdgeSubnet(plumbing: Plumbing): Promise<string> {
+  const used = new Set<string>();
+  for (const n of (await plumbing.docker.listNetworks()) as { IPAM?: { Config?: { Subnet?: string }[] } }[]) for (const c of n.IPAM?.Config ?? []) if (c.Subnet) used.add(c.Subnet);
+  for (let k = 100; k < 250; k++) {
+    const subnet = `10.213.${k}.0/24`;
+    if (!used.has(subnet)) return subnet;
+  }
+  throw new LabError("--swarm: no free 10.213.100-249.0/24 for the lab's edge overlay");
+}
+
+/** Every node but this one needs the lab's images: there is no registry to pull them from, so they are sent over. */
+async function shareImages(plumbing: Plumbing, nodes: Record<string, string>, images: string[], progress: (l: string) => void): Promise<void> {
+  for (const [name, endpoint] of Object.entries(nodes)) {
+    const remote = new Plumbing(await connectEngine({ host: endpoint }));
+    for (const image of images) {
+      if (await remote.docker.getImage(image).inspect().then(() => true, () => false)) continue;
+      progress(`sending ${image} to node ${name}`);
+      const stream = await plumbing.docker.getImage(image).get();
+      await new Promise<void>((resolve, reject) => {
+        void remote.docker.loadImage(stream).then((out) => {
+          out.on("end", resolve);
+          out.on("error", reject);
+          out.resume();
+        }, reject);
+      });
+    }
+  }
+}
+
+async function deploy(t: Topology, files: ReturnType<typeof generateStack>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), `nonstop-${t.lab}-stack-`));
+  try {
+    await writeFile(join(dir, "docker-stack.yml"), files["docker-stack.yml"]);
+    for (const [router, text] of Object.entries(files.configs)) await writeFile(join(dir, configFile(router)), text);
+    // No registry: every node already has the images, so they are not resolved against one.
+    await run("docker", ["stack", "deploy", "--resolve-image", "never", "-c", "docker-stack.yml", stackName(t.lab)], { cwd: dir, timeout: 120_000 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new MissingTool("docker", "docker.io", "the docker CLI deploys the stack: docker stack deploy");
+    const stderr = (err as { stderr?: string }).stderr?.trim();
+    throw new LabError(`docker stack deploy failed: ${stderr || errorMessage(err)}`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export async function upSwarm(opts: Resolved, swarm: SwarmOptions): Promise<StartedLab> {
+  const { plumbing, topology: t, progress } = opts;
+  const timeoutMs = opts.timeoutMs ?? 90_000;
+  await checkManager(plumbing);
+  const slots = await placementSlots(plumbing);
+  const spread = Math.min(slots, t.cpus.length);
+  if (spread > 1 && !swarm.mirrorDir) {
+    throw new UsageError(`--swarm: the CPUs would spread over ${spread} nodes, and a local volume (the mirrors' default) is on one node only; give --mirror-dir DIR, a directory every node mounts at the same path (docs/scale.md), or label one node only: docker node update --label-add ${SLOT_LABEL}=0 NODE`);
+  }
+  const nodes = swarm.nodes ?? {};
+  progress(`lab ${t.lab}: ${t.cpus.length} CPUs as a Swarm stack over ${spread} node${spread === 1 ? "" : "s"}`);
+  await shareImages(plumbing, nodes, [opts.images.cpu, opts.images.router], progress);
+  if (swarm.mirrorDir) await Promise.all(t.disks.map((d) => mkdir(join(swarm.mirrorDir ?? "", t.lab, d.name), { recursive: true })));
+
+  const edgeSubnet = await freeEdgeSubnet(plumbing);
+  const vips = Object.fromEntries(t.services.map((s, k) => [s.name, serviceVip(edgeSubnet, k)]));
+  const files = generateStack(t, opts.images, {
+    edgeSubnet,
+    slots,
+    nodes,
+    ...(swarm.mirrorDir ? { mirror: { driver: "local", perMirror: (m: string) => ({ type: "none", o: "bind", device: join(swarm.mirrorDir ?? "", t.lab, m) }) } } : {}),
+  });
+  opts.signal?.throwIfAborted();
+  progress(`deploying stack ${stackName(t.lab)}`);
+  await deploy(t, files);
+
+  // The host's door: the gate joins the edge overlay (attachable) and publishes on 127.0.0.1.
+  const gateId = await plumbing.container.create(gateSpec(t, opts.images.router));
+  await plumbing.container.start(gateId);
+  const gatePort = (await plumbing.container.inspect(gateId)).ports.find((p) => p.container === ROUTER_API_PORT);
+  if (!gatePort) throw new LabError(`${GATE} publishes no API port`);
+  const gate = new Router(`http://127.0.0.1:${gatePort.hostPort}`);
+  await waitFor(`${GATE} API`, () => gate.version().then(() => true), timeoutMs, 50, opts.signal);
+  await gate.ensureProxies(gateProxies(t));
+
+  const record = { topology: t, engine: "swarm" as const, nodes };
+  const parts = swarmParts(plumbing, record);
+  progress(`waiting for ${t.cpus.length + t.planes.length + 1} services to run a task`);
+  await Promise.all(
+    t.cpus.map(async (c) => {
+      const task = await waitFor(
+        `${c.name}'s task to run`,
+        async () => (await plumbing.swarm.tasks(serviceName(t.lab, c.name))).find((k) => k.state === "running" && k.containerId),
+        timeoutMs,
+        200,
+        opts.signal,
+      );
+      // Swarm's `cpus` would be a 100 ms period; the lab's quota is a 10 ms one (../docker/model.ts).
+      const where = await parts.locate(c.name);
+      if (task.containerId) await where.plumbing.container.setCpus(where.id, c.cpus);
+    }),
+  );
+  await waitForMachine(plumbing, t, progress, timeoutMs, opts.signal);
+  return startedLab(labContext(plumbing, t, opts.images.cpu, vips, parts), true);
+}
