@@ -3,7 +3,10 @@
 // the kill to the takeover and to re-protection (from the runtime's events). Also the
 // checkpoint's cost on write latency: a protected pair against a lone primary.
 // `--compose` runs the same kills on the committed docker-compose.yml under plain
-// `docker compose up` (its own heartbeat, 50 ms × 3), through its edge router.
+// `docker compose up` (its own heartbeat, 50 ms × 3), through its edge router. `--swarm`
+// runs them on the lab deployed as a Swarm stack (the engine must manage a swarm), with
+// `--swarm-takeover repoint|address`, and `--node NAME=URL --mirror-dir DIR` for nodes
+// beyond this one (bench/swarm.ts runs the sides one after the other).
 // BENCH_DEBUG=1 prints each kill's errors (and the runtime's events for a slow takeover) on
 // stderr, and saves the history to reports/bench-takeover-history.json.
 import { execFile } from "node:child_process";
@@ -26,6 +29,8 @@ import { httpJson, waitFor } from "../lab/util/http.js";
 import { HttpClient } from "../lab/workload/http-client.js";
 import { OpenLoop } from "../lab/workload/open-loop.js";
 import { numberFromArgv, printFigures, runsFromArgv, summarize } from "./figures.js";
+import { nodesFlag } from "../lab/cli/machine.js";
+import type { SwarmOptions } from "../lab/swarm/up.js";
 import { benchLab } from "./lab.js";
 
 const kills = runsFromArgv(20);
@@ -35,6 +40,18 @@ const rate = 200;
 const { plumbing, images } = await benchLab();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const run = promisify(execFile);
+
+function swarmFromArgv(): SwarmOptions | undefined {
+  if (!process.argv.includes("--swarm")) return undefined;
+  const after = (flag: string) => process.argv.flatMap((a, i) => (a === flag && process.argv[i + 1] ? [process.argv[i + 1] ?? ""] : []));
+  const takeover = after("--swarm-takeover")[0];
+  const mirrorDir = after("--mirror-dir")[0];
+  return {
+    nodes: nodesFlag(after("--node")),
+    ...(mirrorDir ? { mirrorDir } : {}),
+    ...(takeover === "address" || takeover === "repoint" ? { takeover } : {}),
+  };
+}
 
 function writer(url: string): HttpClient {
   return new HttpClient({
@@ -68,9 +85,12 @@ async function writeLatency(cpus: number): Promise<number | null> {
 const heartbeat = { periodMs: numberFromArgv("--period-ms", 50), missed: numberFromArgv("--missed", 2) };
 
 const composeMode = process.argv.includes("--compose");
-const lab = composeMode ? COMPOSE_LAB : "bench-takeover";
+const swarm = swarmFromArgv();
+const lab = composeMode ? COMPOSE_LAB : swarm ? "bench-takeover-swarm" : "bench-takeover";
 const compose = (...args: string[]) => run("docker", ["compose", "--project-name", "nonstop-bench", ...args], { cwd: PROJECT_ROOT, timeout: 180_000 });
 let debugHistory: HistoryRecorder | undefined;
+/** Kills done before the service stopped answering for good; null when it always came back. */
+let lostAfter: number | null = null;
 const gaps: number[] = [];
 const toTakeover: number[] = [];
 const toReprotected: number[] = [];
@@ -78,7 +98,7 @@ const toServing: number[] = [];
 const phases: Record<"detect" | "regroup" | "takeover" | "address", number[]> = { detect: [], regroup: [], takeover: [], address: [] };
 try {
   if (composeMode) await compose("up", "-d", "--wait", "--wait-timeout", "90");
-  const s = composeMode ? await machineStatus(plumbing, lab) : await (await up({ plumbing, images, topology: resolveTopology({ cpus: 4, heartbeat }, lab), progress: () => undefined })).status({ live: true });
+  const s = composeMode ? await machineStatus(plumbing, lab) : await (await up({ plumbing, images, topology: resolveTopology({ cpus: 4, heartbeat }, lab), progress: () => undefined, ...(swarm ? { swarm } : {}) })).status({ live: true });
   const url = s.services[0]?.url ?? "";
   const ctx = await attach(plumbing, lab);
   const rec = new HistoryRecorder();
@@ -88,7 +108,13 @@ try {
   const load = new OpenLoop(client, rec, { rate, op: (i) => ({ f: "add", value: `k${i}` }) }).start();
   await sleep(1500);
   for (let k = 0; k < kills; k++) {
-    const primary = await waitFor("the service to name its primary", () => httpJson<{ cpu: string; role: string }>(`${url}/whoami`, 1000).then((w) => (w.role === "primary" ? w.cpu : undefined)), 20_000, 100);
+    // A service that never answers again after a kill (a moved address that does not reach
+    // the edge router's node, on Swarm) ends the kills; the bench reports how many it got.
+    const primary = await waitFor("the service to name its primary", () => httpJson<{ cpu: string; role: string }>(`${url}/whoami`, 1000).then((w) => (w.role === "primary" ? w.cpu : undefined), () => undefined), 20_000, 100).catch(() => undefined);
+    if (primary === undefined) {
+      lostAfter = k;
+      break;
+    }
     const issued = rec.now();
     const h = await inject({ kind: "cpu.kill", cpu: primary }, ctx, {
       onEvent: (e) => rec.add({ type: "fault", event: e.type === "fault.inject" ? "inject" : "heal", id: e.id, kind: e.fault.kind, description: e.description }, rec.fromWall(e.time)),
@@ -127,10 +153,13 @@ try {
     console.error(`gaps: ${JSON.stringify(faultGaps(rec.entries).map((g) => g.gapMs))}`);
   }
   const unrecovered = failoverGap.run(rec.entries).figures.unrecovered;
-  const withBackup = composeMode ? null : await writeLatency(4);
-  const alone = composeMode ? null : await writeLatency(1);
-  printFigures(composeMode ? "takeover-compose" : "takeover", {
+  const withBackup = composeMode || swarm ? null : await writeLatency(4);
+  const alone = composeMode || swarm ? null : await writeLatency(1);
+  printFigures(composeMode ? "takeover-compose" : swarm ? "takeover-swarm" : "takeover", {
     kills,
+    ...(swarm ? { swarm: { takeover: swarm.takeover ?? "repoint", nodes: 1 + Object.keys(swarm.nodes ?? {}).length } } : {}),
+    servedAfterEveryKill: lostAfter === null,
+    killsBeforeServiceLost: lostAfter,
     loadOpsPerSec: rate,
     heartbeat: composeMode ? ctx.topology.heartbeat : heartbeat,
     clientGap: summarize(gaps, "ms"),

@@ -4,6 +4,8 @@ import { identity } from "../runtime/agent/identity.js";
 import type { Topology } from "../lab/topology/types.js";
 import { interfaceOf, prepareAddressing, releaseAddress, takeAddress, type Interface } from "./address.js";
 import { EventLog } from "./events.js";
+import { RouteKeeper, repoint, type EdgeRoute } from "./edge-route.js";
+import { planeAlias } from "../lab/topology/links.js";
 import { Membership } from "./membership/membership.js";
 import { Transport } from "./membership/transport.js";
 import { Pair, type AddressControl } from "./pairs/pair.js";
@@ -31,6 +33,27 @@ export interface NodeRuntime {
 /** Service addresses, from the lab controller: service name to IPv4 on the edge network. */
 export type Vips = Record<string, string>;
 
+/** The new primary re-points the edge router at itself (a lab on Swarm: runtime/edge-route.ts). */
+function routeControl(route: EdgeRoute, events: EventLog, service: string): AddressControl {
+  const keeper = new RouteKeeper(route, (ms) => events.push({ type: "edge.repointed", service, upstream: route.upstream, ms }));
+  return {
+    take: async () => {
+      const t0 = Date.now();
+      // Started first: a router that is down now (an edge fault) is re-pointed once it is back.
+      keeper.start();
+      for (let i = 0; i < 3; i++) {
+        if (await repoint(route).then(() => true, () => false)) {
+          events.push({ type: "edge.repointed", service, upstream: route.upstream, ms: Date.now() - t0 });
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    // The next primary re-points the router; a deposed one only stops keeping it.
+    release: () => Promise.resolve(keeper.stop()),
+  };
+}
+
 function addressControl(vip: string | undefined, iface: () => Interface | undefined, events: EventLog, service: string): AddressControl {
   if (!vip) {
     // No secondary address (e.g. the Compose lab): the edge reaches the service by name.
@@ -57,7 +80,11 @@ function addressControl(vip: string | undefined, iface: () => Interface | undefi
  * Builds the runtime and starts the heartbeats. `ready` is called before the pairs boot, so
  * ServerNet messages (heartbeats above all) are answered while a backup fetches its state.
  */
-export async function startNode(t: Topology, self: string, vips: Vips, ready: (n: NodeRuntime) => void): Promise<NodeRuntime> {
+/**
+ * `edgeApi`: the edge router's API (host:port on the edge network) when the service moves by
+ * re-pointing it (a lab on Swarm) instead of by a service address (`vips`).
+ */
+export async function startNode(t: Topology, self: string, vips: Vips, ready: (n: NodeRuntime) => void, edgeApi?: string): Promise<NodeRuntime> {
   const events = new EventLog(self);
   // A CPU that may hold a service address keeps its `ip` open from boot (runtime/address.ts).
   if (Object.keys(vips).length > 0) prepareAddressing();
@@ -104,7 +131,7 @@ export async function startNode(t: Topology, self: string, vips: Vips, ready: (n
         transport,
         planes,
         onEvent: (e) => events.push(e),
-        address: addressControl(vips[s.name], iface, events, s.name),
+        address: edgeApi ? routeControl({ api: edgeApi, proxy: s.name, upstream: `${planeAlias(self, "edge")}:${s.port}` }, events, s.name) : addressControl(vips[s.name], iface, events, s.name),
         checkpointTimeoutMs: Math.max(250, t.heartbeat.periodMs * t.heartbeat.missed * 4),
         crash,
       }),

@@ -2,11 +2,12 @@
 import { resolve } from "node:path";
 import type { LabConfig } from "../config.js";
 import { connectEngine } from "../docker/engine.js";
-import { Plumbing, dockerName } from "../docker/plumbing.js";
+import { Plumbing } from "../docker/plumbing.js";
 import { reap } from "../docker/reap.js";
 import { UsageError } from "../errors.js";
 import { readSystem } from "../app/system.js";
 import { machineStatus, type MachineStatus } from "../machine/status.js";
+import { partsOf, readLabRecord } from "../machine/parts.js";
 import { up } from "../machine/up.js";
 import { loadTopologyFile } from "../topology/load.js";
 import { paperServices, resolveTopology } from "../topology/resolve.js";
@@ -145,22 +146,24 @@ export async function downCommand(config: LabConfig, flags: { lab: string }): Pr
 
 export async function logsCommand(config: LabConfig, name: string, flags: { lab: string; follow?: boolean; tail?: number }): Promise<void> {
   const plumbing = await plumbingFor(config);
-  const parts = (await plumbing.container.list(flags.lab)).filter((c) => c.role === "cpu" || c.role === "router");
+  const where = await partsOf(plumbing, flags.lab, await readLabRecord(plumbing, flags.lab));
+  const parts = (await where.list()).filter((c) => c.role === "cpu" || c.role === "router");
   const part = parts.find((c) => c.name === name);
   if (!part) {
     const names = parts.map((c) => c.name).join(", ");
     throw new UsageError(names ? `logs: no part '${name}' in lab ${flags.lab}; parts are ${names}` : `logs: lab ${flags.lab} is not up`);
   }
-  const id = dockerName(flags.lab, name);
+  // On Swarm the part's container may be on another node: its engine serves the logs.
+  const { plumbing: engine, id } = await where.locate(name);
   const tail = flags.tail !== undefined ? { tail: flags.tail } : {};
   if (flags.follow) {
     // Ctrl-C stops following; the lab is untouched.
     const stop = new AbortController();
     process.once("SIGINT", () => stop.abort());
-    await plumbing.container.followLogs(id, process.stdout, process.stderr, { ...tail, signal: stop.signal });
+    await engine.container.followLogs(id, process.stdout, process.stderr, { ...tail, signal: stop.signal });
     return;
   }
-  const { stdout, stderr } = await plumbing.container.logs(id, tail);
+  const { stdout, stderr } = await engine.container.logs(id, tail);
   process.stdout.write(stdout);
   process.stderr.write(stderr);
 }

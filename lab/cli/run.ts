@@ -44,7 +44,7 @@ export async function runCommand(
     ...(await loadScenarios(paths)),
   ];
   // Validate every chosen scenario, and the report folder, before any of them starts.
-  for (const s of chosen) await validate(s, flags.seed);
+  for (const s of chosen) await validate(s, flags.seed, { swarm: flags.swarm ?? false });
   await writableFolder("--report", flags.report);
 
   const plumbing = new Plumbing(await connectEngine({ host: config.dockerHost }));

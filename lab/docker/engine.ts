@@ -16,6 +16,12 @@ function describe(host: string | undefined): string {
 function connectOptions(host: string | undefined): Docker.DockerOptions {
   if (!host) return { socketPath: "/var/run/docker.sock" };
   if (host.startsWith("unix://")) return { socketPath: host.slice("unix://".length) };
+  if (host.startsWith("ssh://")) {
+    // docker-modem runs the API over an SSH channel (`docker system dial-stdio` on the far
+    // side), with the keys of this user's ssh-agent, as the docker CLI's ssh:// does.
+    const url = new URL(host);
+    return { protocol: "ssh", host: url.hostname, port: Number(url.port || 22), ...(url.username ? { username: url.username } : {}), sshOptions: { ...(process.env.SSH_AUTH_SOCK ? { agent: process.env.SSH_AUTH_SOCK } : {}) } };
+  }
   const url = new URL(host.replace(/^tcp:/, "http:"));
   return { host: url.hostname, port: Number(url.port || 2375), protocol: "http" };
 }

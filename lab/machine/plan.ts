@@ -54,7 +54,12 @@ export const ROUTER_HEALTHCHECK: Healthcheck = { test: ["CMD", "/toxiproxy-cli",
  * the edge reaches a service by a network alias on its first primary's CPU, and the
  * address does not move.
  */
-export function planMachine(t: Topology, images: Pick<ImageSet, "cpu" | "router">, vips: Record<string, string> = {}): MachinePlan {
+/**
+ * `repointEdge`: a service moves by its new primary re-pointing the edge router at itself
+ * (runtime/edge-route.ts), for a lab on Swarm, where a moved address does not reach
+ * another node. The CPUs are told the router's API.
+ */
+export function planMachine(t: Topology, images: Pick<ImageSet, "cpu" | "router">, vips: Record<string, string> = {}, how: { repointEdge?: boolean } = {}): MachinePlan {
   const networks: NetworkPart[] = [
     { name: t.edge.network, role: "edge", internal: false },
     ...t.planes.map((p) => ({ name: p.network, role: "plane" as const, internal: true })),
@@ -107,7 +112,7 @@ export function planMachine(t: Topology, images: Pick<ImageSet, "cpu" | "router"
     mounts: t.disks.map((d) => ({ volume: d.name, target: d.mount })),
     cpus: c.cpus,
     memoryMb: c.memoryMb,
-    env: { NONSTOP_CPU: c.name, NONSTOP_PORT: String(t.agentPort), NONSTOP_TOPOLOGY: topologyJson, ...(Object.keys(vips).length ? { NONSTOP_VIPS: JSON.stringify(vips) } : {}) },
+    env: { NONSTOP_CPU: c.name, NONSTOP_PORT: String(t.agentPort), NONSTOP_TOPOLOGY: topologyJson, ...(Object.keys(vips).length ? { NONSTOP_VIPS: JSON.stringify(vips) } : {}), ...(how.repointEdge ? { NONSTOP_EDGE_API: `${t.edge.router}:${ROUTER_API_PORT}` } : {}) },
     // Address takeover: `ip addr` needs NET_ADMIN and gratuitous ARP needs NET_RAW. Only CPUs get them.
     capAdd: ["NET_ADMIN", "NET_RAW"],
     healthcheck: cpuHealthcheck(t.agentPort),

@@ -9,7 +9,7 @@ import { UsageError, errorMessage } from "../errors.js";
 import { formatZodError } from "../topology/resolve.js";
 import type { AnyScenarioSpec, ScenarioSpec } from "./define.js";
 import { isAppScenario } from "./kinds.js";
-import { resolveScenario } from "./validate.js";
+import { checkSwarmSchedule, refuseAppOnSwarm, resolveScenario } from "./validate.js";
 
 const SCENARIO_FILE = /\.scenario\.(ts|mts|js|mjs|ya?ml)$/;
 
@@ -104,7 +104,12 @@ export async function loadScenarios(paths: string[]): Promise<AnyScenarioSpec[]>
 }
 
 /** Checks a scenario of either system completely, before anything starts. */
-export async function validate(spec: AnyScenarioSpec, seed?: number): Promise<void> {
-  if (isAppScenario(spec)) await (await import("../app/scenario.js")).resolveAppScenario(spec, seed);
-  else resolveScenario(spec, "validate", seed);
+export async function validate(spec: AnyScenarioSpec, seed?: number, opts: { swarm?: boolean } = {}): Promise<void> {
+  if (isAppScenario(spec)) {
+    if (opts.swarm) refuseAppOnSwarm(spec.name);
+    await (await import("../app/scenario.js")).resolveAppScenario(spec, seed);
+    return;
+  }
+  const scn = resolveScenario(spec, "validate", seed);
+  if (opts.swarm) checkSwarmSchedule(spec.name, scn.schedule);
 }

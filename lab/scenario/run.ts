@@ -8,7 +8,6 @@
 //   3. the analysis: every check and threshold over the recorded history, pure.
 // Writing reports is the caller's (lab/report/write.ts), so this module never reaches up.
 import type { SwarmOptions } from "../swarm/up.js";
-import { checkEngine } from "../faults/kinds/index.js";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { Plumbing } from "../docker/plumbing.js";
@@ -20,7 +19,7 @@ import { startWorkload } from "./workloads.js";
 import type { AnyScenarioSpec, ScenarioSpec } from "./define.js";
 import { isAppScenario } from "./kinds.js";
 import type { ScenarioResult } from "./result.js";
-import { resolveScenario, workloadsOf, type ResolvedScenario } from "./validate.js";
+import { checkSwarmSchedule, refuseAppOnSwarm, resolveScenario, workloadsOf, type ResolvedScenario } from "./validate.js";
 import { RuntimeEventPump } from "./runtime-events.js";
 
 export type { Progress } from "./case.js";
@@ -51,11 +50,14 @@ function labIdFor(name: string): string {
 
 export async function runScenario(spec: AnyScenarioSpec, opts: RunOptions = {}): Promise<ScenarioResult> {
   // A user's Compose project has a runner of its own around the same case and analysis.
-  if (isAppScenario(spec)) return (await import("../app/scenario.js")).runAppScenario(spec, opts);
+  if (isAppScenario(spec)) {
+    if (opts.swarm) refuseAppOnSwarm(spec.name);
+    return (await import("../app/scenario.js")).runAppScenario(spec, opts);
+  }
   const lab = labIdFor(spec.name);
   // Everything is validated before anything starts.
   const scn = resolveScenario(spec, lab, opts.seed);
-  if (opts.swarm) scn.schedule.forEach((o, i) => o.op === "inject" && checkEngine(o.fault, "swarm", `${spec.name}: schedule[${i}]`));
+  if (opts.swarm) checkSwarmSchedule(spec.name, scn.schedule);
   return judgeRun(spec, scn, lab, opts, (signal) => runCase(spec, scn, opts, signal));
 }
 

@@ -6,7 +6,7 @@ import { CHECKS } from "../checks/index.js";
 import { parseThreshold, type Threshold } from "../checks/thresholds.js";
 import type { Check } from "../checks/types.js";
 import { UsageError } from "../errors.js";
-import { checkFault } from "../faults/kinds/index.js";
+import { checkEngine, checkFault } from "../faults/kinds/index.js";
 import { describeMachineFault } from "../faults/machine-target.js";
 import type { CaseSpec } from "./case.js";
 import { gens } from "../schedule/gens.js";
@@ -177,4 +177,16 @@ export function resolveScenario(spec: ScenarioSpec, lab: string, seedOverride?: 
     });
   }
   return { spec, seed, topology, schedule, durationMs, steady, checks, observed, thresholds, expect: spec.expect ?? "pass", describe: describeMachineFault };
+}
+
+/** A scenario's faults that Swarm cannot apply, refused before the lab comes up (`nonstop run --swarm`). */
+export function checkSwarmSchedule(name: string, schedule: Schedule): void {
+  schedule.forEach((o, i) => {
+    if (o.op === "inject") checkEngine(o.fault, "swarm", `${name}: schedule[${i}]`);
+  });
+}
+
+/** What `--swarm` cannot run: a Compose project's scenario (the project runs as its file says). */
+export function refuseAppOnSwarm(name: string): never {
+  throw new UsageError(`${name}: --swarm deploys the Tandem machine; a Compose project's scenario runs the project as its file says`);
 }

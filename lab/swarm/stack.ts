@@ -35,9 +35,18 @@ export function serviceName(lab: string, part: string): string {
   return `${stackName(lab)}_${part}`;
 }
 
+/**
+ * How a service follows its primary: `repoint`, the new primary re-points the edge router
+ * at itself (the default, and the one that crosses nodes); `address`, a service address
+ * moved with gratuitous ARP as on one host, which reaches peers on the same node only
+ * (kept to measure the two side by side: docs/architecture.md).
+ */
+export type SwarmTakeover = "repoint" | "address";
+
 export interface StackOptions {
-  /** The edge overlay's subnet, fixed in the file so the service addresses are known when it is written. */
-  edgeSubnet: string;
+  takeover: SwarmTakeover;
+  /** `address` takeover: the edge overlay's subnet, fixed in the file so the service addresses are known when it is written. */
+  edgeSubnet?: string;
   /** How many placement slots the swarm's nodes have (1 on a single node). */
   slots: number;
   /** Node hostname to its engine's endpoint, recorded on the edge for every later process. */
@@ -107,10 +116,15 @@ function routerService(r: RouterPart, lab: string): Record<string, unknown> {
   );
 }
 
+/** The service addresses of `address` takeover; none when the edge router is re-pointed. */
+export function stackVips(t: Topology, opts: Pick<StackOptions, "takeover" | "edgeSubnet">): Record<string, string> {
+  const subnet = opts.edgeSubnet;
+  return opts.takeover === "address" && subnet ? Object.fromEntries(t.services.map((s, k) => [s.name, serviceVip(subnet, k)])) : {};
+}
+
 /** The stack file and the routers' config files, for `docker stack deploy`. */
 export function generateStack(t: Topology, images: Pick<ImageSet, "cpu" | "router">, opts: StackOptions): StackFiles {
-  const vips = Object.fromEntries(t.services.map((s, k) => [s.name, serviceVip(opts.edgeSubnet, k)]));
-  const plan = planMachine(t, images, vips);
+  const plan = planMachine(t, images, stackVips(t, opts), { repointEdge: opts.takeover === "repoint" });
   const services: Record<string, unknown> = {};
   const configs: Record<string, string> = {};
   const configDefs: Record<string, unknown> = {};
@@ -134,7 +148,7 @@ export function generateStack(t: Topology, images: Pick<ImageSet, "cpu" | "route
           driver: "overlay",
           attachable: true,
           internal: n.internal,
-          ...(n.role === "edge" ? { ipam: { config: [{ subnet: opts.edgeSubnet }] } } : {}),
+          ...(n.role === "edge" && opts.edgeSubnet ? { ipam: { config: [{ subnet: opts.edgeSubnet }] } } : {}),
           labels: labLabels(t.lab, n.role, n.name, n.role === "edge" ? { [LABEL_TOPOLOGY]: JSON.stringify(t), [LABEL_ENGINE]: "swarm", [LABEL_NODES]: JSON.stringify(opts.nodes ?? {}) } : {}),
         },
       ]),

@@ -11,16 +11,16 @@ import { promisify } from "node:util";
 import { connectEngine } from "../docker/engine.js";
 import { Plumbing } from "../docker/plumbing.js";
 import { LabError, MissingTool, UsageError, errorMessage } from "../errors.js";
-import { labContext } from "../faults/context.js";
+import { labContext, readFaultContext } from "../faults/context.js";
+import { readLabRecord } from "../machine/parts.js";
 import { startedLab, type StartedLab } from "../machine/started.js";
 import { waitForMachine, type Resolved } from "../machine/up.js";
-import { serviceVip } from "../machine/vip.js";
 import { Router, ROUTER_API_PORT } from "../router/router.js";
 import type { Topology } from "../topology/types.js";
 import { waitFor } from "../util/http.js";
 import { gateProxies, gateSpec, GATE } from "./gate.js";
 import { swarmParts } from "./parts.js";
-import { SLOT_LABEL, configFile, generateStack, stackName, serviceName } from "./stack.js";
+import { SLOT_LABEL, configFile, generateStack, stackName, stackVips, serviceName, type SwarmTakeover } from "./stack.js";
 
 const run = promisify(execFile);
 
@@ -33,6 +33,8 @@ export interface SwarmOptions {
    * mirrors are `local` volumes, which exist on one node only, so the CPUs stay on one node.
    */
   mirrorDir?: string;
+  /** How a service follows its primary (default `repoint`; ./stack.ts says why). */
+  takeover?: SwarmTakeover;
 }
 
 /** Fails with a one-line usage error unless this engine manages a swarm; returns this node's id. */
@@ -109,6 +111,13 @@ export async function upSwarm(opts: Resolved, swarm: SwarmOptions): Promise<Star
   const { plumbing, topology: t, progress } = opts;
   const timeoutMs = opts.timeoutMs ?? 90_000;
   await checkManager(plumbing);
+  // A second `up` of a lab already deployed only waits for it, as on one host.
+  const existing = await readLabRecord(plumbing, t.lab);
+  if (existing) {
+    if (existing.engine !== "swarm") throw new UsageError(`lab '${t.lab}' is already up on this host, not on Swarm; run 'nonstop down --lab ${t.lab}' first, or pick another --lab`);
+    await waitForMachine(plumbing, t, progress, timeoutMs, opts.signal);
+    return startedLab(await readFaultContext(plumbing, t.lab), true);
+  }
   const slots = await placementSlots(plumbing);
   const spread = Math.min(slots, t.cpus.length);
   if (spread > 1 && !swarm.mirrorDir) {
@@ -117,15 +126,23 @@ export async function upSwarm(opts: Resolved, swarm: SwarmOptions): Promise<Star
   const nodes = swarm.nodes ?? {};
   progress(`lab ${t.lab}: ${t.cpus.length} CPUs as a Swarm stack over ${spread} node${spread === 1 ? "" : "s"}`);
   await shareImages(plumbing, nodes, [opts.images.cpu, opts.images.router], progress);
-  if (swarm.mirrorDir) await Promise.all(t.disks.map((d) => mkdir(join(swarm.mirrorDir ?? "", t.lab, d.name), { recursive: true })));
+  // A new lab's mirrors start blank, as a new local volume does: a directory left by an
+  // earlier lab of the same id would hand this one its pair records.
+  const mirrorDir = swarm.mirrorDir;
+  if (mirrorDir) {
+    await rm(join(mirrorDir, t.lab), { recursive: true, force: true });
+    await Promise.all(t.disks.map((d) => mkdir(join(mirrorDir, t.lab, d.name), { recursive: true })));
+  }
 
-  const edgeSubnet = await freeEdgeSubnet(plumbing);
-  const vips = Object.fromEntries(t.services.map((s, k) => [s.name, serviceVip(edgeSubnet, k)]));
+  const takeover = swarm.takeover ?? "repoint";
+  const edgeSubnet = takeover === "address" ? await freeEdgeSubnet(plumbing) : undefined;
+  const vips = stackVips(t, { takeover, ...(edgeSubnet ? { edgeSubnet } : {}) });
   const files = generateStack(t, opts.images, {
-    edgeSubnet,
+    takeover,
+    ...(edgeSubnet ? { edgeSubnet } : {}),
     slots,
     nodes,
-    ...(swarm.mirrorDir ? { mirror: { driver: "local", perMirror: (m: string) => ({ type: "none", o: "bind", device: join(swarm.mirrorDir ?? "", t.lab, m) }) } } : {}),
+    ...(mirrorDir ? { mirror: { driver: "local", perMirror: (m: string) => ({ type: "none", o: "bind", device: join(mirrorDir, t.lab, m) }) } } : {}),
   });
   opts.signal?.throwIfAborted();
   progress(`deploying stack ${stackName(t.lab)}`);

@@ -27,7 +27,8 @@ export type PairEvent =
 export type AddressEvent =
   | { type: "address.taken"; service: string; vip: string; iface: string; ms: number }
   | { type: "address.announced"; service: string; vip: string; ms: number }
-  | { type: "address.released"; service: string; vip: string };
+  | { type: "address.released"; service: string; vip: string }
+  | { type: "edge.repointed"; service: string; upstream: string; ms: number };
 
 /** The voted (TMR) compute service and the services themselves. */
 export type OtherEvent =

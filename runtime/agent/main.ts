@@ -167,7 +167,7 @@ server.listen(port, "0.0.0.0", () => console.log(`agent ${cpu} listening on :${p
 if (topology) {
   const t = topology;
   serveServerNet(t.servernetPort, servernet);
-  startNode(t, cpu, vips, (n) => (node = n))
+  startNode(t, cpu, vips, (n) => (node = n), process.env.NONSTOP_EDGE_API || undefined)
     .then((n) => {
       for (const s of t.services) {
         const pair = n.pairs.get(s.name);

@@ -215,6 +215,18 @@ describe("reads and the runtime's timeline", () => {
     expect(CHECKS.runtime?.run(h).figures).toMatchObject({ viewChanges: 2, removals: 1, stalls: 2, longestStall: 640 });
   });
 
+  it("runtime: what the agents did while the lab came up, before the run's first phase, is not the run's", () => {
+    const ev = (cpu: string, time: number, name: string, detail: Record<string, unknown>): Unindexed => ({ type: "event", time: time * 1000, cpu, name, detail });
+    const h = [
+      // The last CPU to start (a Swarm task a moment after the others) joins a view later.
+      ev("cpu-1", 100, "view.installed", { view: { id: 2, members: ["cpu-0", "cpu-1"] }, removed: ["cpu-2"], added: [] }),
+      ev("cpu-1", 150, "view.installed", { view: { id: 3, members: ["cpu-0", "cpu-1", "cpu-2"] }, removed: [], added: ["cpu-2"] }),
+      { type: "phase", phase: "steady-before", time: 200_000 } as Unindexed,
+      ev("cpu-1", 900, "view.installed", { view: { id: 4, members: ["cpu-1", "cpu-2"] }, removed: ["cpu-0"], added: [] }),
+    ].map((e, index) => ({ ...e, index }));
+    expect(CHECKS.runtime?.run(h).figures).toMatchObject({ viewChanges: 1, removals: 1 });
+  });
+
   it("splitBrain: each service's epochs on their own; an older epoch acknowledged later is stale", () => {
     const ack = (process: number, service: string, t: number, epoch: number, node: string): Unindexed[] => [
       { type: "invoke", process, f: "add", time: t * 1000, value: `v${process}`, service },

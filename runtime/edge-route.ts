@@ -1,0 +1,82 @@
+// Takeover by re-pointing the edge router: the new primary tells the edge's Toxiproxy to
+// forward the service to it, by name. This is how a lab on Swarm moves a service across
+// nodes. There a secondary address and its gratuitous ARP reach peers on the same node
+// only: Docker's overlay answers ARP from entries it programs for the addresses it
+// assigned, so a router on another node never learns that the address moved (measured in
+// docs/architecture.md, "Address takeover on Swarm"). The router's name and this CPU's
+// edge alias are Docker's, so they hold wherever the tasks run.
+import { request } from "node:http";
+
+export interface EdgeRoute {
+  /** host:port of the edge router's API, as the CPUs reach it on the edge network. */
+  api: string;
+  /** The service's proxy on the router. */
+  proxy: string;
+  /** host:port the router should forward to: this CPU's edge alias and the service's port. */
+  upstream: string;
+}
+
+/**
+ * Sets the proxy's upstream (Toxiproxy restarts the proxy's listener, keeping its toxics,
+ * and drops the connections it held, which went to the old primary). Resolves once the
+ * router has answered; rejects on any answer but 200.
+ */
+export async function repoint(route: EdgeRoute, timeoutMs = 2000): Promise<void> {
+  await call(route, "POST", JSON.stringify({ upstream: route.upstream }), timeoutMs);
+}
+
+/** Where the router forwards the service now. */
+export async function upstreamOf(route: EdgeRoute, timeoutMs = 1000): Promise<string> {
+  return (JSON.parse(await call(route, "GET", undefined, timeoutMs)) as { upstream?: string }).upstream ?? "";
+}
+
+function call(route: EdgeRoute, method: "GET" | "POST", body: string | undefined, timeoutMs: number): Promise<string> {
+  const [host = "", port = "8474"] = route.api.split(":");
+  return new Promise((resolve, reject) => {
+    const headers = body ? { "content-type": "application/json", "content-length": Buffer.byteLength(body) } : {};
+    const req = request({ host, port: Number(port), method, path: `/proxies/${encodeURIComponent(route.proxy)}`, headers, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString("utf8")) : reject(new Error(`edge router answered ${res.statusCode ?? "nothing"} to ${method} ${route.proxy}`))));
+    });
+    req.on("timeout", () => req.destroy(new Error(`edge router did not answer in ${timeoutMs} ms`)));
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/**
+ * While this CPU is primary, keeps the router pointed at it: a router that restarts (a
+ * plane or edge fault, a heal that resets it) comes back with the plan's upstream, and a
+ * primary that took over before it was back has nobody else to re-point it. One GET a
+ * second per service.
+ */
+export class RouteKeeper {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly route: EdgeRoute,
+    private readonly onRepointed: (ms: number) => void,
+    private readonly everyMs = 1000,
+  ) {}
+
+  start(): void {
+    this.stop();
+    this.timer = setInterval(() => {
+      void upstreamOf(this.route)
+        .then(async (now) => {
+          if (now === this.route.upstream) return;
+          const t0 = Date.now();
+          await repoint(this.route);
+          this.onRepointed(Date.now() - t0);
+        })
+        .catch(() => undefined);
+    }, this.everyMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
