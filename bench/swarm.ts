@@ -42,6 +42,8 @@ try {
 
 const gap = (side: Side) => (out[side] as { clientGap?: Summary } | undefined)?.clientGap;
 const ratio = (side: Side, k: "median" | "p99") => {
+  // A side that lost the service has no gap to compare: its few gaps are the kills before.
+  if ((out[side] as { servedAfterEveryKill?: boolean } | undefined)?.servedAfterEveryKill === false) return null;
   const a = gap(side)?.[k];
   const b = gap("host")?.[k];
   return typeof a === "number" && typeof b === "number" && b > 0 ? Math.round((a / b) * 100) / 100 : null;

@@ -10,6 +10,8 @@
 //
 // See docs/api.md for a worked example.
 export { up, type UpOptions } from "./machine/up.js";
+export type { SwarmOptions } from "./swarm/up.js";
+export type { Parts, Located, EngineKind } from "./machine/parts.js";
 export { attach, type AttachOptions, type StartedLab } from "./machine/started.js";
 export type { MachineStatus, CpuStatus, RouterStatus, ServiceStatus } from "./machine/status.js";
 export { upApp, attachApp, type StartedApp } from "./app/started.js";

@@ -31,6 +31,8 @@ export function renderStatus(s: MachineStatus): string {
     "",
     table([["ROUTER", "CARRIES", "API", "STATE", "HEALTH"], ...s.routers.map((r) => [r.name, r.plane === "edge" ? "edge" : `plane ${r.plane}`, r.apiUrl ?? "-", r.state, r.health])]),
   ];
+  // On Swarm the URLs are the port gate's, on 127.0.0.1 (docs/scale.md).
+  if (s.engine === "swarm") lines.unshift(`lab ${s.lab} on Swarm: every port below is the lab's port gate on 127.0.0.1`, "");
   if (s.services.length > 0) {
     lines.push("", table([["SERVICE", "URL (through router-edge)", "PRIMARY", "BACKUP"], ...s.services.map((v) => [v.name, v.url ?? "-", v.primary, v.backup ?? "-"])]));
   }

@@ -65,10 +65,14 @@ export function swarmParts(plumbing: Plumbing, record: LabRecord): Parts {
     return { plumbing: await engines.of(task.nodeId), id: task.containerId };
   };
 
-  /** The gate's published ports, as container port → 127.0.0.1 port. */
+  /** The gate's published ports, as container port → 127.0.0.1 port; fixed once it runs (no fault touches the gate), so asked once. */
+  let gateKnown: Map<number, number> | undefined;
   const gatePorts = async (): Promise<Map<number, number>> => {
+    if (gateKnown) return gateKnown;
     const gate = (await plumbing.container.list(lab, "gate"))[0];
-    return new Map((gate?.ports ?? []).map((p) => [p.container, p.hostPort]));
+    const ports = new Map((gate?.ports ?? []).map((p) => [p.container, p.hostPort]));
+    if (gate?.state === "running" && ports.size > 0) gateKnown = ports;
+    return ports;
   };
 
   const portsOf = (name: string, gate: Map<number, number>): PublishedPort[] =>
