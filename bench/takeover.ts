@@ -30,7 +30,7 @@ import { HttpClient } from "../lab/workload/http-client.js";
 import { OpenLoop } from "../lab/workload/open-loop.js";
 import { numberFromArgv, printFigures, runsFromArgv, summarize } from "./figures.js";
 import { nodesFlag } from "../lab/cli/machine.js";
-import type { SwarmOptions } from "../lab/swarm/up.js";
+import type { SwarmOptions } from "../lab/swarm/options.js";
 import { benchLab } from "./lab.js";
 
 const kills = runsFromArgv(20);

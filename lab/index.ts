@@ -10,7 +10,7 @@
 //
 // See docs/api.md for a worked example.
 export { up, type UpOptions } from "./machine/up.js";
-export type { SwarmOptions } from "./swarm/up.js";
+export type { SwarmOptions } from "./swarm/options.js";
 export type { Parts, Located, EngineKind } from "./machine/parts.js";
 export { attach, type AttachOptions, type StartedLab } from "./machine/started.js";
 export type { MachineStatus, CpuStatus, RouterStatus, ServiceStatus } from "./machine/status.js";

@@ -7,7 +7,8 @@ import { reap } from "../docker/reap.js";
 import { UsageError } from "../errors.js";
 import { readSystem } from "../app/system.js";
 import { machineStatus, type MachineStatus } from "../machine/status.js";
-import { partsOf, readLabRecord } from "../machine/parts.js";
+import { readLabRecord } from "../machine/parts.js";
+import { partsOf } from "../machine/locate.js";
 import { up } from "../machine/up.js";
 import { loadTopologyFile } from "../topology/load.js";
 import { paperServices, resolveTopology } from "../topology/resolve.js";
@@ -148,7 +149,7 @@ export async function downCommand(config: LabConfig, flags: { lab: string }): Pr
 
 export async function logsCommand(config: LabConfig, name: string, flags: { lab: string; follow?: boolean; tail?: number }): Promise<void> {
   const plumbing = await plumbingFor(config);
-  const where = await partsOf(plumbing, flags.lab, await readLabRecord(plumbing, flags.lab));
+  const where = partsOf(plumbing, flags.lab, await readLabRecord(plumbing, flags.lab));
   const parts = (await where.list()).filter((c) => c.role === "cpu" || c.role === "router");
   const part = parts.find((c) => c.name === name);
   if (!part) {

@@ -3,7 +3,8 @@
 // StartedLab (../machine/started.ts) is one, and is what callers hold.
 import type { Plumbing } from "../docker/plumbing.js";
 import { LabError } from "../errors.js";
-import { hostParts, partsOf, readLabRecord, type Parts } from "../machine/parts.js";
+import { hostParts, readLabRecord, type Parts } from "../machine/parts.js";
+import { partsOf } from "../machine/locate.js";
 import { Router, ROUTER_API_PORT } from "../router/router.js";
 import type { Topology } from "../topology/types.js";
 import { AgentClient } from "../agent/client.js";
@@ -28,7 +29,7 @@ export interface FaultContext {
 export async function readFaultContext(plumbing: Plumbing, lab: string): Promise<FaultContext> {
   const record = await readLabRecord(plumbing, lab);
   if (!record) throw new LabError(`lab ${lab} is not up (start it with 'npx nonstop up --lab ${lab}')`);
-  const parts = await partsOf(plumbing, lab, record);
+  const parts = partsOf(plumbing, lab, record);
   const anyCpu = (await parts.list()).find((c) => c.role === "cpu");
   if (!anyCpu) throw new LabError(`lab ${lab} has no CPU containers; run 'npx nonstop up --lab ${lab}'`);
   const where = await parts.locate(anyCpu.name);

@@ -65,10 +65,3 @@ export function hostParts(plumbing: Plumbing, lab: string): Parts {
     start: (name) => plumbing.container.ensureRunning(dockerName(lab, name)),
   };
 }
-
-/** The parts of a lab as its record says it runs; one host when there is no record. */
-export async function partsOf(plumbing: Plumbing, lab: string, record?: LabRecord): Promise<Parts> {
-  if (record?.engine !== "swarm") return hostParts(plumbing, lab);
-  const { swarmParts } = await import("../swarm/parts.js");
-  return swarmParts(plumbing, record);
-}

@@ -9,7 +9,8 @@ import { ROUTER_API_PORT } from "../router/router.js";
 import { rolesOf } from "../topology/links.js";
 import type { Topology } from "../topology/types.js";
 import { httpGet } from "../util/http.js";
-import { partsOf, readLabRecord, type EngineKind } from "./parts.js";
+import { readLabRecord, type EngineKind } from "./parts.js";
+import { partsOf } from "./locate.js";
 
 export { LABEL_TOPOLOGY } from "./parts.js";
 
@@ -104,7 +105,7 @@ function addressesByPlane(c: LabContainer, lab: string): Record<string, string> 
 export async function machineStatus(plumbing: Plumbing, lab: string, opts: { live?: boolean } = {}): Promise<MachineStatus> {
   const record = await readLabRecord(plumbing, lab);
   const topology = record?.topology;
-  const containers = await (await partsOf(plumbing, lab, record)).list();
+  const containers = await partsOf(plumbing, lab, record).list();
   const byName = new Map(containers.map((c) => [c.name, c]));
   const cpuNames = topology ? topology.cpus.map((c) => c.name) : containers.filter((c) => c.role === "cpu").map((c) => c.name);
   const cpus = await Promise.all(

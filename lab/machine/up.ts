@@ -1,7 +1,6 @@
 // Brings a topology up: networks (planes internal), the mirror's volumes, routers with
 // their proxies, then the CPUs; waits until every part answers. Idempotent: parts already
 // there are kept (started if stopped), so a second `up` is a quick no-op.
-import { servesAsPrimary } from "./service-probe.js";
 import { LabError, UsageError, errorMessage } from "../errors.js";
 import { reap } from "../docker/reap.js";
 import { dockerName, type ContainerSpec, type Plumbing } from "../docker/plumbing.js";
@@ -9,14 +8,14 @@ import type { ImageSet } from "../images/build.js";
 import { Router, ROUTER_API_PORT } from "../router/router.js";
 import type { Topology } from "../topology/types.js";
 import { waitFor } from "../util/http.js";
-import { AgentClient } from "../agent/client.js";
 import { planMachine } from "./plan.js";
 import { serviceVip } from "./vip.js";
-import { LABEL_TOPOLOGY, machineStatus, readTopology } from "./status.js";
+import { LABEL_TOPOLOGY, readTopology } from "./status.js";
 import { startedLab, type StartedLab } from "./started.js";
 import { labContext } from "../faults/context.js";
 import { withDefaults } from "./defaults.js";
-import type { SwarmOptions } from "../swarm/up.js";
+import { waitForMachine } from "./ready.js";
+import type { SwarmOptions } from "../swarm/options.js";
 
 export interface UpOptions {
   /** The engine; the local one (or DOCKER_HOST) when left out. */
@@ -136,55 +135,4 @@ async function bringUp(opts: Resolved): Promise<StartedLab> {
   // This process asked for the lab, so its handle owns it: disposing removes it. Up knows
   // all the handle needs; nothing is read back from the engine.
   return startedLab(labContext(plumbing, t, opts.images.cpu, vips), true);
-}
-
-/**
- * Waits until the machine works, not just runs: every part answers through its 127.0.0.1
- * port, every CPU holds the same quorate membership view, and every service answers as
- * primary through the edge router. Shared by one host and Swarm.
- */
-export async function waitForMachine(plumbing: Plumbing, t: Topology, progress: (line: string) => void, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-  const lab = t.lab;
-  signal?.throwIfAborted();
-  progress("waiting for every CPU agent to answer");
-  await waitFor(
-    "every CPU to answer its health check",
-    async () => {
-      const s = await machineStatus(plumbing, lab);
-      return s.cpus.every((c) => c.health === "healthy") && s.routers.every((r) => r.health === "healthy") ? s : undefined;
-    },
-    timeoutMs,
-    100,
-    signal,
-  );
-  // One more look, for every agent's published port.
-  const status = await machineStatus(plumbing, lab);
-  progress("waiting for the runtime: one membership view, and every service's primary");
-  await waitFor(
-    "every CPU to hold the same quorate membership view",
-    async () => {
-      const views = await Promise.all(
-        status.cpus.map(async (c) => {
-          const url = c.agentUrl;
-          const rt = url ? await new AgentClient(c.name, () => Promise.resolve(url)).runtime(1000).catch(() => undefined) : undefined;
-          return rt?.admitted && rt.quorate && rt.view.members.length === t.cpus.length ? rt.view.id : undefined;
-        }),
-      );
-      return views.every((v) => v !== undefined && v === views[0]);
-    },
-    timeoutMs,
-    100,
-    signal,
-  );
-  for (const svc of status.services) {
-    const port = svc.port;
-    if (port === undefined) continue;
-    await waitFor(
-      `service ${svc.name} to answer through the edge router as primary`,
-      () => servesAsPrimary(svc.kind, port),
-      timeoutMs,
-      50,
-      signal,
-    );
-  }
 }

@@ -7,7 +7,7 @@
 //      schedule, the steady state after;
 //   3. the analysis: every check and threshold over the recorded history, pure.
 // Writing reports is the caller's (lab/report/write.ts), so this module never reaches up.
-import type { SwarmOptions } from "../swarm/up.js";
+import type { SwarmOptions } from "../swarm/options.js";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { Plumbing } from "../docker/plumbing.js";

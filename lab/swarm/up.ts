@@ -14,28 +14,16 @@ import { LabError, MissingTool, UsageError, errorMessage } from "../errors.js";
 import { labContext, readFaultContext } from "../faults/context.js";
 import { readLabRecord } from "../machine/parts.js";
 import { startedLab, type StartedLab } from "../machine/started.js";
-import { waitForMachine, type Resolved } from "../machine/up.js";
+import { waitForMachine, type BringUp } from "../machine/ready.js";
+import type { SwarmOptions } from "./options.js";
 import { Router, ROUTER_API_PORT } from "../router/router.js";
 import type { Topology } from "../topology/types.js";
 import { waitFor } from "../util/http.js";
 import { gateProxies, gateSpec, GATE } from "./gate.js";
 import { swarmParts } from "./parts.js";
-import { SLOT_LABEL, configFile, generateStack, stackName, stackVips, serviceName, type SwarmTakeover } from "./stack.js";
+import { SLOT_LABEL, configFile, generateStack, stackName, stackVips, serviceName } from "./stack.js";
 
 const run = promisify(execFile);
-
-export interface SwarmOptions {
-  /** Node hostname to the endpoint of its engine (tcp://HOST:2375, ssh://USER@HOST), for every node but this one. */
-  nodes?: Record<string, string>;
-  /**
-   * A directory every node sees at the same path (an NFS mount; on one machine, any
-   * directory): each mirror is a volume bound to <dir>/<lab>/<mirror> there. Without it the
-   * mirrors are `local` volumes, which exist on one node only, so the CPUs stay on one node.
-   */
-  mirrorDir?: string;
-  /** How a service follows its primary (default `repoint`; ./stack.ts says why). */
-  takeover?: SwarmTakeover;
-}
 
 /** Fails with a one-line usage error unless this engine manages a swarm; returns this node's id. */
 async function checkManager(plumbing: Plumbing): Promise<string> {
@@ -107,7 +95,7 @@ async function deploy(t: Topology, files: ReturnType<typeof generateStack>): Pro
   }
 }
 
-export async function upSwarm(opts: Resolved, swarm: SwarmOptions): Promise<StartedLab> {
+export async function upSwarm(opts: BringUp, swarm: SwarmOptions): Promise<StartedLab> {
   const { plumbing, topology: t, progress } = opts;
   const timeoutMs = opts.timeoutMs ?? 90_000;
   await checkManager(plumbing);
