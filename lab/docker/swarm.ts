@@ -116,6 +116,15 @@ export class SwarmClient {
     await s.update({ version: raw.Version.Index, ...raw.Spec, TaskTemplate: { ...template, ForceUpdate: (template.ForceUpdate ?? 0) + 1 } });
   }
 
+  /**
+   * The id of the swarm-scoped network of that name, the newest if a removed one of the
+   * same name is still listed (a lab brought down and up again at once).
+   */
+  async networkId(name: string): Promise<string | undefined> {
+    const raw = (await this.docker.listNetworks({ filters: { name: [name], scope: ["swarm"] } })) as { Id: string; Name: string; Created?: string }[];
+    return raw.filter((n) => n.Name === name).sort((a, b) => (b.Created ?? "").localeCompare(a.Created ?? ""))[0]?.Id;
+  }
+
   /** A lab's services (or every lab's), by id, name and lab. */
   async services(lab?: string): Promise<{ id: string; name: string; lab: string }[]> {
     const raw = (await this.docker.listServices({ filters: { label: labFilter(lab) } })) as unknown as (RawService & { Spec: { Labels?: Record<string, string> } })[];

@@ -25,6 +25,8 @@ export interface Parts {
   url(name: string, port: number): Promise<string>;
   /** A part running again, whatever it was: resumed, started, or (Swarm) given a new task. */
   start(name: string): Promise<void>;
+  /** Stops a part and brings it back: the same container on one host, a new task on Swarm. */
+  restart(name: string, timeoutS: number): Promise<void>;
 }
 
 /** The edge network's labels that describe a lab: the topology, the engine and (Swarm) the nodes' endpoints. */
@@ -63,5 +65,6 @@ export function hostParts(plumbing: Plumbing, lab: string): Parts {
       return `http://127.0.0.1:${p.hostPort}`;
     },
     start: (name) => plumbing.container.ensureRunning(dockerName(lab, name)),
+    restart: (name, timeoutS) => plumbing.container.restart(dockerName(lab, name), timeoutS),
   };
 }

@@ -77,7 +77,8 @@ export async function up(options: UpOptions): Promise<StartedLab> {
     if (opts.swarm) return await (await import("../swarm/up.js")).upSwarm(opts, opts.swarm);
     return await bringUp(opts);
   } catch (err) {
-    if (!fresh) throw err;
+    // Bad input is refused before anything is made (Swarm's placement checks, for one).
+    if (!fresh || err instanceof UsageError) throw err;
     const why = errorMessage(err);
     if (opts.keepOnFailure) throw new LabError(`${why}; the lab is left up as asked (--keep): look with 'npx nonstop status --lab ${t.lab}', remove it with 'npx nonstop down --lab ${t.lab}'`);
     const r = await reap(plumbing, t.lab);

@@ -41,14 +41,15 @@ export function gateProxies(t: Topology): ProxySpec[] {
   return gateEntries(t).map((e) => ({ name: `${e.part}_${e.port}`, listen: `0.0.0.0:${e.listen}`, upstream: `${edgeHost(t, e.part)}:${e.port}` }));
 }
 
-export function gateSpec(t: Topology, routerImage: string): ContainerSpec {
+/** `edgeNetwork`: the edge overlay's id (by id, not name: a removed overlay of the same name may linger). */
+export function gateSpec(t: Topology, routerImage: string, edgeNetwork = dockerName(t.lab, t.edge.network)): ContainerSpec {
   return {
     lab: t.lab,
     role: "gate",
     name: GATE,
     image: routerImage,
     cmd: ["-host=0.0.0.0"],
-    networks: [{ network: dockerName(t.lab, t.edge.network) }],
+    networks: [{ network: edgeNetwork }],
     publish: [ROUTER_API_PORT, ...gateEntries(t).map((e) => e.listen)],
   };
 }

@@ -81,6 +81,27 @@ export function swarmParts(plumbing: Plumbing, record: LabRecord): Parts {
       return hostPort ? [{ container: e.port, hostIp: "127.0.0.1", hostPort }] : [];
     });
 
+  const start = async (name: string): Promise<void> => {
+    const task = await current(name);
+    const where = task?.containerId ? { plumbing: await engines.of(task.nodeId), id: task.containerId } : undefined;
+    const c = where ? await where.plumbing.container.tryInspect(where.id) : undefined;
+    if (where && c?.state === "paused") return where.plumbing.container.unpause(where.id);
+    if (c?.state === "running") return;
+    // An ended task is not started again (Swarm owns it); the service is given a new one.
+    await plumbing.swarm.newTask(serviceName(lab, name));
+    const fresh = await waitFor(
+      `${name} to get a new task`,
+      async () => {
+        const k = await current(name);
+        return k && k.id !== task?.id && k.state === "running" ? k : undefined;
+      },
+      30_000,
+      100,
+    );
+    const cores = cpuCores(record, name);
+    if (cores !== undefined && fresh.containerId) await (await engines.of(fresh.nodeId)).container.setCpus(fresh.containerId, cores);
+  };
+
   return {
     engine: "swarm",
     locate,
@@ -105,25 +126,13 @@ export function swarmParts(plumbing: Plumbing, record: LabRecord): Parts {
       if (!c || c.state !== "running" || !hostPort) throw new LabError(`${name} of lab ${lab} is not running`);
       return `http://127.0.0.1:${hostPort}`;
     },
-    start: async (name) => {
-      const task = await current(name);
-      const where = task?.containerId ? { plumbing: await engines.of(task.nodeId), id: task.containerId } : undefined;
-      const c = where ? await where.plumbing.container.tryInspect(where.id) : undefined;
-      if (where && c?.state === "paused") return where.plumbing.container.unpause(where.id);
-      if (c?.state === "running") return;
-      // An ended task is not started again (Swarm owns it); the service is given a new one.
-      await plumbing.swarm.newTask(serviceName(lab, name));
-      const fresh = await waitFor(
-        `${name} to get a new task`,
-        async () => {
-          const k = await current(name);
-          return k && k.id !== task?.id && k.state === "running" ? k : undefined;
-        },
-        30_000,
-        100,
-      );
-      const cores = cpuCores(record, name);
-      if (cores !== undefined && fresh.containerId) await (await engines.of(fresh.nodeId)).container.setCpus(fresh.containerId, cores);
+    start,
+    // A task's container started again would have lost its networks with its task (Swarm
+    // releases them when the task ends); the part comes back as a new task instead.
+    restart: async (name, timeoutS) => {
+      const where = await locate(name);
+      await where.plumbing.container.stop(where.id, timeoutS);
+      await start(name);
     },
   };
 }

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { connectEngine } from "../docker/engine.js";
-import { Plumbing } from "../docker/plumbing.js";
+import { Plumbing, dockerName } from "../docker/plumbing.js";
 import { LabError, MissingTool, UsageError, errorMessage } from "../errors.js";
 import { labContext, readFaultContext } from "../faults/context.js";
 import { readLabRecord } from "../machine/parts.js";
@@ -25,28 +25,37 @@ import { SLOT_LABEL, configFile, generateStack, stackName, stackVips, serviceNam
 
 const run = promisify(execFile);
 
-/** Fails with a one-line usage error unless this engine manages a swarm; returns this node's id. */
-async function checkManager(plumbing: Plumbing): Promise<string> {
+/** Fails with a one-line usage error unless this engine manages a swarm. */
+async function checkManager(plumbing: Plumbing): Promise<void> {
   const s = await plumbing.swarm.state();
   if (s.state !== "active") throw new UsageError(`--swarm: this Docker engine is not in a swarm (state ${s.state}); run 'docker swarm init' for one node, or point DOCKER_HOST at a manager`);
   if (!s.manager) throw new UsageError("--swarm: this Docker engine is a swarm worker; point DOCKER_HOST at a manager");
-  return s.nodeId;
 }
 
 /**
- * The placement slots: a node label `nonstop.slot=N` on the nodes that take CPUs. Nodes
- * that already have one keep it (a user spreads the CPUs so); when none has one, every
- * ready node gets the next number, managers first.
+ * Where the CPUs go: the node label `nonstop.slot=N` on the nodes that take them. Nodes that
+ * already have one keep it (a user spreads the CPUs so); when none has one, every ready
+ * node gets the next number, managers first. Checked whole before any node is labelled:
+ * every node that will run a CPU must be this one or have an engine endpoint, and every
+ * endpoint must name a node of this swarm.
  */
-async function placementSlots(plumbing: Plumbing): Promise<number> {
-  const nodes = (await plumbing.swarm.nodes()).filter((n) => n.ready && n.availability === "active");
-  if (!nodes.some((n) => n.labels[SLOT_LABEL] !== undefined)) {
-    await Promise.all(nodes.map((n, k) => plumbing.swarm.labelNode(n.id, SLOT_LABEL, String(k))));
-    return nodes.length;
-  }
-  const slots = [...new Set(nodes.map((n) => n.labels[SLOT_LABEL]).filter((v): v is string => v !== undefined))].map(Number).sort((a, b) => a - b);
+async function planPlacement(plumbing: Plumbing, cpus: number, endpoints: Record<string, string>): Promise<{ slots: number; spread: number; label: () => Promise<void> }> {
+  const all = await plumbing.swarm.nodes();
+  const unknown = Object.keys(endpoints).find((n) => !all.some((x) => x.hostname === n || x.id === n));
+  if (unknown !== undefined) throw new UsageError(`--node: no node '${unknown}' in this swarm; its nodes are ${all.map((n) => n.hostname).join(", ")}`);
+  const nodes = all.filter((n) => n.ready && n.availability === "active");
+  const fresh = !nodes.some((n) => n.labels[SLOT_LABEL] !== undefined);
+  const slotOf = (n: (typeof nodes)[number], k: number) => (fresh ? k : Number(n.labels[SLOT_LABEL] ?? -1));
+  const slots = [...new Set(nodes.map(slotOf).filter((v) => v >= 0))].sort((a, b) => a - b);
   if (slots.some((v, k) => v !== k)) throw new UsageError(`--swarm: the nodes' ${SLOT_LABEL} labels must be 0, 1, … with none missing (found ${slots.join(", ")}); set them with 'docker node update --label-add ${SLOT_LABEL}=N NODE'`);
-  return slots.length;
+  const spread = Math.min(slots.length, cpus);
+  const self = (await plumbing.swarm.state()).nodeId;
+  const unreachable = nodes.find((n, k) => slotOf(n, k) >= 0 && slotOf(n, k) < spread && n.id !== self && !endpoints[n.hostname] && !endpoints[n.id]);
+  if (unreachable) throw new UsageError(`--node: node ${unreachable.hostname} will run CPUs, and faults reach them through its engine; give --node ${unreachable.hostname}=tcp://HOST:2375 (or ssh://USER@HOST)`);
+  const label = async () => {
+    if (fresh) await Promise.all(nodes.map((n, k) => plumbing.swarm.labelNode(n.id, SLOT_LABEL, String(k))));
+  };
+  return { slots: slots.length, spread, label };
 }
 
 /** A /24 for the edge overlay that no network on this engine uses, so the service addresses are known before the stack exists. */
@@ -106,12 +115,13 @@ export async function upSwarm(opts: BringUp, swarm: SwarmOptions): Promise<Start
     await waitForMachine(plumbing, t, progress, timeoutMs, opts.signal);
     return startedLab(await readFaultContext(plumbing, t.lab), true);
   }
-  const slots = await placementSlots(plumbing);
-  const spread = Math.min(slots, t.cpus.length);
+  const nodes = swarm.nodes ?? {};
+  const { slots, spread, label } = await planPlacement(plumbing, t.cpus.length, nodes);
   if (spread > 1 && !swarm.mirrorDir) {
     throw new UsageError(`--swarm: the CPUs would spread over ${spread} nodes, and a local volume (the mirrors' default) is on one node only; give --mirror-dir DIR, a directory every node mounts at the same path (docs/scale.md), or label one node only: docker node update --label-add ${SLOT_LABEL}=0 NODE`);
   }
-  const nodes = swarm.nodes ?? {};
+  // Everything is checked; from here on the lab is made.
+  await label();
   progress(`lab ${t.lab}: ${t.cpus.length} CPUs as a Swarm stack over ${spread} node${spread === 1 ? "" : "s"}`);
   await shareImages(plumbing, nodes, [opts.images.cpu, opts.images.router], progress);
   // A new lab's mirrors start blank, as a new local volume does: a directory left by an
@@ -137,7 +147,8 @@ export async function upSwarm(opts: BringUp, swarm: SwarmOptions): Promise<Start
   await deploy(t, files);
 
   // The host's door: the gate joins the edge overlay (attachable) and publishes on 127.0.0.1.
-  const gateId = await plumbing.container.create(gateSpec(t, opts.images.router));
+  const edgeId = await plumbing.swarm.networkId(dockerName(t.lab, t.edge.network));
+  const gateId = await plumbing.container.create(gateSpec(t, opts.images.router, edgeId));
   await plumbing.container.start(gateId);
   const gatePort = (await plumbing.container.inspect(gateId)).ports.find((p) => p.container === ROUTER_API_PORT);
   if (!gatePort) throw new LabError(`${GATE} publishes no API port`);

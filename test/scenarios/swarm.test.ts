@@ -37,7 +37,7 @@ async function leftovers(lab: string): Promise<string[]> {
 }
 
 describe("the machine on a single-node swarm", () => {
-  it("comes up as a stack, serves through the gate on 127.0.0.1, refuses what Swarm cannot do, and goes with nothing left", async () => {
+  it("comes up as a stack, serves through the gate on 127.0.0.1, restarts a CPU as a new task, refuses what Swarm cannot do, and goes with nothing left", async () => {
     const lab = testLabId("swarm");
     const started = await up({ plumbing, images: inject("images"), topology: resolveTopology({}, lab), progress: () => undefined, swarm: {} });
     try {
@@ -56,6 +56,12 @@ describe("the machine on a single-node swarm", () => {
 
       await using faults = started.faults();
       await expect(faults.inject({ kind: "node.isolate", cpu: "cpu-1", planes: ["x"] })).rejects.toThrow(/node.isolate does not work on Swarm/);
+      // A restarted CPU comes back as a new task (its ended task's container would have lost its networks).
+      const before = await started.parts.locate("cpu-3");
+      const restart = await faults.inject({ kind: "cpu.restart", cpu: "cpu-3" });
+      await restart.heal();
+      expect((await started.parts.locate("cpu-3")).id).not.toBe(before.id);
+      expect((await started.status()).cpus.find((c) => c.name === "cpu-3")?.health).toBe("healthy");
     } finally {
       await started.down();
     }

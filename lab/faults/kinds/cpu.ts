@@ -35,7 +35,7 @@ const target = (i: { target: string | undefined }) => need("the CPU (e.g. cpu-1)
 const ROLE = /^primary:(.+)$/;
 
 /** A CPU fault healed by bringing the CPU back: kill, stop, pause, restart. */
-function downCpu<K extends string>(k: K, summary: string, act: (c: Located) => Promise<void>) {
+function downCpu<K extends string>(k: K, summary: string, act: (c: Located, ctx: FaultContext, name: string) => Promise<void>) {
   return kind({
     schema: z.object({ kind: z.literal(k), cpu }).strict(),
     summary,
@@ -50,7 +50,7 @@ function downCpu<K extends string>(k: K, summary: string, act: (c: Located) => P
       const role = ROLE.exec(f.cpu)?.[1];
       // A role is asked at the moment of the fault: repeated kills follow the primary as it moves.
       const name = role !== undefined ? await primaryOf(ctx, role) : f.cpu;
-      await act(await ctx.parts.locate(name));
+      await act(await ctx.parts.locate(name), ctx, name);
       return { cpu: name };
     },
     revert: async (f, undo, _id, ctx) => {
@@ -67,7 +67,7 @@ export const cpuFaults = {
   "cpu.pause": downCpu("cpu.pause", "freeze every process of the CPU: alive but silent, the gray failure", (c) => c.plumbing.container.pause(c.id)),
   // Transient: it comes back by itself; the heal makes sure it answers. On Swarm the ended
   // task is not started again; the heal gives the service a new one.
-  "cpu.restart": downCpu("cpu.restart", "stop and start again: a transient failure", (c) => c.plumbing.container.restart(c.id, 1)),
+  "cpu.restart": downCpu("cpu.restart", "stop and start again: a transient failure", (_c, ctx, name) => ctx.parts.restart(name, 1)),
 
   "cpu.throttle": kind({
     schema: z.object({ kind: z.literal("cpu.throttle"), cpu, cores: z.number().gt(0, "must be more than 0").max(2) }).strict(),
