@@ -5,14 +5,12 @@
 // the primary's CPU killed --runs times). Ratios are swarm ÷ host, within this run.
 // With no swarm here it makes a single-node one for the run and leaves it after. Nodes
 // beyond this one: `--node NAME=URL --mirror-dir DIR` (docs/scale.md).
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { connectEngine } from "../lab/docker/engine.js";
 import { Plumbing } from "../lab/docker/plumbing.js";
 import { listFromArgv, printFigures, runsFromArgv, type Summary } from "./figures.js";
 import { runBench } from "./run-all.js";
+import { singleNodeSwarm } from "../lab/swarm/single-node.js";
 
-const run = promisify(execFile);
 const runs = runsFromArgv(10);
 const SIDES = ["host", "swarm", "swarmAddress"] as const;
 type Side = (typeof SIDES)[number];
@@ -27,8 +25,7 @@ const argsOf: Record<Side, string[]> = {
 };
 
 const plumbing = new Plumbing(await connectEngine());
-const made = (await plumbing.swarm.state()).state !== "active";
-if (made) await run("docker", ["swarm", "init", "--advertise-addr", "127.0.0.1"]);
+const leave = await singleNodeSwarm(plumbing);
 const nodes = (await plumbing.swarm.nodes()).length;
 const out: Record<string, unknown> = {};
 try {
@@ -37,7 +34,7 @@ try {
     out[side] = await runBench({ file: "bench/takeover.ts", smoke: [] }, ["--runs", String(runs), "--missed", "3", "--latency-ms", "1000", ...argsOf[side]]);
   }
 } finally {
-  if (made) await run("docker", ["swarm", "leave", "--force"]);
+  await leave();
 }
 
 const gap = (side: Side) => (out[side] as { clientGap?: Summary } | undefined)?.clientGap;

@@ -30,11 +30,12 @@ export async function readFaultContext(plumbing: Plumbing, lab: string): Promise
   const record = await readLabRecord(plumbing, lab);
   if (!record) throw new LabError(`lab ${lab} is not up (start it with 'npx nonstop up --lab ${lab}')`);
   const parts = partsOf(plumbing, lab, record);
-  const anyCpu = (await parts.list()).find((c) => c.role === "cpu");
-  if (!anyCpu) throw new LabError(`lab ${lab} has no CPU containers; run 'npx nonstop up --lab ${lab}'`);
-  const where = await parts.locate(anyCpu.name);
+  // The first CPU's container (running or not) says the cpu image and the service addresses.
+  const where = await parts.locate(record.topology.cpus[0]?.name ?? "cpu-0").catch(() => undefined);
+  const cpu = where ? await where.plumbing.container.tryInspect(where.id) : undefined;
+  if (!where || !cpu) throw new LabError(`lab ${lab} has no CPU containers; run 'npx nonstop up --lab ${lab}'`);
   const vipsVar = (await where.plumbing.container.env(where.id)).NONSTOP_VIPS;
-  return labContext(plumbing, record.topology, anyCpu.image, vipsVar ? (JSON.parse(vipsVar) as Record<string, string>) : {}, parts);
+  return labContext(plumbing, record.topology, cpu.image, vipsVar ? (JSON.parse(vipsVar) as Record<string, string>) : {}, parts);
 }
 
 /** The context of a lab whose topology, cpu image and service addresses are known (as `up` knows them). */

@@ -1,8 +1,6 @@
 // The machine on Swarm: a single-node swarm on this engine (CI makes one; so does this file
 // when there is none, and leaves it after). The lab comes up as a stack and goes with
 // nothing left; two scenarios run unchanged on it.
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { connectEngine } from "../../lab/docker/engine.js";
 import { Plumbing } from "../../lab/docker/plumbing.js";
@@ -12,23 +10,18 @@ import { writeReports } from "../../lab/report/write.js";
 import { runScenario } from "../../lab/scenario/run.js";
 import { resolveTopology } from "../../lab/topology/resolve.js";
 import { SCENARIOS } from "../../scenarios/index.js";
+import { singleNodeSwarm } from "../../lab/swarm/single-node.js";
 import { testLabId } from "../integration/lab-ids.js";
 
-const run = promisify(execFile);
 let plumbing: Plumbing;
-let madeSwarm = false;
+let leave: () => Promise<void> = () => Promise.resolve();
 
 beforeAll(async () => {
   plumbing = new Plumbing(await connectEngine());
-  if ((await plumbing.swarm.state()).state !== "active") {
-    await run("docker", ["swarm", "init", "--advertise-addr", "127.0.0.1"]);
-    madeSwarm = true;
-  }
+  leave = await singleNodeSwarm(plumbing);
 });
 
-afterAll(async () => {
-  if (madeSwarm) await run("docker", ["swarm", "leave", "--force"]);
-});
+afterAll(() => leave());
 
 /** Everything a lab could have left on a manager: containers, networks, volumes, services, configs. */
 async function leftovers(lab: string): Promise<string[]> {
