@@ -32,8 +32,8 @@ function seconds(ms: number): string {
   return `${ms / 1000}s`;
 }
 
-/** Compose has only Docker's healthcheck to wait on, so it probes more often than a lab `nonstop up` made. */
-function healthcheck(h: Healthcheck): Record<string, unknown> {
+/** Compose (and a Swarm stack, lab/swarm/stack.ts) has only Docker's healthcheck to wait on, so it probes more often than a lab `nonstop up` made. */
+export function composeHealthcheck(h: Healthcheck): Record<string, unknown> {
   return { test: h.test, interval: seconds(COMPOSE_HEALTH_INTERVAL_MS), timeout: seconds(h.timeoutMs), retries: h.retries, start_period: seconds(h.startPeriodMs ?? 0) };
 }
 
@@ -62,7 +62,7 @@ function service(spec: ContainerSpec, extra: Record<string, unknown> = {}): Reco
     ...(spec.memoryMb ? { mem_limit: `${spec.memoryMb}m` } : {}),
     ...(spec.capAdd?.length ? { cap_add: spec.capAdd } : {}),
     ...(spec.capDrop?.length ? { cap_drop: spec.capDrop } : {}),
-    ...(spec.healthcheck ? { healthcheck: healthcheck(spec.healthcheck) } : {}),
+    ...(spec.healthcheck ? { healthcheck: composeHealthcheck(spec.healthcheck) } : {}),
     ...extra,
   };
 }

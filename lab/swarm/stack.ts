@@ -15,9 +15,10 @@
 //   heartbeats (../docker/model.ts, cfsQuota); the lab sets a 10 ms period on each task's
 //   container once it runs.
 import { stringify } from "yaml";
-import { dockerName, type ContainerSpec, type Healthcheck } from "../docker/plumbing.js";
+import { composeHealthcheck } from "../compose/generate.js";
+import { dockerName, type ContainerSpec } from "../docker/plumbing.js";
 import { labLabels } from "../docker/labels.js";
-import { COMPOSE_HEALTH_INTERVAL_MS, planMachine, type RouterPart } from "../machine/plan.js";
+import { planMachine, type RouterPart } from "../machine/plan.js";
 import { LABEL_ENGINE, LABEL_NODES, LABEL_TOPOLOGY } from "../machine/parts.js";
 import { serviceVip } from "../machine/vip.js";
 import type { Topology } from "../topology/types.js";
@@ -61,14 +62,6 @@ export interface StackFiles {
   configs: Record<string, string>;
 }
 
-function seconds(ms: number): string {
-  return `${ms / 1000}s`;
-}
-
-function healthcheck(h: Healthcheck): Record<string, unknown> {
-  return { test: h.test, interval: seconds(COMPOSE_HEALTH_INTERVAL_MS), timeout: seconds(h.timeoutMs), retries: h.retries, start_period: seconds(h.startPeriodMs ?? 0) };
-}
-
 export function configFile(router: string): string {
   return `${router}.toxiproxy.json`;
 }
@@ -91,7 +84,7 @@ function service(spec: ContainerSpec, deploy: Record<string, unknown>, extra: Re
     ...(spec.mounts?.length ? { volumes: spec.mounts.map((m) => `${m.volume}:${m.target}`) } : {}),
     ...(spec.capAdd?.length ? { cap_add: spec.capAdd } : {}),
     ...(spec.capDrop?.length ? { cap_drop: spec.capDrop } : {}),
-    ...(spec.healthcheck ? { healthcheck: healthcheck(spec.healthcheck) } : {}),
+    ...(spec.healthcheck ? { healthcheck: composeHealthcheck(spec.healthcheck) } : {}),
     deploy: {
       mode: "replicated",
       replicas: 1,
