@@ -20,12 +20,15 @@ export class NodeEngines {
     private readonly endpoints: Record<string, string>,
   ) {}
 
+  /** Node id to hostname, asked of the manager once per node rather than on every call. */
+  private readonly names = new Map<string, string>();
+
   /** The engine that runs a task on node `nodeId`. */
   async of(nodeId: string): Promise<Plumbing> {
     this.localId ??= this.local.swarm.state().then((s) => s.nodeId);
     if (nodeId === (await this.localId)) return this.local;
-    const node = (await this.local.swarm.nodes()).find((n) => n.id === nodeId);
-    const name = node?.hostname ?? nodeId;
+    if (!this.names.has(nodeId)) for (const n of await this.local.swarm.nodes()) this.names.set(n.id, n.hostname);
+    const name = this.names.get(nodeId) ?? nodeId;
     const endpoint = this.endpoints[name] ?? this.endpoints[nodeId];
     if (!endpoint) throw new LabError(`node ${name} runs a part of this lab, and the lab has no endpoint for its engine; bring the lab up with --node ${name}=tcp://HOST:2375 (or ssh://USER@HOST)`);
     return this.connect(endpoint);
