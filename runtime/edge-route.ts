@@ -54,9 +54,15 @@ function call(route: EdgeRoute, method: "GET" | "POST", body: string | undefined
 export class RouteKeeper {
   private timer: NodeJS.Timeout | undefined;
 
+  /**
+   * `supersedes(upstream)`: whether this CPU may take the router back from whoever it points
+   * at now. The router holds no epoch, so a primary deposed but not yet told (it booted late,
+   * or was paused) must not pull the service back from a newer one.
+   */
   constructor(
     private readonly route: EdgeRoute,
     private readonly onRepointed: (ms: number) => void,
+    private readonly supersedes: (upstream: string) => Promise<boolean>,
     private readonly everyMs = 1000,
   ) {}
 
@@ -65,7 +71,7 @@ export class RouteKeeper {
     this.timer = setInterval(() => {
       void upstreamOf(this.route)
         .then(async (now) => {
-          if (now === this.route.upstream) return;
+          if (now === this.route.upstream || !(await this.supersedes(now))) return;
           const t0 = Date.now();
           await repoint(this.route);
           this.onRepointed(Date.now() - t0);
@@ -79,4 +85,28 @@ export class RouteKeeper {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
   }
+}
+
+/**
+ * Whether a primary at `epoch` may take the service from the CPU the router points at now:
+ * yes unless that CPU's agent says it is the service's primary at a newer epoch. A name that
+ * is not a CPU's edge alias (the plan's upstream, after the router restarted) or an agent that
+ * does not answer (a dead CPU) is no claim.
+ */
+export async function supersedes(upstream: string, service: string, epoch: number, agentPort: number, timeoutMs = 300): Promise<boolean> {
+  const host = /^(cpu-\d+-edge):\d+$/.exec(upstream)?.[1];
+  if (!host) return true;
+  const body = await new Promise<string | undefined>((resolve) => {
+    const req = request({ host, port: agentPort, path: "/runtime", timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve(res.statusCode === 200 ? Buffer.concat(chunks).toString("utf8") : undefined));
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => resolve(undefined));
+    req.end();
+  });
+  if (!body) return true;
+  const pair = (JSON.parse(body) as { pairs?: { service: string; role: string; epoch: number }[] }).pairs?.find((p) => p.service === service);
+  return !(pair?.role === "primary" && pair.epoch > epoch);
 }

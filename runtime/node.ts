@@ -4,7 +4,7 @@ import { identity } from "../runtime/agent/identity.js";
 import type { Topology } from "../lab/topology/types.js";
 import { interfaceOf, prepareAddressing, releaseAddress, takeAddress, type Interface } from "./address.js";
 import { EventLog } from "./events.js";
-import { RouteKeeper, repoint, type EdgeRoute } from "./edge-route.js";
+import { RouteKeeper, repoint, supersedes, type EdgeRoute } from "./edge-route.js";
 import { planeAlias } from "../lab/topology/links.js";
 import { Membership } from "./membership/membership.js";
 import { Transport } from "./membership/transport.js";
@@ -34,8 +34,12 @@ export interface NodeRuntime {
 export type Vips = Record<string, string>;
 
 /** The new primary re-points the edge router at itself (a lab on Swarm: runtime/edge-route.ts). */
-function routeControl(route: EdgeRoute, events: EventLog, service: string): AddressControl {
-  const keeper = new RouteKeeper(route, (ms) => events.push({ type: "edge.repointed", service, upstream: route.upstream, ms }));
+function routeControl(route: EdgeRoute, events: EventLog, service: string, epoch: () => number, agentPort: number): AddressControl {
+  const keeper = new RouteKeeper(
+    route,
+    (ms) => events.push({ type: "edge.repointed", service, upstream: route.upstream, ms }),
+    (upstream) => supersedes(upstream, service, epoch(), agentPort),
+  );
   return {
     take: async () => {
       const t0 = Date.now();
@@ -131,7 +135,7 @@ export async function startNode(t: Topology, self: string, vips: Vips, ready: (n
         transport,
         planes,
         onEvent: (e) => events.push(e),
-        address: edgeApi ? routeControl({ api: edgeApi, proxy: s.name, upstream: `${planeAlias(self, "edge")}:${s.port}` }, events, s.name) : addressControl(vips[s.name], iface, events, s.name),
+        address: edgeApi ? routeControl({ api: edgeApi, proxy: s.name, upstream: `${planeAlias(self, "edge")}:${s.port}` }, events, s.name, () => pairs.get(s.name)?.epoch ?? 0, t.agentPort) : addressControl(vips[s.name], iface, events, s.name),
         checkpointTimeoutMs: Math.max(250, t.heartbeat.periodMs * t.heartbeat.missed * 4),
         crash,
       }),
