@@ -63,6 +63,14 @@ export class Pair {
   /** After a re-protection that found no taker, the supervisor waits until then to try again. */
   private retryProtectAt = 0;
   private unprotectedSaid = false;
+  /**
+   * The CPUs this one has seen alive since it booted: in a view it installed, or as the
+   * sender of a snapshot. A backup takes over only from a primary it has seen, so a primary
+   * that has not booted yet is not one that failed. On Swarm the tasks start seconds apart;
+   * a backup whose first quorate view lacked a late primary took the service over at boot,
+   * and the plan's primary (the one a scenario kills) was a spare from then on.
+   */
+  private readonly seen = new Set<string>();
 
   constructor(private readonly d: PairDeps) {}
 
@@ -142,6 +150,7 @@ export class Pair {
    */
   async boot(): Promise<void> {
     const { self, service } = this.d;
+    for (const m of this.d.membership.view.members) this.seen.add(m);
     const r = await this.readRecord();
     if (!r) {
       // The lab's first start: the topology's primary creates the record; its backup begins
@@ -206,6 +215,7 @@ export class Pair {
 
   /** The membership changed. Act only inside a quorate view. */
   onView(view: View): void {
+    for (const m of view.members) this.seen.add(m);
     this.serial(async () => {
       const r = (await this.readRecord()) ?? this.record;
       if (!r) return;
@@ -237,7 +247,7 @@ export class Pair {
       }
       const wanted = this.role === "primary" ? [...this.resyncWanted].find((m) => view.members.includes(m)) : undefined;
       if (wanted) this.resyncWanted.delete(wanted);
-      if (this.role === "backup" && r.primary !== this.d.self && !view.members.includes(r.primary)) await this.takeover(r, view);
+      if (this.role === "backup" && r.primary !== this.d.self && !view.members.includes(r.primary) && this.seen.has(r.primary)) await this.takeover(r, view);
       else if (this.role === "primary" && wanted) await this.reprotect(view, wanted);
       else if (this.role === "primary" && (!r.backup || !view.members.includes(r.backup))) await this.reprotect(view);
     });
@@ -499,6 +509,7 @@ export class Pair {
     this.state = msg.state;
     this.epoch = msg.epoch;
     this.role = "backup";
+    this.seen.add(msg.primary);
     this.record = { service: this.d.service.name, epoch: msg.epoch, primary: msg.primary, backup: this.d.self };
     this.d.onEvent({ type: "pair.backup", service: this.d.service.name, epoch: msg.epoch, primary: msg.primary, seq: msg.state.seq });
     return { ok: true };

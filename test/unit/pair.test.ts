@@ -29,6 +29,8 @@ interface Cpu {
 }
 
 let dirs: string[] = [];
+/** Every mirror folder made, removed after each test. */
+let made: string[] = [];
 let cpus: Map<string, Cpu>;
 /** Checkpoint messages delivered, and how long each backup takes to answer one. */
 let checkpoints: number;
@@ -59,8 +61,10 @@ async function deliver(from: string, to: string, path: string, body: unknown): P
   throw new Error(`unexpected ${path}`);
 }
 
-beforeEach(async () => {
+/** Three CPUs over one RAID, none booted yet, each with `view` as its membership's first view. */
+async function build(view: string[]): Promise<void> {
   dirs = [await mkdtemp(join(tmpdir(), "pair-a-")), await mkdtemp(join(tmpdir(), "pair-b-"))];
+  made.push(...dirs);
   cpus = new Map();
   checkpoints = 0;
   backupDelayMs = 0;
@@ -73,7 +77,7 @@ beforeEach(async () => {
       post: () => undefined,
     };
     const events = new EventLog(name);
-    const membership = { view: { id: 1, members: [...CPUS] }, quorate: true };
+    const membership = { view: { id: 1, members: [...view] }, quorate: true };
     const address = {
       take: () => Promise.resolve(void (c.holdsAddress = true)),
       release: () => Promise.resolve(void (c.holdsAddress = false)),
@@ -92,6 +96,10 @@ beforeEach(async () => {
     const c: Cpu = { name, pair, events, membership, holdsAddress: false, alive: true, refusesSnapshots: false };
     cpus.set(name, c);
   }
+}
+
+beforeEach(async () => {
+  await build(CPUS);
   for (const c of cpus.values()) await c.pair.boot();
   // What runtime/node.ts does: a look a quarter second for a primary without a backup.
   supervisor = setInterval(() => {
@@ -101,7 +109,8 @@ beforeEach(async () => {
 
 afterEach(async () => {
   clearInterval(supervisor);
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
+  for (const d of made) await rm(d, { recursive: true, force: true });
+  made = [];
 });
 
 async function until(what: () => boolean | Promise<boolean>, ms = 3000): Promise<number> {
@@ -175,6 +184,30 @@ describe("a process pair", () => {
     // And the new pair keeps working: the next write reaches the new backup.
     await add("cpu-1", "d");
     expect(cpu("cpu-2").pair.state.items).toEqual(["a", "b", "c", "d"]);
+  });
+
+  it("a backup does not take over from a primary that has not booted yet: the plan's roles hold when the primary's CPU starts last", async () => {
+    // A lab whose CPUs start seconds apart (Swarm's tasks): cpu-1 and cpu-2 are up and
+    // quorate, cpu-0 (the plan's primary) is not there yet. Not a failure: nothing to take over.
+    clearInterval(supervisor);
+    await build(["cpu-1", "cpu-2"]);
+    cpu("cpu-0").alive = false;
+    for (const n of ["cpu-1", "cpu-2"]) await cpu(n).pair.boot();
+    for (const n of ["cpu-1", "cpu-2"]) cpu(n).pair.onView({ id: 2, members: ["cpu-1", "cpu-2"] });
+    await new Promise((r) => setTimeout(r, 100));
+    expect([cpu("cpu-1").pair.role, await record()]).toEqual(["backup", undefined]);
+    // cpu-0 starts, as the plan's primary; once the backup has seen it, its death is a failure.
+    cpu("cpu-0").alive = true;
+    cpu("cpu-0").membership.view = { id: 3, members: [...CPUS] };
+    await cpu("cpu-0").pair.boot();
+    for (const c of cpus.values()) {
+      c.membership.view = { id: 3, members: [...CPUS] };
+      c.pair.onView(c.membership.view);
+    }
+    await add("cpu-0", "a");
+    kill("cpu-0", 4);
+    await until(() => cpu("cpu-1").pair.role === "primary");
+    expect(cpu("cpu-1").pair.state.items).toEqual(["a"]);
   });
 
   it("a stale primary that finds a newer epoch fences itself before acknowledging", async () => {
