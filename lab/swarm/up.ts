@@ -88,6 +88,10 @@ async function shareImages(plumbing: Plumbing, nodes: Record<string, string>, im
   }
 }
 
+async function imageId(plumbing: Plumbing, image: string): Promise<string> {
+  return (await plumbing.docker.getImage(image).inspect()).Id;
+}
+
 async function deploy(t: Topology, files: ReturnType<typeof generateStack>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), `nonstop-${t.lab}-stack-`));
   try {
@@ -135,7 +139,12 @@ export async function upSwarm(opts: BringUp, swarm: SwarmOptions): Promise<Start
   const takeover = swarm.takeover ?? "repoint";
   const edgeSubnet = takeover === "address" ? await freeEdgeSubnet(plumbing) : undefined;
   const vips = stackVips(t, { takeover, ...(edgeSubnet ? { edgeSubnet } : {}) });
-  const files = generateStack(t, opts.images, {
+  // By image ID, not name: a Swarm node pulls a named image from Docker Hub before every
+  // task (then falls back to its own copy), which is traffic the lab must not send and a
+  // wait whenever the registry is slow to refuse; an ID is never pulled. `docker save`
+  // and `load` keep the ID, so it names the same image on every node.
+  const byId = { cpu: await imageId(plumbing, opts.images.cpu), router: await imageId(plumbing, opts.images.router) };
+  const files = generateStack(t, byId, {
     takeover,
     ...(edgeSubnet ? { edgeSubnet } : {}),
     slots,

@@ -39,6 +39,9 @@ describe("the machine on a single-node swarm", () => {
       expect(s.cpus.map((c) => c.health)).toEqual(["healthy", "healthy", "healthy", "healthy"]);
       expect(s.routers.every((r) => r.health === "healthy" && r.apiUrl?.startsWith("http://127.0.0.1:"))).toBe(true);
       expect((await plumbing.swarm.services(lab)).length).toBe(7);
+      // Every task's image by ID, which a node never tries to pull from a registry.
+      const specs = (await plumbing.docker.listServices({ filters: { label: [`nonstop.lab=${lab}`] } })) as { Spec?: { TaskTemplate?: { ContainerSpec?: { Image?: string } } } }[];
+      expect(specs.map((x) => x.Spec?.TaskTemplate?.ContainerSpec?.Image?.slice(0, 7))).toEqual(Array(7).fill("sha256:"));
       const web = s.services[0];
       expect(web?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const who = JSON.parse((await httpGet(`${web?.url ?? ""}/whoami`)).body) as { cpu: string; role: string };
