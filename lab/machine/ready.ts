@@ -2,6 +2,7 @@
 // through its 127.0.0.1 port, every CPU holds the same quorate membership view, and every
 // service answers as primary through the edge router. One host and Swarm both wait so.
 import { AgentClient } from "../agent/client.js";
+import { LabError } from "../errors.js";
 import type { Plumbing } from "../docker/plumbing.js";
 import type { ImageSet } from "../images/build.js";
 import type { Topology } from "../topology/types.js";
@@ -28,7 +29,10 @@ export async function waitForMachine(plumbing: Plumbing, t: Topology, progress: 
     "every CPU to answer its health check",
     async () => {
       const s = await machineStatus(plumbing, lab);
-      return s.cpus.every((c) => c.health === "healthy") && s.routers.every((r) => r.health === "healthy") ? s : undefined;
+      const waiting = [...s.cpus, ...s.routers].filter((p) => p.health !== "healthy");
+      // Thrown rather than returned, so a timeout names the parts it waited on.
+      if (waiting.length > 0) throw new LabError(`not yet: ${waiting.map((p) => `${p.name} ${p.health} (${p.state})`).join(", ")}`);
+      return s;
     },
     timeoutMs,
     100,
