@@ -30,8 +30,8 @@ export interface PairDeps {
   self: string;
   service: Service;
   raid: Raid1;
-  /** What the pair reads of the membership: the installed view, and whether it is quorate here. */
-  membership: Pick<Membership, "view" | "quorate">;
+  /** What the pair reads of the membership: the installed view, whether it is quorate here, and whether a regroup has installed one yet. */
+  membership: Pick<Membership, "view" | "quorate" | "admitted">;
   transport: ServerNet;
   planes: PlaneName[];
   /** How the pair reports what it does (the agent records it in its event log). */
@@ -150,7 +150,9 @@ export class Pair {
    */
   async boot(): Promise<void> {
     const { self, service } = this.d;
-    for (const m of this.d.membership.view.members) this.seen.add(m);
+    // Before its first regroup a CPU's view is its boot guess, every CPU of the topology:
+    // that is no sighting of anyone.
+    if (this.d.membership.admitted) for (const m of this.d.membership.view.members) this.seen.add(m);
     const r = await this.readRecord();
     if (!r) {
       // The lab's first start: the topology's primary creates the record; its backup begins

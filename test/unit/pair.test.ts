@@ -21,7 +21,7 @@ interface Cpu {
   name: string;
   pair: Pair;
   events: EventLog;
-  membership: { view: View; quorate: boolean };
+  membership: { view: View; quorate: boolean; admitted: boolean };
   holdsAddress: boolean;
   alive: boolean;
   /** Refuses snapshots (a spare that cannot take the backup yet). */
@@ -61,8 +61,11 @@ async function deliver(from: string, to: string, path: string, body: unknown): P
   throw new Error(`unexpected ${path}`);
 }
 
-/** Three CPUs over one RAID, none booted yet, each with `view` as its membership's first view. */
-async function build(view: string[]): Promise<void> {
+/**
+ * Three CPUs over one RAID, none booted yet, each with `view` as its membership's view:
+ * installed by a regroup (`admitted`), or a CPU's boot guess before any, which is every CPU.
+ */
+async function build(view: string[], admitted = true): Promise<void> {
   dirs = [await mkdtemp(join(tmpdir(), "pair-a-")), await mkdtemp(join(tmpdir(), "pair-b-"))];
   made.push(...dirs);
   cpus = new Map();
@@ -77,7 +80,7 @@ async function build(view: string[]): Promise<void> {
       post: () => undefined,
     };
     const events = new EventLog(name);
-    const membership = { view: { id: 1, members: [...view] }, quorate: true };
+    const membership = { view: { id: admitted ? 1 : 0, members: [...view] }, quorate: true, admitted };
     const address = {
       take: () => Promise.resolve(void (c.holdsAddress = true)),
       release: () => Promise.resolve(void (c.holdsAddress = false)),
@@ -190,10 +193,14 @@ describe("a process pair", () => {
     // A lab whose CPUs start seconds apart (Swarm's tasks): cpu-1 and cpu-2 are up and
     // quorate, cpu-0 (the plan's primary) is not there yet. Not a failure: nothing to take over.
     clearInterval(supervisor);
-    await build(["cpu-1", "cpu-2"]);
+    // They boot with the boot guess (every CPU, no regroup yet), then install a view without cpu-0.
+    await build(CPUS, false);
     cpu("cpu-0").alive = false;
     for (const n of ["cpu-1", "cpu-2"]) await cpu(n).pair.boot();
-    for (const n of ["cpu-1", "cpu-2"]) cpu(n).pair.onView({ id: 2, members: ["cpu-1", "cpu-2"] });
+    for (const n of ["cpu-1", "cpu-2"]) {
+      Object.assign(cpu(n).membership, { view: { id: 2, members: ["cpu-1", "cpu-2"] }, admitted: true });
+      cpu(n).pair.onView(cpu(n).membership.view);
+    }
     await new Promise((r) => setTimeout(r, 100));
     expect([cpu("cpu-1").pair.role, await record()]).toEqual(["backup", undefined]);
     // cpu-0 starts, as the plan's primary; once the backup has seen it, its death is a failure.
