@@ -12,6 +12,7 @@ import { connectEngine } from "../docker/engine.js";
 import { Plumbing, dockerName } from "../docker/plumbing.js";
 import { LabError, MissingTool, UsageError, errorMessage } from "../errors.js";
 import { labContext, readFaultContext } from "../faults/context.js";
+import { imageExists, imageId } from "../images/engine-build.js";
 import { readLabRecord } from "../machine/parts.js";
 import { startedLab, type StartedLab } from "../machine/started.js";
 import { waitForMachine, type BringUp } from "../machine/ready.js";
@@ -74,7 +75,7 @@ async function shareImages(plumbing: Plumbing, nodes: Record<string, string>, im
   for (const [name, endpoint] of Object.entries(nodes)) {
     const remote = new Plumbing(await connectEngine({ host: endpoint }));
     for (const image of images) {
-      if (await remote.docker.getImage(image).inspect().then(() => true, () => false)) continue;
+      if (await imageExists(remote.docker, image)) continue;
       progress(`sending ${image} to node ${name}`);
       const stream = await plumbing.docker.getImage(image).get();
       await new Promise<void>((resolve, reject) => {
@@ -88,8 +89,10 @@ async function shareImages(plumbing: Plumbing, nodes: Record<string, string>, im
   }
 }
 
-async function imageId(plumbing: Plumbing, image: string): Promise<string> {
-  return (await plumbing.docker.getImage(image).inspect()).Id;
+async function idOf(plumbing: Plumbing, image: string): Promise<string> {
+  const id = await imageId(plumbing.docker, image);
+  if (!id) throw new LabError(`image ${image} is not on this engine; 'npx nonstop images' builds it`);
+  return id;
 }
 
 async function deploy(t: Topology, files: ReturnType<typeof generateStack>): Promise<void> {
@@ -143,7 +146,7 @@ export async function upSwarm(opts: BringUp, swarm: SwarmOptions): Promise<Start
   // task (then falls back to its own copy), which is traffic the lab must not send and a
   // wait whenever the registry is slow to refuse; an ID is never pulled. `docker save`
   // and `load` keep the ID, so it names the same image on every node.
-  const byId = { cpu: await imageId(plumbing, opts.images.cpu), router: await imageId(plumbing, opts.images.router) };
+  const byId = { cpu: await idOf(plumbing, opts.images.cpu), router: await idOf(plumbing, opts.images.router) };
   const files = generateStack(t, byId, {
     takeover,
     ...(edgeSubnet ? { edgeSubnet } : {}),
