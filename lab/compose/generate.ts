@@ -5,7 +5,7 @@ import { stringify } from "yaml";
 import { cfsQuota, dockerName, type ContainerSpec, type Healthcheck } from "../docker/plumbing.js";
 import { labLabels } from "../docker/labels.js";
 import { COMPOSE_HEALTH_INTERVAL_MS, planMachine, type RouterPart } from "../machine/plan.js";
-import { LABEL_TOPOLOGY } from "../machine/status.js";
+import { LABEL_TOPOLOGY } from "../machine/parts.js";
 import { serviceVip } from "../machine/vip.js";
 import { resolveTopology } from "../topology/resolve.js";
 import type { Topology } from "../topology/types.js";
