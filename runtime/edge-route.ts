@@ -32,16 +32,21 @@ export async function upstreamOf(route: EdgeRoute, timeoutMs = 1000): Promise<st
 
 function call(route: EdgeRoute, method: "GET" | "POST", body: string | undefined, timeoutMs: number): Promise<string> {
   const [host = "", port = "8474"] = route.api.split(":");
+  return exchange({ host, port: Number(port), method, path: `/proxies/${encodeURIComponent(route.proxy)}`, body, timeoutMs, who: "edge router", what: `${method} ${route.proxy}` });
+}
+
+/** One HTTP request on the edge network; the body of a 200, or a rejection naming `who` (and `what` was asked). */
+function exchange(o: { host: string; port: number; method: "GET" | "POST"; path: string; body?: string | undefined; timeoutMs: number; who: string; what?: string }): Promise<string> {
   return new Promise((resolve, reject) => {
-    const headers = body ? { "content-type": "application/json", "content-length": Buffer.byteLength(body) } : {};
-    const req = request({ host, port: Number(port), method, path: `/proxies/${encodeURIComponent(route.proxy)}`, headers, timeout: timeoutMs }, (res) => {
+    const headers = o.body ? { "content-type": "application/json", "content-length": Buffer.byteLength(o.body) } : {};
+    const req = request({ host: o.host, port: o.port, method: o.method, path: o.path, headers, timeout: o.timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString("utf8")) : reject(new Error(`edge router answered ${res.statusCode ?? "nothing"} to ${method} ${route.proxy}`))));
+      res.on("end", () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString("utf8")) : reject(new Error(`${o.who} answered ${res.statusCode ?? "nothing"}${o.what ? ` to ${o.what}` : ""}`))));
     });
-    req.on("timeout", () => req.destroy(new Error(`edge router did not answer in ${timeoutMs} ms`)));
+    req.on("timeout", () => req.destroy(new Error(`${o.who} did not answer in ${o.timeoutMs} ms`)));
     req.on("error", reject);
-    req.end(body);
+    req.end(o.body);
   });
 }
 
@@ -96,16 +101,7 @@ export class RouteKeeper {
 export async function supersedes(upstream: string, service: string, epoch: number, agentPort: number, timeoutMs = 300): Promise<boolean> {
   const host = /^(cpu-\d+-edge):\d+$/.exec(upstream)?.[1];
   if (!host) return true;
-  const body = await new Promise<string | undefined>((resolve) => {
-    const req = request({ host, port: agentPort, path: "/runtime", timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve(res.statusCode === 200 ? Buffer.concat(chunks).toString("utf8") : undefined));
-    });
-    req.on("timeout", () => req.destroy());
-    req.on("error", () => resolve(undefined));
-    req.end();
-  });
+  const body = await exchange({ host, port: agentPort, method: "GET", path: "/runtime", timeoutMs, who: host }).catch(() => undefined);
   if (!body) return true;
   const pair = (JSON.parse(body) as { pairs?: { service: string; role: string; epoch: number }[] }).pairs?.find((p) => p.service === service);
   return !(pair?.role === "primary" && pair.epoch > epoch);
