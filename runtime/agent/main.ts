@@ -177,9 +177,11 @@ if (topology) {
     .catch((err: unknown) => console.error(`runtime failed to start: ${err instanceof Error ? err.stack : String(err)}`));
 }
 
-// Docker stops containers with SIGTERM; close at once so `nonstop down` is quick.
+// Docker stops containers with SIGTERM; close at once so `nonstop down` is quick. The
+// pairs start nothing new from here, and the work they have queued gets the half second.
 for (const sig of ["SIGTERM", "SIGINT"] as const) {
   process.on(sig, () => {
+    for (const p of node?.pairs.values() ?? []) void p.stop();
     server.close(() => process.exit(0));
     server.closeAllConnections();
     setTimeout(() => process.exit(0), 500).unref();

@@ -256,7 +256,22 @@ export class Pair {
   }
 
   private serial(fn: () => Promise<void>): void {
+    if (this.stopped) return;
     this.queue = this.queue.then(fn).catch((err: unknown) => this.d.onEvent({ type: "pair.error", service: this.d.service.name, error: String(err) }));
+  }
+
+  /** Set by stop(): the pair takes no new work, so nothing it does outlives its stop. */
+  private stopped = false;
+
+  /**
+   * Stops the pair: it queues nothing more (views, resyncs, re-protection, changes), and
+   * the returned promise settles only once the work already queued has finished, its last
+   * RAID write included. A caller that removes the mirrors after `await stop()` (the agent
+   * at shutdown, a test's teardown) never races a write still on its way to the disk.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.queue.catch(() => undefined);
   }
 
   private async takeover(r: PairRecord, view: View): Promise<void> {
@@ -369,6 +384,7 @@ export class Pair {
    */
   write(op: PairOp, abandoned?: AbortSignal): Promise<{ seq: number; epoch: number }> {
     return new Promise((resolve, reject) => {
+      if (this.stopped) return reject(new NotPrimary(`${this.d.self}'s pair for ${this.d.service.name} is stopped`));
       this.pending.push({ op, abandoned, resolve, reject });
       if (this.pending.length === 1) {
         // The first of a batch schedules the commit; later arrivals join it until it starts.
