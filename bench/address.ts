@@ -8,17 +8,15 @@
 // is timed from the start of the move to the first probe answered by the new holder. The
 // probe goes through the edge router, as clients do, every 5 ms with fresh connections.
 import { dockerName } from "../lab/docker/plumbing.js";
-import { reap } from "../lab/docker/reap.js";
 import { attach } from "../lab/machine/started.js";
-import { up } from "../lab/machine/up.js";
-import { resolveTopology } from "../lab/topology/resolve.js";
 import { httpGet } from "../lab/util/http.js";
 import { printFigures, runsFromArgv, summarize } from "./figures.js";
-import { benchLab, edgeInterface } from "./lab.js";
+import { benchLab, benchMachine, edgeInterface } from "./lab.js";
 
 const runs = runsFromArgv(10);
 const { plumbing, images } = await benchLab();
-const lab = "bench-address";
+const machine = await benchMachine({ plumbing, images }, { cpus: 4 }, "bench-address");
+const lab = machine.id;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls through the edge until `cpu` answers; ms from t0. */
@@ -35,7 +33,7 @@ const secondary: number[] = [];
 const alias: number[] = [];
 let failures = 0;
 try {
-  const s = await (await up({ plumbing, images, topology: resolveTopology({ cpus: 4 }, lab), progress: () => undefined })).status({ live: true });
+  const s = await machine.lab.status({ live: true });
   const url = s.services[0]?.url ?? "";
   const ctx = await attach(plumbing, lab);
   const edge = await ctx.router(ctx.topology.edge.router);
@@ -90,5 +88,5 @@ try {
     note: "from the start of the move to the first probe (through the edge router, fresh connection every 5 ms) answered by the new holder. The alias move also changes the new holder's own edge address and cuts its open connections.",
   });
 } finally {
-  await reap(plumbing, lab);
+  await machine.release();
 }

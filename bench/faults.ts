@@ -1,20 +1,18 @@
 // Fault actuation latency: from the call to the effect observed from outside, and the same
 // for the heal. The effect is probed concurrently with the call every few milliseconds, so
 // the figure is not the API round trip but the moment a client would notice.
-import { reap } from "../lab/docker/reap.js";
 import type { FaultContext } from "../lab/faults/context.js";
 import { attach } from "../lab/machine/started.js";
 import { inject } from "../lab/faults/inject.js";
 import type { Fault } from "../lab/faults/kinds/index.js";
-import { up } from "../lab/machine/up.js";
-import { resolveTopology } from "../lab/topology/resolve.js";
 import { httpGet } from "../lab/util/http.js";
 import { printFigures, runsFromArgv, summarize, type Summary } from "./figures.js";
-import { benchLab } from "./lab.js";
+import { benchLab, benchMachine } from "./lab.js";
 
 const runs = runsFromArgv(20);
 const { plumbing, images } = await benchLab();
-const lab = "bench-faults";
+const machine = await benchMachine({ plumbing, images }, { cpus: 2 }, "bench-faults");
+const lab = machine.id;
 
 /** True when a GET answers 200 within `timeoutMs`. */
 async function answers(url: string, timeoutMs = 50): Promise<boolean> {
@@ -56,7 +54,6 @@ async function measure(ctx: FaultContext, fault: Fault, probeUrl: () => Promise<
 
 const figures: Record<string, { inject: Summary; heal: Summary }> = {};
 try {
-  await up({ plumbing, images, topology: resolveTopology({ cpus: 2 }, lab), progress: () => undefined });
   const ctx = await attach(plumbing, lab);
   const web = async () => {
     const c = await plumbing.container.inspect(`nonstop-${lab}-router-edge`);
@@ -77,6 +74,6 @@ try {
     figures[name] = { inject: summarize(out.inject, "ms"), heal: summarize(out.heal, "ms") };
   }
 } finally {
-  await reap(plumbing, lab);
+  await machine.release();
 }
 printFigures("faults", { actuation: figures, note: "inject: call to a probe failing; heal: heal call to a probe answering again (includes the CPU's or router's restart)" });

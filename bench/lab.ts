@@ -6,6 +6,11 @@ import { configFromEnv, type LabConfig } from "../lab/config.js";
 import { connectEngine } from "../lab/docker/engine.js";
 import { dockerName, Plumbing } from "../lab/docker/plumbing.js";
 import { ensureConfiguredImages, type ImageSet } from "../lab/images/build.js";
+import { reap } from "../lab/docker/reap.js";
+import { sharedLab, sharedLabId } from "../lab/machine/reuse.js";
+import type { StartedLab } from "../lab/machine/started.js";
+import { up } from "../lab/machine/up.js";
+import { resolveTopology } from "../lab/topology/resolve.js";
 
 export interface BenchLab {
   config: LabConfig;
@@ -29,4 +34,31 @@ export async function edgeInterface(plumbing: Plumbing, lab: string, cpu: string
   const [iface = "eth0", cidr = "0/16"] = out.split(" ");
   const [ip = "", bits = "16"] = cidr.split("/");
   return { iface, ip, bits: Number(bits) };
+}
+
+/**
+ * The machine a benchmark measures. With `--reuse` (the smoke runs of `npm test`) it is the
+ * shared lab of the topology (lab/machine/reuse.ts): reset and verified if one is up,
+ * brought up otherwise, and left up for the next user. Without it, a lab of the
+ * benchmark's own, which `release` removes, so a full run measures what it always did.
+ */
+export interface BenchMachine {
+  id: string;
+  lab: StartedLab;
+  release(): Promise<void>;
+}
+
+export async function benchMachine(b: Pick<BenchLab, "plumbing" | "images">, input: unknown, ownLab: string): Promise<BenchMachine> {
+  const { plumbing, images } = b;
+  if (process.argv.includes("--reuse")) {
+    const id = sharedLabId(resolveTopology(input, "shared"));
+    const { lab } = await sharedLab({ plumbing, images, topology: resolveTopology(input, id) });
+    // Whatever the benchmark injected is healed as it ends; the lab stays up for the next.
+    return { id, lab, release: async () => {
+        await lab[Symbol.asyncDispose]();
+      },
+    };
+  }
+  const lab = await up({ plumbing, images, topology: resolveTopology(input, ownLab), progress: () => undefined });
+  return { id: ownLab, lab, release: () => reap(plumbing, ownLab).then(() => undefined) };
 }

@@ -2,24 +2,22 @@
 // the failed operations (the goal is none: every message also goes over y) and how much
 // the write latency's p99 moves, against the same load with both planes, in the same run.
 import { availability, latency } from "../lab/checks/index.js";
-import { reap } from "../lab/docker/reap.js";
 import { attach } from "../lab/machine/started.js";
 import { inject } from "../lab/faults/inject.js";
 import { sliceByInvoke } from "../lab/history/history.js";
 import { HistoryRecorder } from "../lab/history/recorder.js";
-import { up } from "../lab/machine/up.js";
-import { resolveTopology } from "../lab/topology/resolve.js";
 import { HttpClient } from "../lab/workload/http-client.js";
 import { OpenLoop } from "../lab/workload/open-loop.js";
 import { numberFromArgv, printFigures, runsFromArgv, summarize } from "./figures.js";
-import { benchLab } from "./lab.js";
+import { benchLab, benchMachine } from "./lab.js";
 
 const runs = runsFromArgv(5);
 const rate = 200;
 // Each window, before and during the plane failure (`--window-ms`; the smoke run uses 1 s).
 const windowMs = numberFromArgv("--window-ms", 3000);
 const { plumbing, images } = await benchLab();
-const lab = "bench-plane";
+const machine = await benchMachine({ plumbing, images }, { cpus: 4 }, "bench-plane");
+const lab = machine.id;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const p99Both: number[] = [];
@@ -28,7 +26,7 @@ let failed = 0;
 let unknown = 0;
 let ops = 0;
 try {
-  const s = await (await up({ plumbing, images, topology: resolveTopology({ cpus: 4 }, lab), progress: () => undefined })).status({ live: true });
+  const s = await machine.lab.status({ live: true });
   const url = s.services[0]?.url ?? "";
   const ctx = await attach(plumbing, lab);
   const rec = new HistoryRecorder();
@@ -69,5 +67,5 @@ try {
     note: `writes (POST /add) at ${rate}/s; ${windowMs / 1000} s with both planes, then ${windowMs / 1000} s with router-x killed, per run`,
   });
 } finally {
-  await reap(plumbing, lab);
+  await machine.release();
 }

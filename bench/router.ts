@@ -2,18 +2,15 @@
 // web service's agent directly (its 127.0.0.1 port) against through router-edge with no
 // toxics, and through router-edge with a 100 ms latency toxic; then throughput on both paths
 // (autocannon, keep-alive). Prints JSON.
-import { reap } from "../lab/docker/reap.js";
-import { up } from "../lab/machine/up.js";
 import { Router } from "../lab/router/router.js";
-import { resolveTopology } from "../lab/topology/resolve.js";
 import { httpGet } from "../lab/util/http.js";
 import autocannon from "autocannon";
 import { printFigures, runsFromArgv, summarize } from "./figures.js";
-import { benchLab } from "./lab.js";
+import { benchLab, benchMachine } from "./lab.js";
 
 const n = runsFromArgv(200);
 const { plumbing, images } = await benchLab();
-const lab = "bench-router";
+const machine = await benchMachine({ plumbing, images }, { cpus: 2 }, "bench-router");
 
 async function sample(url: string, count: number): Promise<number[]> {
   const out: number[] = [];
@@ -22,7 +19,7 @@ async function sample(url: string, count: number): Promise<number[]> {
 }
 
 try {
-  const s = await (await up({ plumbing, images, topology: resolveTopology({ cpus: 2 }, lab), progress: () => undefined })).status({ live: true });
+  const s = await machine.lab.status({ live: true });
   const viaRouter = `${s.services[0]?.url}/health`;
   const direct = `${s.cpus.find((c) => c.name === s.services[0]?.primary)?.agentUrl}/health`;
   const edge = new Router(s.routers.find((r) => r.name === "router-edge")?.apiUrl ?? "");
@@ -58,5 +55,5 @@ try {
     note: "fresh TCP connection per request; both paths cross docker-proxy on 127.0.0.1",
   });
 } finally {
-  await reap(plumbing, lab);
+  await machine.release();
 }

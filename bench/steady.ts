@@ -2,7 +2,9 @@
 // and each scenario's rate of coming out as expected, with the runtime's false removals
 // (CPUs removed from the view in a scenario that faults no CPU) and its stalls.
 // `--hog` keeps one more core of the host busy throughout, as a noisy CI neighbour would;
-// `--only a,b` runs some scenarios. Prints a table on stderr and one JSON line of figures.
+// `--only a,b` runs some scenarios. `--reuse` runs each on the shared lab of its topology,
+// reset and verified between runs (lab/machine/reuse.ts), as `npm test` does; the figures
+// say how many runs reused a lab. Prints a table on stderr and one JSON line of figures.
 // A scenario that fails once in ten is a bug in the product or in the scenario.
 import { spawn, type ChildProcess } from "node:child_process";
 import { reap } from "../lab/docker/reap.js";
@@ -12,9 +14,12 @@ import type { ScenarioResult } from "../lab/scenario/result.js";
 import { SCENARIOS } from "../scenarios/index.js";
 import { listFromArgv, printFigures, runsFromArgv } from "./figures.js";
 import { benchLab } from "./lab.js";
+import { reapShared } from "../lab/machine/reuse.js";
 
 const runs = runsFromArgv(10);
 const hog = process.argv.includes("--hog");
+const reuse = process.argv.includes("--reuse");
+let reused = 0;
 const only = listFromArgv("--only", []);
 const reportRoot = process.argv.find((a) => a.startsWith("--report="))?.slice(9) ?? "reports/steady";
 const chosen = only.length ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS;
@@ -51,7 +56,8 @@ try {
       let r: ScenarioResult;
       try {
         const dir = `${reportRoot}/run-${i}/${s.name}`;
-        r = await runScenario(s, { plumbing, images, reportDir: dir });
+        r = await runScenario(s, { plumbing, images, reportDir: dir, reuse });
+        if (r.system?.reused) reused++;
         await writeReports(r, dir);
       } catch (err) {
         t.failures.push(`run ${i}: crashed: ${String(err)}`);
@@ -70,6 +76,7 @@ try {
 } finally {
   stopHog();
   for (const lab of await plumbing.labs()) if (lab.startsWith("scn-")) await reap(plumbing, lab);
+  await reapShared(plumbing);
 }
 
 const rows = [...tally].map(([name, t]) => ({ name, ...t, passRate: t.runs ? Math.round((t.asExpected / t.runs) * 1000) / 10 : null }));
@@ -79,6 +86,8 @@ for (const r of rows) for (const f of r.failures) process.stderr.write(`  ${r.na
 printFigures("steady", {
   runs,
   hog,
+  reuse,
+  reusedRuns: reused,
   minutes: Math.round((Date.now() - t0) / 6000) / 10,
   unexpected: rows.reduce((a, r) => a + (r.runs - r.asExpected), 0),
   falseRemovals: rows.reduce((a, r) => a + r.falseRemovals, 0),

@@ -10,11 +10,14 @@ export default defineScenario({
   workload: { client: "http", service: "web", ops: "compute", rate: 50, timeoutMs: 1000 },
   schedule: {
     timeline: [
-      { at: "2s", inject: { kind: "replica.diverge", cpu: "cpu-2" }, id: "diverge" },
-      { at: "5s", heal: "diverge" },
+      // 1 s of load before the fault.
+      { at: "1s", inject: { kind: "replica.diverge", cpu: "cpu-2" }, id: "diverge" },
+      // Held 2 s: the first wrong answer (at 50 computes a second) is voted out at once.
+      { at: "3s", heal: "diverge" },
     ],
   },
-  duration: "6s",
+  // 1 s after the heal: the replica's return is inside the judged run.
+  duration: "4s",
   checks: ["availability", "latency", "rightAnswers", "runtime"],
   thresholds: ["availability.failed == 0", "runtime.votedOut == 1", "runtime.takeovers == 0", "runtime.removals == 0"],
 });

@@ -2,6 +2,7 @@
 import type { ThresholdResult } from "../checks/thresholds.js";
 import type { Anomaly } from "../checks/types.js";
 import type { HistoryEntry } from "../history/types.js";
+import type { SharedUse } from "../machine/reuse.js";
 
 export interface CheckOutcome {
   name: string;
@@ -38,6 +39,8 @@ export interface ScenarioResult {
   /** The scheduled faults, described, in order: the report's timeline labels them. */
   faults: string[];
   history: HistoryEntry[];
+  /** On a shared lab (`reuse`): whether it was reused after a verified reset, or brought up fresh, and why. */
+  system?: SharedUse;
 }
 
 export function describeThreshold(t: ThresholdResult): string {

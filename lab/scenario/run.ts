@@ -15,6 +15,9 @@ import { HistoryRecorder } from "../history/recorder.js";
 import type { ImageSet } from "../images/build.js";
 import type { StartedLab } from "../machine/started.js";
 import { up } from "../machine/up.js";
+import { withDefaults } from "../machine/defaults.js";
+import { releaseShared, sharedLab, sharedLabId, type SharedUse } from "../machine/reuse.js";
+import { UsageError } from "../errors.js";
 import { startWorkload } from "./workloads.js";
 import type { AnyScenarioSpec, ScenarioSpec } from "./define.js";
 import { isAppScenario } from "./kinds.js";
@@ -42,6 +45,12 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Brings the machine up as a Swarm stack (`nonstop run --swarm`); the scenario is unchanged. */
   swarm?: SwarmOptions;
+  /**
+   * Runs on the shared lab of the scenario's topology (lab/machine/reuse.ts): reset and
+   * verified when one is up, brought up fresh otherwise, and left up for the next use.
+   * The result's `system` says which. Not with `swarm`.
+   */
+  reuse?: boolean;
 }
 
 function labIdFor(name: string): string {
@@ -54,20 +63,32 @@ export async function runScenario(spec: AnyScenarioSpec, opts: RunOptions = {}):
     if (opts.swarm) refuseAppOnSwarm(spec.name);
     return (await import("../app/scenario.js")).runAppScenario(spec, opts);
   }
-  const lab = labIdFor(spec.name);
-  // Everything is validated before anything starts.
+  if (opts.reuse && opts.swarm) throw new UsageError(`${spec.name}: reuse shares a lab on this engine; a Swarm stack is brought up for each run`);
+  // Everything is validated before anything starts; a shared lab's id follows from the
+  // topology, so the scenario is resolved once to learn it.
+  const lab = opts.reuse ? sharedLabId(resolveScenario(spec, "shared", opts.seed).topology) : labIdFor(spec.name);
   const scn = resolveScenario(spec, lab, opts.seed);
   if (opts.swarm) checkSwarmSchedule(spec.name, scn.schedule);
-  return judgeRun(spec, scn, lab, opts, (signal) => runCase(spec, scn, opts, signal));
+  const system: { use?: SharedUse } = {};
+  const r = await judgeRun(spec, scn, lab, opts, (signal) => runCase(spec, scn, opts, signal, system));
+  // A run the lab failed under leaves it in doubt: the next use starts from a fresh one.
+  if (opts.reuse && r.error !== undefined) await releaseShared((await withDefaults(opts)).plumbing, lab);
+  return system.use ? { ...r, system: system.use, summary: `${r.summary} ${describeUse(system.use)}` } : r;
+}
+
+/** How the run's shared lab was had, for its summary line (and so the report and JUnit). */
+function describeUse(u: SharedUse): string {
+  if (u.reused) return `[lab reused: reset and verified in ${u.reset?.ms ?? "?"} ms]`;
+  return u.freshBecause ? `[lab brought up fresh: ${u.freshBecause}]` : "[lab brought up fresh: none was up]";
 }
 
 /** Stages 1 and 2: acquire the resources, run the case, release everything in reverse. */
-async function runCase(spec: ScenarioSpec, scn: ResolvedScenario, opts: RunOptions, signal: AbortSignal): Promise<Recorded> {
+async function runCase(spec: ScenarioSpec, scn: ResolvedScenario, opts: RunOptions, signal: AbortSignal, system: { use?: SharedUse }): Promise<Recorded> {
   await using recorder = new RecordingOf(new HistoryRecorder());
   if (opts.reportDir) await recorder.history.streamTo(join(opts.reportDir, "history.jsonl"));
   const state = new RunState(spec.name, recorder.history);
 
-  await using machine = await upFor(scn, opts, signal);
+  await using machine = await upFor(scn, opts, signal, system);
   await using faults = machine.faults((e) => state.onFault(e));
   await using events = new RuntimeEventPump(machine, recorder.history).start();
   const status = await machine.status({ live: true });
@@ -83,7 +104,12 @@ async function runCase(spec: ScenarioSpec, scn: ResolvedScenario, opts: RunOptio
   return { history: recorder.history.entries, ...r };
 }
 
-async function upFor(scn: ResolvedScenario, opts: RunOptions, signal: AbortSignal): Promise<StartedLab> {
+async function upFor(scn: ResolvedScenario, opts: RunOptions, signal: AbortSignal, system: { use?: SharedUse }): Promise<StartedLab> {
+  if (opts.reuse) {
+    const shared = await sharedLab({ ...(opts.plumbing ? { plumbing: opts.plumbing } : {}), ...(opts.images ? { images: opts.images } : {}), topology: scn.topology, signal });
+    system.use = shared.use;
+    return shared.lab;
+  }
   const lab = await up({ ...(opts.plumbing ? { plumbing: opts.plumbing } : {}), ...(opts.images ? { images: opts.images } : {}), ...(opts.swarm ? { swarm: opts.swarm } : {}), topology: scn.topology, signal });
   if (opts.keepLab) lab.keep();
   return lab;
