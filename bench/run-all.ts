@@ -2,7 +2,9 @@
 // then one JSON file of figures and a markdown table of them:
 //   reports/bench/figures.json   every benchmark's JSON, plus the machine
 //   reports/bench/figures.md     one row per summarised figure: N, median, p99, min, max
-// `--smoke` runs each one as briefly as it allows (what `npm test` does, so none rots).
+// `--smoke` runs each one as briefly as it allows (what `npm test` does, so none rots):
+// one iteration, and, where the figure allows, on the shared lab of its topology
+// (`--reuse`: reset and verified, not brought up again; lab/machine/reuse.ts).
 // Benchmarks never fail on speed; a benchmark that crashes or prints no figures does.
 import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -20,15 +22,16 @@ export const BENCHES: Bench[] = [
   { file: "bench/images.ts", smoke: ["--runs", "1"] },
   { file: "bench/cli.ts", smoke: ["--runs", "1"] },
   { file: "bench/lifecycle.ts", smoke: ["--runs", "1"] },
+  { file: "bench/reuse.ts", smoke: ["--runs", "1"] },
   { file: "bench/idle.ts", smoke: ["--seconds", "2", "--settle-ms", "500", "--services", "web"] },
-  { file: "bench/router.ts", smoke: ["--runs", "20"] },
-  { file: "bench/faults.ts", smoke: ["--runs", "1"] },
+  { file: "bench/router.ts", smoke: ["--runs", "20", "--reuse"] },
+  { file: "bench/faults.ts", smoke: ["--runs", "1", "--reuse"] },
   { file: "bench/loadgen.ts", smoke: ["--seconds", "1", "--rates", "500"] },
   { file: "bench/checks.ts", smoke: ["--ops", "20000"] },
   { file: "bench/raid.ts", smoke: ["--mb", "8"] },
-  { file: "bench/plane.ts", smoke: ["--runs", "1", "--window-ms", "1000"] },
+  { file: "bench/plane.ts", smoke: ["--runs", "1", "--window-ms", "1000", "--reuse"] },
   { file: "bench/takeover.ts", smoke: ["--runs", "1", "--latency-ms", "1000"] },
-  { file: "bench/address.ts", smoke: ["--runs", "1"] },
+  { file: "bench/address.ts", smoke: ["--runs", "1", "--reuse"] },
   { file: "bench/keepalived.ts", smoke: ["--runs", "1", "--sides", "keepalivedTuned"] },
   { file: "bench/outside-kill.ts", smoke: ["--runs", "1", "--seconds", "2", "--rate", "50"] },
   { file: "bench/app.ts", smoke: ["--runs", "1", "--requests", "3", "--probe-seconds", "1"] },
