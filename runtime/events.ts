@@ -19,9 +19,13 @@ export class EventLog {
   /** Differs on every start of the agent: its numbering restarts at 1 after a reboot. */
   readonly boot = randomBytes(4).toString("hex");
 
+  /**
+   * `echo` gets each event as a JSON line as it is recorded: the agent passes stdout, which
+   * is the CPU container's log (`docker logs`). Left out (unit tests), nothing is printed.
+   */
   constructor(
     private readonly cpu: string,
-    private readonly capacity = 5000,
+    private readonly opts: { capacity?: number; echo?: (line: string) => void } = {},
   ) {}
 
   /** Records an event as its module raised it (its type, and the rest as its detail). */
@@ -29,8 +33,8 @@ export class EventLog {
     const { type, ...detail } = event;
     const e = { seq: ++this.seq, time: Date.now(), cpu: this.cpu, type, detail };
     this.ring.push(e);
-    if (this.ring.length > this.capacity) this.ring.shift();
-    console.log(JSON.stringify(e));
+    if (this.ring.length > (this.opts.capacity ?? 5000)) this.ring.shift();
+    this.opts.echo?.(JSON.stringify(e));
   }
 
   /** Events after `seq` of boot `boot`; everything held when `boot` is another (older) one. */

@@ -89,7 +89,7 @@ function addressControl(vip: string | undefined, iface: () => Interface | undefi
  * re-pointing it (a lab on Swarm) instead of by a service address (`vips`).
  */
 export async function startNode(t: Topology, self: string, vips: Vips, ready: (n: NodeRuntime) => void, edgeApi?: string): Promise<NodeRuntime> {
-  const events = new EventLog(self);
+  const events = new EventLog(self, { echo: (line) => console.log(line) });
   // A CPU that may hold a service address keeps its `ip` open from boot (runtime/address.ts).
   if (Object.keys(vips).length > 0) prepareAddressing();
   const raid = new Raid1(
