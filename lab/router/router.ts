@@ -59,22 +59,22 @@ export class Router {
     await this.client.populate(specs.map((s) => ({ ...s, enabled: s.enabled ?? true })));
   }
 
-  /** Every proxy with its toxics, from the server (the truth a second process sees too). */
+  /**
+   * Every proxy with its toxics, from the server (the truth a second process sees too).
+   * Read from GET /proxies itself: the client's getAll() builds its proxies without their
+   * toxics, so a toxic left on a link did not show here (the shared lab's reset proof found it).
+   */
   async proxies(): Promise<ProxyState[]> {
-    const all = await this.client.getAll();
-    return Object.values(all).map((p) => {
-      const json = p.toJson();
-      return {
-        name: json.name,
-        listen: json.listen,
-        upstream: json.upstream,
-        enabled: json.enabled,
-        // A proxy the client listed without fetching its toxics has none in its JSON.
-        toxics: (json.toxics ?? []).flatMap((t) =>
-          isToxicType(t.type) ? [{ name: t.name, type: t.type, stream: t.stream, toxicity: t.toxicity, attributes: t.attributes as Record<string, number> }] : [],
-        ),
-      };
-    });
+    const res = await fetch(`${this.apiUrl}/proxies`, { signal: AbortSignal.timeout(5000) });
+    if (!res.ok) throw new LabError(`router ${this.apiUrl}: listing proxies failed (${res.status})`);
+    const all = (await res.json()) as Record<string, { name: string; listen: string; upstream: string; enabled: boolean; toxics?: { name: string; type: string; stream: "upstream" | "downstream"; toxicity: number; attributes: Record<string, number> }[] }>;
+    return Object.values(all).map((json) => ({
+      name: json.name,
+      listen: json.listen,
+      upstream: json.upstream,
+      enabled: json.enabled,
+      toxics: (json.toxics ?? []).flatMap((t) => (isToxicType(t.type) ? [{ name: t.name, type: t.type, stream: t.stream, toxicity: t.toxicity, attributes: t.attributes }] : [])),
+    }));
   }
 
   private async get(proxy: string): Promise<Proxy> {
