@@ -78,9 +78,27 @@ export async function resetMachine(ctx: FaultContext, opts: { timeoutMs?: number
   await waitForMachine(plumbing, t, () => undefined, opts.timeoutMs ?? 60_000, opts.signal);
   lap("ready");
 
-  leftovers.push(...(await leftoversOf(ctx)));
+  leftovers.push(...(await settledLeftovers(ctx, opts.signal)));
   lap("proof");
   return { ms: Math.round(performance.now() - t0), healed: healed.healed.length + byRestart.length, leftovers, steps: lap.steps };
+}
+
+/**
+ * The proof, asked again for a moment while it finds something. A ready machine serves
+ * every service as primary, but a backup that read the pair record just after its primary
+ * wrote it is a spare until the primary answers its resync, some milliseconds later (the
+ * CPUs all start at once here): that is the machine still settling, not a leftover. What a
+ * use really left (a toxic, a stray container, a written mirror) is still there when the
+ * window ends, and is reported then.
+ */
+async function settledLeftovers(ctx: FaultContext, signal?: AbortSignal, windowMs = 5000): Promise<string[]> {
+  const deadline = performance.now() + windowMs;
+  for (;;) {
+    const found = await leftoversOf(ctx);
+    if (found.length === 0 || performance.now() >= deadline) return found;
+    signal?.throwIfAborted();
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /**
