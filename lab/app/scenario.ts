@@ -15,6 +15,7 @@ import type { RunOptions } from "../scenario/run.js";
 import type { ScenarioResult } from "../scenario/result.js";
 import { formatZodError } from "../topology/resolve.js";
 import { resolveJudging, resolveTimeline } from "../scenario/validate.js";
+import type { ExpectInput } from "../scenario/expectation.js";
 import { loadCompose, replicasOf } from "./compose.js";
 import { checkAppFault, describeAppFault, type AppFault } from "./faults/index.js";
 import { ProbeSampler, ProbeSpec } from "./probes.js";
@@ -42,7 +43,8 @@ export interface AppScenarioSpec {
   /** Checks measured and reported but judged only by the thresholds that name them. */
   observe?: (string | Check)[];
   thresholds: string[];
-  expect?: "pass" | "fail";
+  /** What must fail, for a baseline (../scenario/expectation.ts). */
+  expect?: ExpectInput;
   seed?: number;
   /** Where relative paths (the Compose file, client modules) start; `nonstop run` sets it to the scenario file's folder. */
   baseDir?: string;
@@ -106,7 +108,7 @@ export async function resolveAppScenario(spec: AppScenarioSpec, seedOverride?: n
     return r.data;
   });
   checkLinks(links, snap, (i) => at(`links[${i}]`));
-  const { checks, observed, thresholds, steady, durationMs } = resolveJudging(spec, at);
+  const { checks, observed, thresholds, steady, durationMs, expect } = resolveJudging(spec, at);
   if (!("timeline" in spec.schedule)) throw new UsageError(at("schedule: { timeline: [...] } (random schedules are for the Tandem machine)"));
   // A fault aimed by role is checked as if at every container its probe group samples; its fields stay as written.
   const schedule = resolveTimeline<AppFault>(spec.schedule.timeline, durationMs, spec.duration, at, (input, field) => {
@@ -128,7 +130,7 @@ export async function resolveAppScenario(spec: AppScenarioSpec, seedOverride?: n
     checks,
     observed,
     thresholds,
-    expect: spec.expect ?? "pass",
+    expect,
     describe: (f) => describeAppFault(f as AppFault),
   };
 }

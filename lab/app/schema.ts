@@ -7,6 +7,7 @@ import { APP_FAULTS } from "./faults/index.js";
 import { LinkSpec } from "./faults/link.js";
 import { ProbeSpec } from "./probes.js";
 import { AppWorkload } from "./workload.js";
+import { ExpectSchema } from "../scenario/expectation.js";
 
 const faultSchemas = Object.values(APP_FAULTS).map((d) => d.schema);
 const AppFaultSchema = z.discriminatedUnion("kind", faultSchemas as unknown as [(typeof faultSchemas)[number], ...(typeof faultSchemas)[number][]]);
@@ -42,7 +43,7 @@ export const AppScenarioSchema = z
     checks: z.array(z.string()).describe("check names: availability, failoverGap, latency, lostWrites, duplicates, splitBrain, ..."),
     observe: z.array(z.string()).optional().describe("checks measured and reported but judged only by the thresholds that name them"),
     thresholds: z.array(z.string()).describe('e.g. "lostWrites.lost == 0", "availability.overall >= 99%"'),
-    expect: z.enum(["pass", "fail"]).optional().describe("fail: an expected-failure baseline, right when its checks fail"),
+    expect: ExpectSchema.optional(),
     seed: z.number().int().min(0).optional(),
   })
   .strict();

@@ -9,6 +9,8 @@ import { UsageError } from "../errors.js";
 import type { AnyScenarioSpec, ScenarioSpec } from "../scenario/define.js";
 import { writeReports } from "../report/write.js";
 import { runScenario, type Progress } from "../scenario/run.js";
+import { describeExpectation } from "../scenario/expectation.js";
+import { verdictOf } from "../scenario/result.js";
 import { isScenarioPath, loadScenarios, validate } from "../scenario/load.js";
 import { buildImages } from "./images.js";
 import { writableFolder } from "../util/folder.js";
@@ -50,6 +52,7 @@ export async function runCommand(
   const plumbing = new Plumbing(await connectEngine({ host: config.dockerHost }));
   const { images } = await buildImages(config, { quiet: true });
   let failures = 0;
+  const rows: string[][] = [];
   for (const s of chosen) {
     const dir = resolve(join(flags.report, s.name));
     const r = await runScenario(s, {
@@ -65,6 +68,7 @@ export async function runCommand(
     await writeReports(r, dir);
     if (process.stderr.isTTY) process.stderr.write("\r\x1b[2K");
     console.log(`${r.ok ? "✔" : "✘"} ${r.summary}`);
+    rows.push([r.name, verdictOf(r), describeExpectation(r.expect), `${(r.wallMs / 1000).toFixed(1)} s`]);
     for (const c of r.checks) {
       const figures = Object.entries(c.figures)
         .filter(([, v]) => v !== null)
@@ -76,6 +80,9 @@ export async function runCommand(
     console.log(`    seed ${r.seed}; report: ${join(dir, "report.html")} (also summary.json, history.jsonl, junit.xml)`);
     if (!r.ok) failures++;
   }
-  if (chosen.length > 1) console.log(`${chosen.length - failures} of ${chosen.length} scenarios came out as expected`);
+  if (chosen.length > 1) {
+    console.log(`\n${table([["scenario", "verdict", "expectation", "wall"], ...rows])}\n`);
+    console.log(`${chosen.length - failures} of ${chosen.length} scenarios came out as expected`);
+  }
   if (failures > 0) process.exitCode = 1;
 }

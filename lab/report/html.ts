@@ -4,7 +4,8 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { ScenarioResult } from "../scenario/result.js";
-import { describeThreshold } from "../scenario/result.js";
+import { describeThreshold, verdictOf } from "../scenario/result.js";
+import { describeExpectation } from "../scenario/expectation.js";
 import { timelineOf } from "./timeseries.js";
 
 const require = createRequire(import.meta.url);
@@ -22,7 +23,7 @@ function safeJson(v: unknown): string {
 
 export function renderHtml(r: ScenarioResult): string {
   const tl = timelineOf(r.history);
-  const verdict = r.ok ? (r.expect === "fail" ? "failed, as this baseline should" : "passed") : r.status === "aborted" ? "aborted" : "did not hold";
+  const verdict = verdictOf(r);
   const rows = r.checks
     .map((c) => {
       const figures = Object.entries(c.figures)
@@ -53,7 +54,7 @@ tr.bad td:nth-child(2){color:#b3261e;font-weight:600} tr.ok td:nth-child(2){colo
 <h1>${esc(r.name)} <span class="badge">${esc(verdict)}</span></h1>
 <p class="claim">${esc(r.claim)}</p>
 <p>${esc(r.summary)}</p>
-<p class="meta">seed <b>${r.seed}</b> · lab ${esc(r.lab)} · started ${esc(r.startedAt)} · ${(r.wallMs / 1000).toFixed(1)} s · expected to ${r.expect}</p>
+<p class="meta">seed <b>${r.seed}</b> · lab ${esc(r.lab)} · started ${esc(r.startedAt)} · ${(r.wallMs / 1000).toFixed(1)} s · ${esc(describeExpectation(r.expect))}</p>
 <div id="ops" class="chart"></div><div id="lat" class="chart"></div>
 <table><thead><tr><th>check</th><th>verdict</th><th>figures</th></tr></thead><tbody>${rows}${thresholdRows}</tbody></table>
 <script>${UPLOT_JS}</script>

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { createRequire } from "node:module";
 import type { Builder } from "junit-report-builder";
 import type { ScenarioResult } from "../scenario/result.js";
-import { describeThreshold } from "../scenario/result.js";
+import { describeThreshold, verdictOf } from "../scenario/result.js";
+import { describeExpectation, thresholdKey } from "../scenario/expectation.js";
 import { renderHtml } from "./html.js";
 
 // The package's typings declare an ES default export, but under Node's CommonJS interop the
@@ -21,18 +22,23 @@ export function junitXml(results: ScenarioResult[]): string {
   const b = junit.newBuilder();
   for (const r of results) {
     const suite = b.testSuite().name(`nonstop-lab scenario ${r.name}`);
-    const whole = suite.testCase().className(`scenario.${r.name}`).name(`${r.name} (expected to ${r.expect})`);
-    if (!r.ok) whole.failure(r.summary);
+    const whole = suite.testCase().className(`scenario.${r.name}`).name(`${r.name} (${describeExpectation(r.expect)})`);
+    if (!r.ok) whole.failure(`${verdictOf(r)}: ${r.summary}`);
+    // A case fails when it came out otherwise than expected: an unexpected failure, or a
+    // named one that held. A baseline's named failures are its expected result.
+    const wrong = (name: string, failed: boolean, why: string, tc: { failure(m: string): unknown }) => {
+      if (failed && (r.expect.fail.length === 0 || r.unexpected.some((u) => u === name || u.startsWith(`${name} (`)))) tc.failure(why);
+      else if (!failed && r.held.includes(name)) tc.failure("expected to fail, and held");
+    };
     for (const c of r.checks) {
       const tc = suite.testCase().className(`scenario.${r.name}.checks`).name(c.name);
       tc.standardOutput(JSON.stringify(c.figures));
-      // In a baseline, failing checks are the expected result; the scenario case carries it.
       // An observed check is a figure to read, never a failure.
-      if (!c.valid && !c.observed && r.expect === "pass") tc.failure(c.anomalies.map((a) => a.message).join("; ") || "invalid");
+      if (!c.observed) wrong(c.name, !c.valid, c.anomalies.map((a) => a.message).join("; ") || "invalid", tc);
     }
     for (const t of r.thresholds) {
       const tc = suite.testCase().className(`scenario.${r.name}.thresholds`).name(t.text);
-      if (!t.passed && r.expect === "pass") tc.failure(describeThreshold(t));
+      wrong(thresholdKey(t.text), !t.passed, describeThreshold(t), tc);
     }
   }
   return b.build();

@@ -15,6 +15,7 @@ import { errorMessage } from "../errors.js";
 import { onInterrupt } from "../util/interrupt.js";
 import type { OpenLoop } from "../workload/open-loop.js";
 import type { Client } from "../workload/types.js";
+import { judgeExpectation, type Expectation } from "./expectation.js";
 import { summarize, type CheckOutcome, type ScenarioResult } from "./result.js";
 
 /** A workload as the case sees it, whichever system it drives: its load, its client, its final read. */
@@ -36,7 +37,7 @@ export interface CaseSpec {
   /** Measured and reported; judged only through thresholds. */
   observed?: Check[];
   thresholds: Threshold[];
-  expect: "pass" | "fail";
+  expect: Expectation;
   describe(f: AnyFault): string;
 }
 
@@ -129,15 +130,15 @@ export function analyze(spec: { name: string; claim: string }, scn: CaseSpec, r:
   const checks = [...judged, ...observed];
   const byName = new Map(checks.map((c) => [c.name, c]));
   const thresholds = r.aborted ? [] : scn.thresholds.map((t) => judge(t, byName.get(t.check) ?? { valid: false, figures: {}, anomalies: [] }));
-  const passed = !r.aborted && judged.every((c) => c.valid) && thresholds.every((t) => t.passed) && after.every((t) => t.passed);
-  const status = r.aborted ? "aborted" : passed ? "passed" : "failed";
-  const core = { name: spec.name, status, expect: scn.expect, checks, thresholds, steady: { before, after }, ...(r.error !== undefined ? { error: r.error } : {}) } as const;
+  const verdict = r.aborted ? { status: "aborted" as const, ok: false, unexpected: [], held: [] } : judgeExpectation(scn.expect, { checks, thresholds, after });
+  const { status, unexpected, held } = verdict;
+  const core = { name: spec.name, status, expect: scn.expect, checks, thresholds, steady: { before, after }, unexpected, held, ...(r.error !== undefined ? { error: r.error } : {}) } as const;
   return {
     ...core,
     claim: spec.claim,
     seed: scn.seed,
     lab: run.lab,
-    ok: r.aborted ? false : scn.expect === "fail" ? status === "failed" : status === "passed",
+    ok: verdict.ok,
     summary: summarize(core),
     startedAt: run.startedAt.toISOString(),
     wallMs: run.wallMs,

@@ -3,6 +3,7 @@
 // the runner (./run.ts) does. `defineScenario` only gives the record its type.
 import type { AppScenarioSpec } from "../app/scenario.js";
 import type { Check } from "../checks/types.js";
+import type { ExpectInput } from "./expectation.js";
 import type { Fault } from "../faults/kinds/index.js";
 import type { TopologyInput } from "../topology/schema.js";
 import type { RetryPolicy } from "../workload/types.js";
@@ -111,10 +112,11 @@ export interface ScenarioSpec {
   observe?: (string | Check)[];
   thresholds: string[];
   /**
-   * "fail" marks an expected-failure baseline, such as the paper's classic single system:
-   * the scenario is right when its checks fail.
+   * An expected-failure baseline, such as the paper's classic single system, names what
+   * must fail: `{ fail: ["availability.overall >= 99%"] }`. It is right only when exactly
+   * those fail; anything else that fails makes it "failed unexpectedly" (./expectation.ts).
    */
-  expect?: "pass" | "fail";
+  expect?: ExpectInput;
   seed?: number;
 }
 

@@ -3,6 +3,7 @@ import type { ThresholdResult } from "../checks/thresholds.js";
 import type { Anomaly } from "../checks/types.js";
 import type { HistoryEntry } from "../history/types.js";
 import type { SharedUse } from "../machine/reuse.js";
+import { describeExpectation, type Expectation } from "./expectation.js";
 
 export interface CheckOutcome {
   name: string;
@@ -14,7 +15,12 @@ export interface CheckOutcome {
   observed?: boolean;
 }
 
-export type RunStatus = "passed" | "failed" | "aborted";
+/**
+ * What happened: every check and threshold held (passed), some failed (failed), a baseline
+ * failed where it was not expected to (failed-unexpectedly: see ./expectation.ts), or the
+ * run stopped before it could be judged (aborted).
+ */
+export type RunStatus = "passed" | "failed" | "failed-unexpectedly" | "aborted";
 
 export interface ScenarioResult {
   name: string;
@@ -23,11 +29,15 @@ export interface ScenarioResult {
   lab: string;
   /** Why the run was aborted, when the lab itself failed mid-run. */
   error?: string;
-  /** "fail" for an expected-failure baseline. */
-  expect: "pass" | "fail";
+  /** What must fail: nothing, or a baseline's named checks and thresholds. */
+  expect: Expectation;
   status: RunStatus;
-  /** The run came out as expected: passed when expected to pass, failed when expected to fail. */
+  /** The run came out as expected: everything held, or exactly what the baseline named failed. */
   ok: boolean;
+  /** A baseline's failures that it did not name (why it "failed unexpectedly"). */
+  unexpected: string[];
+  /** What a baseline named that held after all. */
+  held: string[];
   /** One line: what happened, for a terminal or a test failure. */
   summary: string;
   checks: CheckOutcome[];
@@ -48,7 +58,15 @@ export function describeThreshold(t: ThresholdResult): string {
   return `${t.text}: ${t.passed ? "passed" : "FAILED"} (${t.actual === null ? "no value" : `${t.actual}${unit}`})`;
 }
 
-export function summarize(r: Pick<ScenarioResult, "name" | "status" | "expect" | "checks" | "thresholds" | "steady" | "error">): string {
+/** The run's verdict in a few words, for the report's badge and the suite's table. */
+export function verdictOf(r: Pick<ScenarioResult, "ok" | "status" | "expect">): string {
+  if (r.status === "aborted") return "aborted";
+  if (r.status === "failed-unexpectedly") return "failed unexpectedly";
+  if (r.expect.fail.length === 0) return r.ok ? "passed" : "did not hold";
+  return r.ok ? "failed as expected" : r.status === "passed" ? "held, though expected to fail" : "failed, but not all it was expected to";
+}
+
+export function summarize(r: Pick<ScenarioResult, "name" | "status" | "expect" | "checks" | "thresholds" | "steady" | "error" | "unexpected" | "held">): string {
   const failedChecks = r.checks.filter((c) => !c.valid && !c.observed).map((c) => `${c.name}: ${c.anomalies[0]?.message ?? "invalid"}`);
   const failedThresholds = r.thresholds.filter((t) => !t.passed).map(describeThreshold);
   const what =
@@ -58,7 +76,14 @@ export function summarize(r: Pick<ScenarioResult, "name" | "status" | "expect" |
       ? `aborted: the steady state failed before any fault (${r.steady.before.filter((t) => !t.passed).map(describeThreshold).join("; ")})`
       : r.status === "passed"
         ? "every check and threshold passed"
-        : `failed: ${[...failedChecks, ...failedThresholds, ...r.steady.after.filter((t) => !t.passed).map((t) => `steady state after: ${describeThreshold(t)}`)].join("; ")}`;
-  const expectation = r.expect === "fail" ? (r.status === "failed" ? " — as expected of this baseline" : " — but this baseline was expected to fail") : "";
+        : `${r.status === "failed-unexpectedly" ? "failed unexpectedly" : "failed"}: ${[...failedChecks, ...failedThresholds, ...r.steady.after.filter((t) => !t.passed).map((t) => `steady state after: ${describeThreshold(t)}`)].join("; ")}`;
+  const baseline = r.expect.fail.length > 0;
+  const expectation = !baseline || r.status === "aborted"
+    ? ""
+    : r.status === "failed-unexpectedly"
+      ? ` — this baseline is ${describeExpectation(r.expect)}, and nothing else: not ${r.unexpected.join("; ")}`
+      : r.held.length > 0
+        ? ` — but this baseline is ${describeExpectation(r.expect)}, and ${r.held.join(", ")} held`
+        : ` — as expected of this baseline (${describeExpectation(r.expect)})`;
   return `${r.name}: ${what}${expectation}`;
 }

@@ -4,6 +4,7 @@ import { parseDuration } from "../util/duration.js";
 import { z } from "zod";
 import { CHECKS } from "../checks/index.js";
 import { parseThreshold, type Threshold } from "../checks/thresholds.js";
+import { resolveExpectation, type Expectation } from "./expectation.js";
 import type { Check } from "../checks/types.js";
 import { UsageError } from "../errors.js";
 import { checkEngine, checkFault } from "../faults/kinds/index.js";
@@ -94,9 +95,10 @@ export interface Judging {
   thresholds: Threshold[];
   steady: { durationMs: number; thresholds: Threshold[] };
   durationMs: number;
+  expect: Expectation;
 }
 
-export function resolveJudging(spec: { checks: (string | Check)[]; observe?: (string | Check)[]; thresholds: string[]; steadyState?: { duration?: string; thresholds?: string[] }; duration: string }, at: (path: string) => string): Judging {
+export function resolveJudging(spec: { checks: (string | Check)[]; observe?: (string | Check)[]; thresholds: string[]; steadyState?: { duration?: string; thresholds?: string[] }; duration: string; expect?: unknown }, at: (path: string) => string): Judging {
   const named = (list: (string | Check)[], field: string) =>
     list.map((c, i) => {
       if (typeof c !== "string") return c;
@@ -114,7 +116,8 @@ export function resolveJudging(spec: { checks: (string | Check)[]; observe?: (st
     durationMs: parseDurationField(at("steadyState.duration"), spec.steadyState?.duration ?? "2s"),
     thresholds: (spec.steadyState?.thresholds ?? ["availability.overall >= 99%"]).map((t, i) => parseThreshold(t, at(`steadyState.thresholds[${i}]`), steadyChecks)),
   };
-  return { checks, observed, thresholds, steady, durationMs: parseDurationField(at("duration"), spec.duration) };
+  const expect = resolveExpectation(spec.expect, [...checks, ...observed].map((c) => c.name), thresholds, at);
+  return { checks, observed, thresholds, steady, durationMs: parseDurationField(at("duration"), spec.duration), expect };
 }
 
 /** A timeline of either system's faults, each checked by `check`; a heal must name an injected fault. */
@@ -152,7 +155,7 @@ export function resolveScenario(spec: ScenarioSpec, lab: string, seedOverride?: 
   }
   checkWorkloads(spec, topology, at);
 
-  const { checks, observed, thresholds, steady, durationMs } = resolveJudging(spec, at);
+  const { checks, observed, thresholds, steady, durationMs, expect } = resolveJudging(spec, at);
   const seed = seedOverride ?? spec.seed ?? 1;
 
   let schedule: Schedule;
@@ -176,7 +179,7 @@ export function resolveScenario(spec: ScenarioSpec, lab: string, seedOverride?: 
       limitMs: durationMs,
     });
   }
-  return { spec, seed, topology, schedule, durationMs, steady, checks, observed, thresholds, expect: spec.expect ?? "pass", describe: describeMachineFault };
+  return { spec, seed, topology, schedule, durationMs, steady, checks, observed, thresholds, expect, describe: describeMachineFault };
 }
 
 /** A scenario's faults that Swarm cannot apply, refused before the lab comes up (`nonstop run --swarm`). */

@@ -39,7 +39,7 @@ async function leftBehind(r: ScenarioResult): Promise<string[]> {
 describe("scenarios", () => {
   const verdicts = new Map<string, ScenarioResult>();
   for (const s of ordered) {
-    it(`${s.name}${s.expect === "fail" ? " (expected-failure baseline)" : ""}: ${s.claim}`, async () => {
+    it(`${s.name}${typeof s.expect === "object" ? ` (baseline, expected to fail ${s.expect.fail.join(", ")})` : ""}: ${s.claim}`, async () => {
       const dir = `reports/scenarios/${s.name}`;
       const r = await runScenario(s, { plumbing, images: inject("images"), reportDir: dir, reuse: true });
       await writeReports(r, dir);

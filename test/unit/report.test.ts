@@ -50,9 +50,11 @@ describe("reports", () => {
       claim: "a <claim>",
       seed: 4242,
       lab: "scn-probe",
-      expect: "pass",
+      expect: { fail: [] },
       status: "failed",
       ok: false,
+      unexpected: [],
+      held: [],
       summary: "probe: failed",
       checks: [{ name: "availability", ...availability.run(history) }],
       thresholds: [{ text: "availability.overall >= 99%", check: "availability", figure: "overall", op: ">=", limit: 99, actual: 75, passed: false }],
@@ -71,7 +73,7 @@ describe("reports", () => {
     expect(html).toMatch(/availability\.overall &gt;= 99%: FAILED \(75%\)/);
 
     const xml = junitXml([r]);
-    expect(xml).toMatch(/<testcase classname="scenario.probe" name="probe \(expected to pass\)">\s*<failure message="probe: failed"/);
+    expect(xml).toMatch(/<testcase classname="scenario.probe" name="probe \(expected to pass\)">\s*<failure message="did not hold: probe: failed"/);
   });
 });
 
