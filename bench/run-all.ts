@@ -28,6 +28,7 @@ export const BENCHES: Bench[] = [
   { file: "bench/faults.ts", smoke: ["--runs", "1", "--reuse"] },
   { file: "bench/loadgen.ts", smoke: ["--seconds", "1", "--rates", "500"] },
   { file: "bench/checks.ts", smoke: ["--ops", "20000"] },
+  { file: "bench/elle.ts", smoke: ["--txns", "10000", "--runs", "1"] },
   { file: "bench/raid.ts", smoke: ["--mb", "8"] },
   { file: "bench/plane.ts", smoke: ["--runs", "1", "--window-ms", "1000", "--reuse"] },
   { file: "bench/takeover.ts", smoke: ["--runs", "1", "--latency-ms", "1000"] },

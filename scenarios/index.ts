@@ -17,5 +17,6 @@ import downloadFailover from "./download-failover.js";
 import filesCache from "./files-cache.js";
 import secondFault from "./second-fault.js";
 import planeLinkLoss from "./plane-link-loss.js";
+import txnSerializable from "./txn-serializable.js";
 
-export const SCENARIOS: readonly ScenarioSpec[] = [classicKill, classicRecover, pairKill, planeFail, planeLinkLoss, pairPause, partitionPrimary, mirrorCorrupt, mirrorWipe, tmrDiverge, txCrashSweep, mailMidData, downloadFailover, filesCache, scorecard, secondFault];
+export const SCENARIOS: readonly ScenarioSpec[] = [classicKill, classicRecover, pairKill, planeFail, planeLinkLoss, pairPause, txnSerializable, partitionPrimary, mirrorCorrupt, mirrorWipe, tmrDiverge, txCrashSweep, mailMidData, downloadFailover, filesCache, scorecard, secondFault];

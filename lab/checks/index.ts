@@ -9,6 +9,7 @@ import { runtime, splitBrain } from "./runtime.js";
 import { readsCorrect, rightAnswers } from "./reads.js";
 import { downloads, files, mail, sessions, transactions } from "./services.js";
 import { scorecard } from "./scorecard.js";
+import { listAppend } from "./elle/index.js";
 
 export const CHECKS: Record<string, Check> = {
   availability,
@@ -27,7 +28,8 @@ export const CHECKS: Record<string, Check> = {
   files,
   sessions,
   scorecard,
+  listAppend,
 };
 
-export { availability, failoverGap, latency, lostWrites, duplicates, linearizable, runtime, splitBrain, readsCorrect, rightAnswers, transactions, mail, downloads, files, sessions, scorecard };
+export { availability, failoverGap, latency, lostWrites, duplicates, linearizable, runtime, splitBrain, readsCorrect, rightAnswers, transactions, mail, downloads, files, sessions, scorecard, listAppend };
 export type { Check, Verdict, Anomaly, Unit } from "./types.js";

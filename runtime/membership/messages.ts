@@ -1,6 +1,7 @@
 // ServerNet messages, parsed at the edge: whatever arrives through a router is checked
 // before the runtime trusts it.
 import { z } from "zod";
+import { ListStateSchema, ListTxnOpSchema } from "../services/state/lists.js";
 
 const cpu = z.string().regex(/^cpu-\d+$/);
 const plane = z.enum(["x", "y"]);
@@ -14,6 +15,7 @@ const op = z.discriminatedUnion("f", [
   z.object({ f: z.literal("mail.deliver"), id: text }),
   z.object({ f: z.literal("bill"), download: text, file: text, bytes: z.number().int().min(0) }),
   z.object({ f: z.literal("file.put"), path: text, data: text }),
+  ListTxnOpSchema,
 ]);
 const record = <T extends z.ZodType>(v: T) => z.record(z.string(), v);
 const state = z.object({
@@ -31,6 +33,7 @@ const state = z.object({
   mail: z.object({ messages: record(z.object({ from: text, to: z.array(text), data: text })), queue: z.array(text), mailboxes: record(z.array(text)) }).optional(),
   bills: z.object({ bills: z.array(z.object({ download: text, file: text, bytes: z.number() })) }).optional(),
   files: z.object({ files: record(text) }).optional(),
+  lists: ListStateSchema.optional(),
 });
 
 export const Messages = {

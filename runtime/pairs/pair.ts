@@ -10,7 +10,7 @@ import type { ServerNet } from "../membership/transport.js";
 import type { PairEvent } from "../agent/api.js";
 import type { PlaneName, Service } from "../../lab/topology/types.js";
 import type { CrashPoints, CrashStep } from "./crash.js";
-import { apply, emptyState, type PairOp, type PairState } from "./state.js";
+import { apply, emptyState, type ApplyResult, type PairOp, type PairState } from "./state.js";
 
 export interface PairRecord {
   service: string;
@@ -20,6 +20,13 @@ export interface PairRecord {
 }
 
 export type Role = "primary" | "backup" | "spare";
+
+/** A change acknowledged: its place in the pair's order, its epoch, and what it answered (a transaction's reads). */
+export interface Ack {
+  seq: number;
+  epoch: number;
+  result?: ApplyResult;
+}
 
 export interface AddressControl {
   take(): Promise<void>;
@@ -382,7 +389,7 @@ export class Pair {
    * anyway, every new request waits behind it past its own deadline, and the service stays
    * "down" for seconds while busy: a metastable failure.
    */
-  write(op: PairOp, abandoned?: AbortSignal): Promise<{ seq: number; epoch: number }> {
+  write(op: PairOp, abandoned?: AbortSignal): Promise<Ack> {
     return new Promise((resolve, reject) => {
       if (this.stopped) return reject(new NotPrimary(`${this.d.self}'s pair for ${this.d.service.name} is stopped`));
       this.pending.push({ op, abandoned, resolve, reject });
@@ -394,7 +401,7 @@ export class Pair {
     });
   }
 
-  private pending: { op: PairOp; abandoned: AbortSignal | undefined; resolve: (r: { seq: number; epoch: number }) => void; reject: (e: unknown) => void }[] = [];
+  private pending: { op: PairOp; abandoned: AbortSignal | undefined; resolve: (r: Ack) => void; reject: (e: unknown) => void }[] = [];
 
   private async commitPending(): Promise<void> {
     const all = this.pending.splice(0, this.pending.length);
@@ -422,7 +429,7 @@ export class Pair {
   }
 
   /** Commits changes in order, all or none acknowledged. */
-  private async commit(ops: PairOp[]): Promise<{ seq: number; epoch: number }[]> {
+  private async commit(ops: PairOp[]): Promise<Ack[]> {
     if (this.role !== "primary") throw new NotPrimary(`${this.d.self} is ${this.role} for ${this.d.service.name}`);
     if (!this.d.membership.quorate) throw new NotPrimary(`${this.d.self} is not in a majority view`);
     if (this.backupInDoubt) {
@@ -461,13 +468,17 @@ export class Pair {
     if (await this.superseded()) throw new NotPrimary("superseded");
     // Committed: on the RAID and in the backup. Only this CPU's memory and the reply remain.
     this.step("after-commit");
-    for (const e of entries) apply(this.state, e.op);
+    // Applied in order, each answering what it saw (a transaction's reads).
+    const results = entries.map((e) => apply(this.state, e.op));
     if (this.takenOverAt) {
       // The first change acknowledged after a takeover: the service is back, as the pair sees it.
       this.d.onEvent({ type: "pair.serving", service: this.d.service.name, epoch: this.epoch, msSinceTakeover: Date.now() - this.takenOverAt });
       this.takenOverAt = 0;
     }
-    return entries.map((e) => ({ seq: e.seq, epoch: this.epoch }));
+    return entries.map((e, i) => {
+      const result = results[i];
+      return { seq: e.seq, epoch: this.epoch, ...(result !== undefined ? { result } : {}) };
+    });
   }
 
   /**

@@ -7,8 +7,9 @@ import { applyBill, emptyBills, type BillOp, type BillState } from "../services/
 import { applyFile, emptyFiles, type FileOp, type FileState } from "../services/state/files.js";
 import { applyMail, emptyMail, type MailOp, type MailState } from "../services/state/mail.js";
 import { applyTx, emptyTx, type TxOp, type TxState } from "../services/state/transactions.js";
+import { applyTxn, emptyLists, type ListMop, type ListState, type ListTxnOp } from "../services/state/lists.js";
 
-export type PairOp = { f: "put"; key: string; value: string } | { f: "add"; value: string } | TxOp | MailOp | BillOp | FileOp;
+export type PairOp = { f: "put"; key: string; value: string } | { f: "add"; value: string } | TxOp | MailOp | BillOp | FileOp | ListTxnOp;
 
 export interface PairState {
   seq: number;
@@ -18,29 +19,39 @@ export interface PairState {
   mail?: MailState;
   bills?: BillState;
   files?: FileState;
+  lists?: ListState;
 }
 
 export function emptyState(): PairState {
   return { seq: 0, kv: {}, items: [] };
 }
 
-export function apply(s: PairState, op: PairOp): void {
+/** What applying an operation answers, beyond its sequence number: a transaction's reads. */
+export type ApplyResult = ListMop[] | undefined;
+
+export function apply(s: PairState, op: PairOp): ApplyResult {
   s.seq++;
   switch (op.f) {
     case "put":
       s.kv[op.key] = op.value;
-      return;
+      return undefined;
     case "add":
       s.items.push(op.value);
-      return;
+      return undefined;
     case "order":
-      return applyTx((s.tx ??= emptyTx()), op);
+      applyTx((s.tx ??= emptyTx()), op);
+      return undefined;
     case "mail.accept":
     case "mail.deliver":
-      return applyMail((s.mail ??= emptyMail()), op);
+      applyMail((s.mail ??= emptyMail()), op);
+      return undefined;
     case "bill":
-      return applyBill((s.bills ??= emptyBills()), op);
+      applyBill((s.bills ??= emptyBills()), op);
+      return undefined;
     case "file.put":
-      return applyFile((s.files ??= emptyFiles()), op);
+      applyFile((s.files ??= emptyFiles()), op);
+      return undefined;
+    case "txn":
+      return applyTxn((s.lists ??= emptyLists()), op);
   }
 }

@@ -9,9 +9,12 @@
 //   GET  /all               every appended item -> {items, cpu}
 //   GET  /disk/all          the same, read from the journal on the RAID (verified, repairing)
 //   GET  /compute?x=N       the voted (TMR) computation -> {value, votes, of, cpu}; 503 without a majority
+//   POST /txn  (JSON mops)  a transaction of list appends and reads, applied at once
+//                           -> {seq, cpu, mops}: each read with the list it saw (./state/lists.ts)
 import { readBody, sendJson as send } from "../http.js";
 import type { Pair } from "../pairs/pair.js";
 import { servePairHttp } from "./pair-http.js";
+import { parseMops } from "./state/lists.js";
 import type { Voter } from "../voting/voter.js";
 import type { RunningService } from "./types.js";
 
@@ -55,6 +58,12 @@ export function serveWeb(pair: Pair, cpu: string, port: number, voter?: Voter): 
         const key = decodeURIComponent(url.pathname.slice(4));
         if (req.method === "PUT") return send(res, 200, { ...base, ...(await pair.write({ f: "put", key, value: await readBody(req) }, gone)) });
         return send(res, 200, { ...base, value: pair.state.kv[key] ?? null });
+      }
+      if (req.method === "POST" && url.pathname === "/txn") {
+        const mops = parseMops(await readBody(req));
+        if (typeof mops === "string") return send(res, 400, { error: mops });
+        const { result, ...ack } = await pair.write({ f: "txn", mops }, gone);
+        return send(res, 200, { ...base, ...ack, mops: result });
       }
       if (url.pathname === "/all") return send(res, 200, { ...base, items: pair.state.items });
       if (url.pathname === "/compute") {

@@ -34,7 +34,7 @@ describe("scenario validation, before anything starts", () => {
 
   it("rejects an unknown check with its field path", () => {
     expect(error({ checks: ["availability", "uptime"] })).toBe(
-      "scenario probe: checks[1]: unknown check 'uptime'; allowed: availability, failoverGap, latency, lostWrites, duplicates, linearizable, runtime, splitBrain, readsCorrect, rightAnswers, transactions, mail, downloads, files, sessions, scorecard, or a Check object of your own",
+      "scenario probe: checks[1]: unknown check 'uptime'; allowed: availability, failoverGap, latency, lostWrites, duplicates, linearizable, runtime, splitBrain, readsCorrect, rightAnswers, transactions, mail, downloads, files, sessions, scorecard, listAppend, or a Check object of your own",
     );
   });
 

@@ -1,0 +1,132 @@
+// From list-append transactions to Adya's direct serialization graph. Each key's version
+// order is its longest read (every other read must be a prefix of it); then:
+//   ww  T1 appended the version just before T2's append to the same key;
+//   wr  T2 read a list whose last element T1 appended;
+//   rw  T1 read a list that T2's next append extended (T1 did not see T2's write).
+// Anomalies that need no cycle are found on the way: a read of an aborted append (G1a),
+// of an append that its own transaction later followed with another (G1b), of a value
+// nobody appended (garbage), reads that disagree on a key's order (incompatible order),
+// and a transaction that does not see its own appends (internal).
+import type { Txn } from "./history.js";
+
+export const WW = 1;
+export const WR = 2;
+export const RW = 4;
+export type EdgeKind = typeof WW | typeof WR | typeof RW;
+
+/** Why an edge is there: the key, and the value whose order or visibility implies it. */
+export interface Edge {
+  to: number;
+  kind: EdgeKind;
+  key: string;
+  value: number;
+}
+
+export interface Finding {
+  type: "G1a" | "G1b" | "garbage" | "incompatible-order" | "duplicate-elements" | "internal" | "duplicate-append";
+  message: string;
+  txns: number[];
+}
+
+export interface Inferred {
+  /** Out-edges of each transaction, by its id. Aborted transactions have none. */
+  out: Edge[][];
+  findings: Finding[];
+  /** Each key's version order, as far as the reads show it. */
+  orders: Map<string, number[]>;
+}
+
+const reads = (t: Txn) => t.mops.filter((m): m is { f: "r"; key: string; value: number[] } => m.f === "r" && m.value !== null);
+const T = (id: number) => `T${id}`;
+
+export function inferGraph(txns: readonly Txn[]): Inferred {
+  const findings: Finding[] = [];
+  // Who appended each value to each key, and each writer's last append per key (for G1b).
+  const writer = new Map<string, Map<number, number>>();
+  const lastAppend = new Map<number, Map<string, number>>();
+  for (const t of txns) {
+    for (const m of t.mops) {
+      if (m.f !== "append") continue;
+      let w = writer.get(m.key);
+      if (!w) writer.set(m.key, (w = new Map<number, number>()));
+      const before = w.get(m.value);
+      if (before !== undefined && before !== t.id) findings.push({ type: "duplicate-append", message: `${T(before)} and ${T(t.id)} both append ${m.value} to ${m.key}: values must be unique per key`, txns: [before, t.id] });
+      w.set(m.value, t.id);
+      let l = lastAppend.get(t.id);
+      if (!l) lastAppend.set(t.id, (l = new Map<string, number>()));
+      l.set(m.key, m.value);
+    }
+  }
+
+  // The version order of each key: its longest committed read, every other read a prefix.
+  const orders = new Map<string, number[]>();
+  for (const t of txns) {
+    if (t.type !== "ok") continue;
+    for (const r of reads(t)) {
+      const have = orders.get(r.key);
+      if (!have || r.value.length > have.length) orders.set(r.key, r.value);
+    }
+  }
+
+  const out: Edge[][] = txns.map(() => []);
+  const kindOf = (id: number) => txns[id]?.type;
+  const edge = (from: number, e: Edge) => {
+    if (from !== e.to && kindOf(from) !== "fail" && kindOf(e.to) !== "fail") out[from]?.push(e);
+  };
+
+  // ww: consecutive versions of each key, by different committed (or unknown) writers.
+  for (const [key, order] of orders) {
+    const w = writer.get(key);
+    for (let i = 1; i < order.length; i++) {
+      const a = w?.get(order[i - 1] as number);
+      const b = w?.get(order[i] as number);
+      if (a !== undefined && b !== undefined) edge(a, { to: b, kind: WW, key, value: order[i] as number });
+    }
+  }
+
+  for (const t of txns) {
+    if (t.type !== "ok") continue;
+    const own = new Map<string, number[]>();
+    for (const m of t.mops) {
+      if (m.f === "append") {
+        const list = own.get(m.key) ?? [];
+        list.push(m.value);
+        own.set(m.key, list);
+        continue;
+      }
+      if (m.value === null) continue;
+      const list = m.value;
+      const order = orders.get(m.key) ?? [];
+      const w = writer.get(m.key);
+      // A read must be a prefix of the key's order; a value twice, or one nobody appended, is no version at all.
+      if (new Set(list).size !== list.length) findings.push({ type: "duplicate-elements", message: `${T(t.id)} read ${m.key} = [${list.join(" ")}], a value twice`, txns: [t.id] });
+      const diverges = list.findIndex((v, i) => order[i] !== v);
+      if (diverges >= 0) findings.push({ type: "incompatible-order", message: `${T(t.id)} read ${m.key} = [${list.join(" ")}], which is no prefix of [${order.join(" ")}]`, txns: [t.id] });
+      for (const v of list) {
+        const by = w?.get(v);
+        if (by === undefined) findings.push({ type: "garbage", message: `${T(t.id)} read ${v} in ${m.key}, a value nobody appended`, txns: [t.id] });
+        else if (kindOf(by) === "fail") findings.push({ type: "G1a", message: `${T(t.id)} read ${v} in ${m.key}, appended by ${T(by)}, which aborted`, txns: [by, t.id] });
+      }
+      // Its own appends come last in what it reads (internal consistency), and are no dependency.
+      const mine = own.get(m.key) ?? [];
+      const tail = list.slice(list.length - mine.length);
+      if (mine.length > 0 && tail.join(" ") !== mine.join(" ")) findings.push({ type: "internal", message: `${T(t.id)} appended [${mine.join(" ")}] to ${m.key}, then read [${list.join(" ")}] without them at its end`, txns: [t.id] });
+      const external = mine.length > 0 && tail.join(" ") === mine.join(" ") ? list.slice(0, list.length - mine.length) : list;
+      const last = external[external.length - 1];
+      if (last !== undefined) {
+        const by = w?.get(last);
+        if (by !== undefined && by !== t.id) {
+          edge(by, { to: t.id, kind: WR, key: m.key, value: last });
+          if (lastAppend.get(by)?.get(m.key) !== last && kindOf(by) !== "fail") findings.push({ type: "G1b", message: `${T(t.id)} read ${m.key} ending at ${last}, an intermediate append of ${T(by)}, which appended to ${m.key} again after it`, txns: [by, t.id] });
+        }
+      }
+      // rw: the version after what it read, appended by someone else.
+      if (diverges < 0) {
+        const next = order[external.length];
+        const by = next === undefined ? undefined : w?.get(next);
+        if (next !== undefined && by !== undefined) edge(t.id, { to: by, kind: RW, key: m.key, value: next });
+      }
+    }
+  }
+  return { out, findings, orders };
+}
