@@ -108,7 +108,8 @@ export async function resolveAppScenario(spec: AppScenarioSpec, seedOverride?: n
     return r.data;
   });
   checkLinks(links, snap, (i) => at(`links[${i}]`));
-  const { checks, observed, thresholds, steady, durationMs, expect } = resolveJudging(spec, at);
+  // A threshold may compute its limit from the system's settings (lab/checks/settings.ts).
+  const { checks, observed, thresholds, steady, durationMs, expect } = resolveJudging(spec, at, spec.system.env ?? {});
   if (!("timeline" in spec.schedule)) throw new UsageError(at("schedule: { timeline: [...] } (random schedules are for the Tandem machine)"));
   // A fault aimed by role is checked as if at every container its probe group samples; its fields stay as written.
   const schedule = resolveTimeline<AppFault>(spec.schedule.timeline, durationMs, spec.duration, at, (input, field) => {

@@ -123,7 +123,7 @@ export const runtime: Check = {
  */
 export const splitBrain: Check = {
   name: "splitBrain",
-  units: { acknowledged: "count", epochs: "count", stale: "count", probeRounds: "count", splitRounds: "count", longestSplitMs: "ms" },
+  units: { acknowledged: "count", epochs: "count", stale: "count", probeRounds: "count", splitRounds: "count", longestSplitMs: "ms", handovers: "count" },
   run(history) {
     const acks = pairOps(history)
       .filter((o) => o.type === "ok" && typeof (o.result as { epoch?: unknown } | undefined)?.epoch === "number")
@@ -144,13 +144,19 @@ export const splitBrain: Check = {
     }
     const split = splitRounds(history);
     for (const r of split.rounds.slice(0, Math.max(0, 20 - anomalies.length))) anomalies.push({ message: `${r.group}: ${r.primaries.join(" and ")} were primary at once`, at: r.at });
-    const figures = { acknowledged: acks.length, epochs: epochs.size, stale, probeRounds: split.total, splitRounds: split.rounds.length, longestSplitMs: split.longestMs };
+    const figures = { acknowledged: acks.length, epochs: epochs.size, stale, probeRounds: split.total, splitRounds: split.rounds.length, longestSplitMs: split.longestMs, handovers: split.handovers };
     return { valid: stale === 0 && split.rounds.length === 0, figures, anomalies };
   },
 };
 
 /** The probe rounds in which a group had more than one primary, and the longest run of them. */
-export function splitRounds(history: readonly HistoryEntry[]): { total: number; rounds: { group: string; round: number; at: number; primaries: string[] }[]; longestMs: number } {
+/**
+ * The probe rounds with two primaries of one group at once, the longest such split, and
+ * the handovers: rounds whose one primary is another container than the last round with
+ * one primary. A failover that really happened is a handover; writes that resume only
+ * because the old primary came back are none (Patroni's "another member became leader").
+ */
+export function splitRounds(history: readonly HistoryEntry[]): { total: number; rounds: { group: string; round: number; at: number; primaries: string[] }[]; longestMs: number; handovers: number } {
   const byRound = new Map<string, { group: string; round: number; at: number; primaries: string[] }>();
   for (const e of history) {
     if (e.type !== "probe") continue;
@@ -172,5 +178,14 @@ export function splitRounds(history: readonly HistoryEntry[]): { total: number; 
     }
   }
   if (since !== undefined) longest = Math.max(longest, (all[all.length - 1]?.at ?? since) - since);
-  return { total: byRound.size, rounds, longestMs: Math.round(longest / 1000) };
+  let handovers = 0;
+  const sole = new Map<string, string>();
+  for (const r of all) {
+    const [only] = r.primaries;
+    if (r.primaries.length !== 1 || only === undefined) continue;
+    const before = sole.get(r.group);
+    if (before !== undefined && before !== only) handovers++;
+    sole.set(r.group, only);
+  }
+  return { total: byRound.size, rounds, longestMs: Math.round(longest / 1000), handovers };
 }

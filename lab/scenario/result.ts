@@ -55,7 +55,9 @@ export interface ScenarioResult {
 
 export function describeThreshold(t: ThresholdResult): string {
   const unit = /(p\d+|max|gap)/.test(t.figure) || t.check === "latency" ? "ms" : t.check === "availability" && !/ops|failed|unknown/.test(t.figure) ? "%" : "";
-  return `${t.text}: ${t.passed ? "passed" : "FAILED"} (${t.actual === null ? "no value" : `${t.actual}${unit}`})`;
+  // A limit computed from the settings, or a band, says what it came to.
+  const resolved = t.op === "within" ? `; band ${t.limit}..${t.upper ?? t.limit}${unit}` : t.text.includes("(") ? `; limit ${t.limit}${unit}` : "";
+  return `${t.text}: ${t.passed ? "passed" : "FAILED"} (${t.actual === null ? "no value" : `${t.actual}${unit}`}${resolved})`;
 }
 
 /** The run's verdict in a few words, for the report's badge and the suite's table. */

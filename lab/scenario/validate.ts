@@ -98,7 +98,7 @@ export interface Judging {
   expect: Expectation;
 }
 
-export function resolveJudging(spec: { checks: (string | Check)[]; observe?: (string | Check)[]; thresholds: string[]; steadyState?: { duration?: string; thresholds?: string[] }; duration: string; expect?: unknown }, at: (path: string) => string): Judging {
+export function resolveJudging(spec: { checks: (string | Check)[]; observe?: (string | Check)[]; thresholds: string[]; steadyState?: { duration?: string; thresholds?: string[] }; duration: string; expect?: unknown }, at: (path: string) => string, settings: Readonly<Record<string, string>> = {}): Judging {
   const named = (list: (string | Check)[], field: string) =>
     list.map((c, i) => {
       if (typeof c !== "string") return c;
@@ -110,11 +110,11 @@ export function resolveJudging(spec: { checks: (string | Check)[]; observe?: (st
   const observed = named(spec.observe ?? [], "observe");
   const twice = observed.find((o) => checks.some((c) => c.name === o.name));
   if (twice) throw new UsageError(at(`observe: ${twice.name} is in checks too; a check is either judged (checks) or observed`));
-  const thresholds = spec.thresholds.map((t, i) => parseThreshold(t, at(`thresholds[${i}]`), [...checks, ...observed]));
+  const thresholds = spec.thresholds.map((t, i) => parseThreshold(t, at(`thresholds[${i}]`), [...checks, ...observed], settings));
   const steadyChecks = [CHECKS.availability, CHECKS.latency].filter((c): c is Check => c !== undefined);
   const steady = {
     durationMs: parseDurationField(at("steadyState.duration"), spec.steadyState?.duration ?? "2s"),
-    thresholds: (spec.steadyState?.thresholds ?? ["availability.overall >= 99%"]).map((t, i) => parseThreshold(t, at(`steadyState.thresholds[${i}]`), steadyChecks)),
+    thresholds: (spec.steadyState?.thresholds ?? ["availability.overall >= 99%"]).map((t, i) => parseThreshold(t, at(`steadyState.thresholds[${i}]`), steadyChecks, settings)),
   };
   const expect = resolveExpectation(spec.expect, [...checks, ...observed].map((c) => c.name), thresholds, at);
   return { checks, observed, thresholds, steady, durationMs: parseDurationField(at("duration"), spec.duration), expect };
