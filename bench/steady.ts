@@ -2,7 +2,8 @@
 // and each scenario's rate of coming out as expected, with the runtime's false removals
 // (CPUs removed from the view in a scenario that faults no CPU) and its stalls.
 // `--hog` keeps one more core of the host busy throughout, as a noisy CI neighbour would;
-// `--only a,b` runs some scenarios. `--reuse` runs each on the shared lab of its topology,
+// `--only a,b` runs some scenarios: built-in names, or scenario files and folders (a
+// user's Compose system's, such as examples/patroni/scenarios/kill-leader-sync.scenario.yaml). `--reuse` runs each on the shared lab of its topology,
 // reset and verified between runs (lab/machine/reuse.ts), as `npm test` does; the figures
 // say how many runs reused a lab. Prints a table on stderr and one JSON line of figures.
 // A scenario that fails once in ten is a bug in the product or in the scenario.
@@ -12,6 +13,9 @@ import { writeReports } from "../lab/report/write.js";
 import { runScenario } from "../lab/scenario/run.js";
 import type { ScenarioResult } from "../lab/scenario/result.js";
 import { SCENARIOS } from "../scenarios/index.js";
+import { isScenarioPath, loadScenarios } from "../lab/scenario/load.js";
+import type { AnyScenarioSpec } from "../lab/scenario/define.js";
+import { UsageError } from "../lab/errors.js";
 import { listFromArgv, printFigures, runsFromArgv } from "./figures.js";
 import { benchLab } from "./lab.js";
 import { reapShared } from "../lab/machine/reuse.js";
@@ -22,7 +26,10 @@ const reuse = process.argv.includes("--reuse");
 let reused = 0;
 const only = listFromArgv("--only", []);
 const reportRoot = process.argv.find((a) => a.startsWith("--report="))?.slice(9) ?? "reports/steady";
-const chosen = only.length ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS;
+const files = only.filter(isScenarioPath);
+const unknown = only.filter((n) => !isScenarioPath(n) && !SCENARIOS.some((s) => s.name === n));
+if (unknown.length > 0) throw new UsageError(`--only: no scenario ${unknown.join(", ")}; built-in scenarios are ${SCENARIOS.map((s) => s.name).join(", ")}, or give a scenario file`);
+const chosen: AnyScenarioSpec[] = only.length ? [...SCENARIOS.filter((s) => only.includes(s.name)), ...(await loadScenarios(files))] : [...SCENARIOS];
 const { plumbing, images } = await benchLab();
 
 /**

@@ -22,9 +22,24 @@ function fieldPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), "");
 }
 
+/**
+ * A union that matched no branch says only "Invalid input". The branch that got furthest
+ * into the value (its first issue deepest) is the one the user meant: an inject whose
+ * fault is wrong, not a heal with a missing `heal` field. Its issue is reported instead,
+ * at the union's path joined to its own.
+ */
+function deepest(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== "invalid_union" || !("errors" in issue) || issue.errors.length === 0) return issue;
+  const branches = issue.errors.map((b) => b[0]).filter((b): b is z.core.$ZodIssue => b !== undefined);
+  const best = branches.reduce<z.core.$ZodIssue | undefined>((a, b) => (!a || b.path.length > a.path.length ? b : a), undefined);
+  if (!best || best.path.length === 0) return issue;
+  return deepest({ ...best, path: [...issue.path, ...best.path] } as z.core.$ZodIssue);
+}
+
 export function formatZodError(prefix: string, err: z.ZodError): string {
-  const issue = err.issues[0];
-  if (!issue) return `${prefix}: invalid`;
+  const first = err.issues[0];
+  if (!first) return `${prefix}: invalid`;
+  const issue = deepest(first);
   const where = fieldPath(issue.path);
   let msg = issue.message;
   const input = (issue as { input?: unknown }).input;

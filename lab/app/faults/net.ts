@@ -178,7 +178,12 @@ export const netFaults = {
   }),
 
   "net.partition": appKind({
-    schema: z.object({ kind: z.literal("net.partition"), groups: z.array(z.array(z.string().min(1)).min(1)).min(2, "at least two groups") }).strict(),
+    schema: z
+      .object({
+        kind: z.literal("net.partition"),
+        groups: z.array(z.array(z.string().min(1)).min(1), { error: 'a list of groups, each a list of containers, e.g. [[api], [store]] (the command line\'s "api/store" is written so only there)' }).min(2, "at least two groups"),
+      })
+      .strict(),
     summary: "cut the project into groups that cannot reach each other (--groups api,db1/db2,db3): DROP rules on both sides",
     describe: (f) => `net.partition ${f.groups.map((g) => g.join(",")).join(" / ")}`,
     check: (f, snap, at) => {
