@@ -4,13 +4,13 @@ import type { LabConfig } from "../config.js";
 import { connectEngine } from "../docker/engine.js";
 import { Plumbing } from "../docker/plumbing.js";
 import { UsageError } from "../errors.js";
-import { CLI_FAULT_KINDS, checkEngine, checkFault, checkFaultKind, faultFromCli, type FaultFlags } from "../faults/kinds/index.js";
+import { CLI_FAULT_KINDS, checkEngine, checkFault, checkFaultShape, faultFromCli, type FaultFlags } from "../faults/kinds/index.js";
 import { machineTarget } from "../faults/machine-target.js";
 import type { AnyFault, FaultTarget } from "../faults/target.js";
 import { attach } from "../machine/started.js";
 import { FaultSession, healAll, healById, inject, type FaultEvent } from "../faults/inject.js";
 import { activeFaults } from "../faults/ledger.js";
-import { APP_CLI_KINDS, appFaultFromCli, appKindForCli, checkAppFault } from "../app/faults/index.js";
+import { APP_CLI_KINDS, appFaultFromCli, appKindForCli, checkAppFault, checkAppFaultShape } from "../app/faults/index.js";
 import { readAppTarget } from "../app/target.js";
 import { table } from "./output.js";
 
@@ -61,8 +61,23 @@ export async function faultCommand(
   flags: FaultFlags & { lab: string; for?: string; json?: boolean },
 ): Promise<void> {
   const holdMs = flags.for !== undefined ? parseDuration("--for", flags.for, { bareSeconds: true }) : undefined;
-  // The input first: an unknown kind is a usage error whether or not the lab is up.
-  if (!appKindForCli(kind)) checkFaultKind(kind);
+  // The input first: an unknown kind, or a kind's malformed arguments (no target, a plane
+  // that is not one, a negative delay), are usage errors whether or not the lab is up. A
+  // name both systems know must fit at least one of them; the lab then says which it is.
+  const shapes = [
+    ...(CLI_FAULT_KINDS.includes(kind) || !appKindForCli(kind) ? [() => checkFaultShape(faultFromCli(kind, target, flags, []))] : []),
+    ...(appKindForCli(kind) ? [() => checkAppFaultShape(appFaultFromCli(kind, target, flags))] : []),
+  ];
+  const refused = shapes.map((check) => {
+    try {
+      check();
+      return undefined;
+    } catch (err) {
+      if (err instanceof UsageError) return err;
+      throw err;
+    }
+  });
+  if (refused.every((e) => e !== undefined)) throw refused[0] ?? new UsageError(`fault kind: '${kind}' is unknown`);
   const sys = await system(config, flags.lab);
   const fault = await sys.parse(kind, target, flags);
   const json = flags.json ?? false;

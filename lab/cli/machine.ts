@@ -100,6 +100,11 @@ export async function upCommand(config: LabConfig, flags: UpFlags): Promise<void
   const cpus = (withCpus as { cpus?: unknown }).cpus;
   const merged = flags.services !== undefined ? { ...(withCpus as object), services: servicesFlag(flags.services, typeof cpus === "number" ? cpus : 4) } : withCpus;
   const topology = resolveTopology(merged, flags.lab);
+  // Legitimate (the paper's classic single system), but never by accident: said before anything starts.
+  const unprotected = topology.services.filter((s) => s.backup === undefined).map((s) => s.name);
+  if (unprotected.length > 0 && !flags.json) {
+    process.stderr.write(`note: ${unprotected.join(", ")} ${unprotected.length === 1 ? "has" : "have"} no backup${topology.cpus.length === 1 ? " (one CPU: a classic single system, where a CPU failure stops every service until it is repaired)" : ""}\n`);
+  }
   if (!flags.swarm && (flags.node?.length || flags.mirrorDir)) throw new UsageError(`--${flags.node?.length ? "node" : "mirror-dir"}: only with --swarm`);
   const swarm = flags.swarm ? { nodes: nodesFlag(flags.node ?? []), ...(flags.mirrorDir ? { mirrorDir: resolve(flags.mirrorDir) } : {}) } : undefined;
 

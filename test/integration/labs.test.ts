@@ -109,6 +109,20 @@ describe("bad input: one line, exit 2, nothing created", () => {
 
   // The input first: on a lab that is down, an unknown kind is still a usage error, not "lab is not up".
   it("an unknown fault kind on a lab that is down", () => expectRejected(["teleport", "cpu-0"], /^nonstop: fault kind: unknown 'teleport'; allowed: cpu\.kill, /m, "fault"));
+
+  // So are a known kind's malformed arguments, of either system's kinds.
+  it("a fault's malformed arguments on a lab that is down", async () => {
+    await expectRejected(["cpu.kill"], /^nonstop: the CPU \(e\.g\. cpu-1\) is required$/m, "fault");
+    await expectRejected(["link.latency", "--from", "cpu-0", "--to", "cpu-1", "--plane", "z", "--ms", "10"], /^nonstop: fault: plane: unknown plane; allowed: x, y \(got "z"\)$/m, "fault");
+    await expectRejected(["link.latency", "--from", "cpu-0", "--to", "cpu-1", "--plane", "x", "--ms", "-10"], /^nonstop: fault: toxic\.latencyMs: must be 0 or more/m, "fault");
+    await expectRejected(["pair.crash", "web", "--step", "nowhere"], /^nonstop: fault: step: allowed: before-journal, .* \(got "nowhere"\)$/m, "fault");
+    await expectRejected(["disk.corrupt"], /^nonstop: the mirror \(e\.g\. mirror-a\) is required$/m, "fault");
+    await expectRejected(["container.kill"], /^nonstop: the target is required: a Compose service/m, "fault");
+    // Well formed: only now is the lab looked for.
+    const r = await runCli(["fault", "--lab", lab, "cpu.kill", "cpu-0"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/lab .* is not up/);
+  });
 });
 
 describe("failure and cleanup", () => {

@@ -36,14 +36,19 @@ export function isAppFaultKind(k: unknown): k is AppFaultKind {
 }
 
 /** Parses and checks a fault against the project as it is now; returns it typed, or throws a UsageError. */
-export function checkAppFault(input: unknown, snap: AppSnapshot, prefix = "fault"): AppFault {
+/** A fault's shape alone (its kind's schema), which needs no running project. */
+export function checkAppFaultShape(input: unknown, prefix = "fault"): AppFault {
   const k = (input as { kind?: unknown } | null)?.kind;
   if (!isAppFaultKind(k)) throw new UsageError(`${prefix}: kind: unknown fault kind${typeof k === "string" ? ` '${k}'` : ""} for a Compose project; allowed: ${APP_FAULT_KINDS.join(", ")}`);
-  const d = def(k);
-  const parsed = d.schema.safeParse(input, { reportInput: true });
+  const parsed = def(k).schema.safeParse(input, { reportInput: true });
   if (!parsed.success) throw new UsageError(formatZodError(prefix, parsed.error));
-  d.check(parsed.data, snap, prefix);
   return parsed.data;
+}
+
+export function checkAppFault(input: unknown, snap: AppSnapshot, prefix = "fault"): AppFault {
+  const fault = checkAppFaultShape(input, prefix);
+  def(fault.kind).check(fault, snap, prefix);
+  return fault;
 }
 
 export function describeAppFault(f: AppFault): string {

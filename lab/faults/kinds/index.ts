@@ -42,14 +42,19 @@ function isKind(k: unknown): k is FaultKind {
 }
 
 /** Parses and checks a fault against the topology; returns it typed, or throws a UsageError. */
-export function checkFault(input: unknown, t: Topology, prefix = "fault"): Fault {
+/** A fault's shape alone (its kind's schema), which needs no lab: what the CLI checks before it looks for one. */
+export function checkFaultShape(input: unknown, prefix = "fault"): Fault {
   const k = (input as { kind?: unknown } | null)?.kind;
   if (!isKind(k)) throw new UsageError(`${prefix}: kind: unknown fault kind${typeof k === "string" ? ` '${k}'` : ""}; allowed: ${FAULT_KINDS.join(", ")}`);
-  const d = def(k);
-  const parsed = d.schema.safeParse(input, { reportInput: true });
+  const parsed = def(k).schema.safeParse(input, { reportInput: true });
   if (!parsed.success) throw new UsageError(formatZodError(prefix, parsed.error));
-  d.check(parsed.data, t, prefix);
   return parsed.data;
+}
+
+export function checkFault(input: unknown, t: Topology, prefix = "fault"): Fault {
+  const fault = checkFaultShape(input, prefix);
+  def(fault.kind).check(fault, t, prefix);
+  return fault;
 }
 
 /** A short human label, e.g. "link.latency x cpu-0→cpu-1" or "cpu.kill cpu-1". */
