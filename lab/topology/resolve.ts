@@ -33,7 +33,7 @@ function deepest(issue: z.core.$ZodIssue): z.core.$ZodIssue {
   const branches = issue.errors.map((b) => b[0]).filter((b): b is z.core.$ZodIssue => b !== undefined);
   const best = branches.reduce<z.core.$ZodIssue | undefined>((a, b) => (!a || b.path.length > a.path.length ? b : a), undefined);
   if (!best || best.path.length === 0) return issue;
-  return deepest({ ...best, path: [...issue.path, ...best.path] } as z.core.$ZodIssue);
+  return deepest({ ...best, path: [...issue.path, ...best.path] });
 }
 
 export function formatZodError(prefix: string, err: z.ZodError): string {
