@@ -213,18 +213,42 @@ export class Pair {
    */
   private readonly resyncWanted = new Set<string>();
 
-  /** On the primary: a CPU asks to be (re)made the backup. */
+  /**
+   * On the primary: a CPU asks to be (re)made the backup. A request this CPU cannot act on
+   * yet is kept, not dropped: its boot may still be writing the record that makes it the
+   * primary, or its first view may not be installed or quorate. Dropped, it left the
+   * record naming a backup that held nothing, for good: after every CPU started at once
+   * (a shared lab's reset) cpu-1 stayed "spare for web" while the record said protected.
+   */
   onResync(from: string): void {
     this.serial(async () => {
-      if (this.role !== "primary") return;
-      if (this.d.membership.view.members.includes(from)) await this.reprotect(this.d.membership.view, from);
+      const view = this.d.membership.view;
+      if (this.role === "primary" && this.d.membership.quorate && view.members.includes(from)) await this.reprotect(view, from);
       else this.resyncWanted.add(from);
+    });
+  }
+
+  /**
+   * Sends to a peer that are given up at once when a view removes it. A dead backup used to
+   * hold the pair's queue for a whole timeout: the primary re-syncing it waited 2 s for an
+   * answer that could not come, and every write waited behind it (the sweep found a kill of
+   * the backup to be an outage of the service). The membership's detection is the deadline.
+   */
+  private readonly toPeers = new Set<{ to: string; abort: () => void }>();
+
+  private whileMember<T>(to: string, sent: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const entry = { to, abort: () => reject(new Error(`${to} left the view`)) };
+      this.toPeers.add(entry);
+      sent.then(resolve, reject).finally(() => this.toPeers.delete(entry));
     });
   }
 
   /** The membership changed. Act only inside a quorate view. */
   onView(view: View): void {
     for (const m of view.members) this.seen.add(m);
+    // Not queued: what waits on a removed CPU is what the queue is stuck behind.
+    for (const p of this.toPeers) if (!view.members.includes(p.to)) p.abort();
     this.serial(async () => {
       const r = (await this.readRecord()) ?? this.record;
       if (!r) return;
@@ -312,7 +336,7 @@ export class Pair {
     for (const to of order) {
       const t0 = Date.now();
       try {
-        await this.d.transport.sendBoth(to, this.d.planes, "/servernet/snapshot", { service: r.service, epoch: this.epoch, state: this.state, primary: this.d.self }, 2000);
+        await this.whileMember(to, this.d.transport.sendBoth(to, this.d.planes, "/servernet/snapshot", { service: r.service, epoch: this.epoch, state: this.state, primary: this.d.self }, 2000));
         await this.writeRecord({ ...r, epoch: this.epoch, primary: this.d.self, backup: to });
         this.backupInDoubt = false;
         const exposedMs = this.exposedSince ? Date.now() - this.exposedSince : 0;
@@ -348,7 +372,9 @@ export class Pair {
     const view = this.d.membership.view;
     const backup = this.record?.backup;
     const covered = !!backup && view.members.includes(backup);
-    if (covered && !this.backupInDoubt) {
+    // A kept resync request (see onResync) is work too: the record may name a CPU that holds nothing.
+    const wanted = [...this.resyncWanted].find((m) => view.members.includes(m));
+    if (covered && !this.backupInDoubt && wanted === undefined) {
       this.exposedSince = 0;
       return;
     }
@@ -358,7 +384,10 @@ export class Pair {
     this.protecting = true;
     this.serial(async () => {
       try {
-        await this.reprotect(this.d.membership.view);
+        const now = this.d.membership.view;
+        const w = [...this.resyncWanted].find((m) => now.members.includes(m));
+        if (w !== undefined) this.resyncWanted.delete(w);
+        await this.reprotect(now, w);
       } finally {
         this.protecting = false;
         const b = this.record?.backup;
@@ -447,7 +476,7 @@ export class Pair {
     if (backup && this.d.membership.view.members.includes(backup)) {
       try {
         const send = () =>
-          this.d.transport.sendBoth(backup, this.d.planes, "/servernet/checkpoint", { service: this.d.service.name, epoch: this.epoch, entries }, this.d.checkpointTimeoutMs) as Promise<{ ok?: boolean; reason?: string }>;
+          this.whileMember(backup, this.d.transport.sendBoth(backup, this.d.planes, "/servernet/checkpoint", { service: this.d.service.name, epoch: this.epoch, entries }, this.d.checkpointTimeoutMs) as Promise<{ ok?: boolean; reason?: string }>);
         let reply = await send();
         if (!reply.ok) {
           // The backup is not in step (it restarted, or never got our state): hand it the

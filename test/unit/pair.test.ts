@@ -26,6 +26,8 @@ interface Cpu {
   alive: boolean;
   /** Refuses snapshots (a spare that cannot take the backup yet). */
   refusesSnapshots: boolean;
+  /** Dead without a word: a message to it waits out its whole timeout, as one to a killed container does. */
+  silent: boolean;
 }
 
 let dirs: string[] = [];
@@ -45,8 +47,9 @@ const cpu = (name: string): Cpu => {
   return c;
 };
 
-async function deliver(from: string, to: string, path: string, body: unknown): Promise<unknown> {
+async function deliver(from: string, to: string, path: string, body: unknown, timeoutMs = 0): Promise<unknown> {
   const dest = cpus.get(to);
+  if (dest?.silent) await new Promise((r) => setTimeout(r, timeoutMs));
   if (!dest?.alive || !cpu(from).alive) throw new Error("no answer");
   // A message crosses the wire as a copy: a snapshot must not share the primary's objects.
   const m = structuredClone(body) as { service: string; epoch: number; entries: { seq: number; op: PairOp }[]; state: never; primary: string; from: string };
@@ -80,7 +83,7 @@ async function build(view: string[], admitted = true): Promise<void> {
     await raid.init();
     const transport: ServerNet = {
       send: (to, _plane, path, body) => deliver(name, to, path, body),
-      sendBoth: (to, _planes, path, body) => deliver(name, to, path, body),
+      sendBoth: (to, _planes, path, body, timeoutMs) => deliver(name, to, path, body, timeoutMs),
       post: () => undefined,
     };
     const events = new EventLog(name);
@@ -100,7 +103,7 @@ async function build(view: string[], admitted = true): Promise<void> {
       address,
       checkpointTimeoutMs: 500,
     });
-    const c: Cpu = { name, pair, events, membership, holdsAddress: false, alive: true, refusesSnapshots: false };
+    const c: Cpu = { name, pair, events, membership, holdsAddress: false, alive: true, refusesSnapshots: false, silent: false };
     cpus.set(name, c);
   }
 }
@@ -307,6 +310,44 @@ describe("a process pair", () => {
     await until(() => cpu("cpu-2").pair.role === "primary");
     expect(cpu("cpu-2").pair.state.items).toEqual(["a", "b"]);
     expect(cpu("cpu-2").holdsAddress).toBe(true);
+  });
+
+  // The sweep found it: a kill of the backup's CPU stopped the service for 2 s, the primary's
+  // message to the dead backup holding every write until its timeout ran out.
+  it("a backup that dies without a word holds no write past the view that removes it", async () => {
+    await add("cpu-0", "a");
+    cpu("cpu-1").silent = true;
+    const t0 = Date.now();
+    const stuck = add("cpu-0", "b").then(
+      () => "acknowledged",
+      () => "refused",
+    );
+    await new Promise((r) => setTimeout(r, 30));
+    kill("cpu-1", 2);
+    const settled = await stuck;
+    // Given up when the view dropped cpu-1, not after the checkpoint's 500 ms timeout.
+    expect(Date.now() - t0, settled).toBeLessThan(250);
+    await add("cpu-0", "c");
+    expect(Date.now() - t0).toBeLessThan(400);
+    expect((await record())?.backup).toBe("cpu-2");
+    expect(cpu("cpu-2").pair.state.items).toContain("c");
+  });
+
+  // A shared lab's reset starts every CPU at once: the backup's resync reached a primary
+  // whose first view was not yet quorate, was dropped, and the backup stayed a spare while
+  // the record named it (the reset's proof found "cpu-1 is spare for web, not backup").
+  it("a resync that reaches the primary before it can act is kept, and answered once it can", async () => {
+    // The boot's own resync (cpu-1 read the record cpu-0 had just written) answered first.
+    await until(() => cpu("cpu-1").pair.role === "backup");
+    await new Promise((r) => setTimeout(r, 30));
+    const before = events("cpu-0", "pair.reprotected").length;
+    cpu("cpu-0").membership.quorate = false;
+    cpu("cpu-0").pair.onResync("cpu-1");
+    await new Promise((r) => setTimeout(r, 50));
+    expect(events("cpu-0", "pair.reprotected")).toHaveLength(before);
+    cpu("cpu-0").membership.quorate = true;
+    await until(() => events("cpu-0", "pair.reprotected").length > before);
+    expect(events("cpu-0", "pair.reprotected").at(-1)?.detail).toMatchObject({ backup: "cpu-1" });
   });
 
   it("commits changes that arrive together in one checkpoint, in order, all acknowledged", async () => {
