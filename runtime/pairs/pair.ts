@@ -238,6 +238,12 @@ export class Pair {
 
   private whileMember<T>(to: string, sent: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
+      // Removed already: the caller read an older view before an await (a re-protection
+      // reading the record), and the view that dropped the peer came in between.
+      if (this.d.membership.admitted && !this.d.membership.view.members.includes(to)) {
+        sent.catch(() => undefined);
+        return reject(new Error(`${to} left the view`));
+      }
       const entry = { to, abort: () => reject(new Error(`${to} left the view`)) };
       this.toPeers.add(entry);
       sent.then(resolve, reject).finally(() => this.toPeers.delete(entry));
