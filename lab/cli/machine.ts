@@ -92,13 +92,18 @@ export function pokeHint(s: ServiceStatus): string {
   }
 }
 
-export async function upCommand(config: LabConfig, flags: UpFlags): Promise<void> {
-  const t0 = performance.now();
-  // Validate everything before touching Docker: bad input creates nothing.
+/** The machine's shape from `--topology FILE`, `--cpus N` and `--services LIST`, as `up` and `sweep` take it. */
+export async function topologyFlags(flags: Pick<UpFlags, "topology" | "cpus" | "services">): Promise<object> {
   const input = flags.topology ? await loadTopologyFile(flags.topology) : {};
   const withCpus = flags.cpus !== undefined ? { ...(input as object), cpus: flags.cpus } : input;
   const cpus = (withCpus as { cpus?: unknown }).cpus;
-  const merged = flags.services !== undefined ? { ...(withCpus as object), services: servicesFlag(flags.services, typeof cpus === "number" ? cpus : 4) } : withCpus;
+  return flags.services !== undefined ? { ...(withCpus as object), services: servicesFlag(flags.services, typeof cpus === "number" ? cpus : 4) } : (withCpus as object);
+}
+
+export async function upCommand(config: LabConfig, flags: UpFlags): Promise<void> {
+  const t0 = performance.now();
+  // Validate everything before touching Docker: bad input creates nothing.
+  const merged = await topologyFlags(flags);
   const topology = resolveTopology(merged, flags.lab);
   // Legitimate (the paper's classic single system), but never by accident: said before anything starts.
   const unprotected = topology.services.filter((s) => s.backup === undefined).map((s) => s.name);

@@ -7,6 +7,7 @@ import { LabError, UsageError } from "../errors.js";
 import type { FaultFlags } from "../faults/kinds/index.js";
 import { SCENARIOS } from "../../scenarios/index.js";
 import type { UpFlags } from "./machine.js";
+import type { SweepFlags } from "./sweep.js";
 
 const config = configFromEnv();
 // `nonstop fault --help` lists every kind with its summary, from the kinds' own
@@ -167,6 +168,23 @@ program
   .option("--keep", "keep the lab up afterwards")
   .option("--swarm", "bring each scenario's machine up as a Swarm stack (the engine must be a swarm manager)")
   .action((names: string[], opts: { seed?: number; report: string; keep?: boolean; swarm?: boolean }) => import("./run.js").then((m) => m.runCommand(config, SCENARIOS, names, opts)));
+
+program
+  .command("sweep")
+  .description("every single fault of the machine, derived from its topology, each run under load on one shared lab, and a verdict for each: where is the single point of failure?")
+  .option("--cpus <n>", "number of CPUs (default 4)", (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n)) throw new InvalidArgumentError("cpus: a whole number from 1 to 16");
+    return n;
+  })
+  .option("--topology <file>", "a topology file (YAML or JSON)")
+  .option("--services <list>", "the paper's services to run: all, or a list such as web,mail,session (default web)")
+  .option("--kinds <list>", "only faults of these kinds, e.g. cpu.kill,plane.fail (default: every kind the machine has)")
+  .option("--hold <duration>", "how long each fault is held before its heal", "2s")
+  .option("--allow <parts>", "known single points of failure (e.g. router-edge): their findings do not fail the sweep")
+  .option("--report <dir>", "where reports go: sweep.json, junit.xml, one folder per fault", "reports/sweep")
+  .option("--json", "print the result as JSON")
+  .action((opts: SweepFlags) => import("./sweep.js").then((m) => m.sweepCommand(config, opts)));
 
 program
   .command("soak")
