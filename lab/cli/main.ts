@@ -42,20 +42,27 @@ function count(field: string, min: number, max: number) {
   };
 }
 
-program
-  .command("up")
-  .description("build images when needed, bring the machine (or your Compose project, --compose) up, wait until every part answers, and print it")
-  .option("--lab <id>", "lab id, so several labs run side by side (default: default; with --compose, the project's name)", labId)
-  .option("--compose <file>", "bring up your own Compose project instead of the Tandem machine, under the lab's labels, to break it")
-  .option("--project-name <name>", "with --compose: the project's name (Compose's -p; default: the file's name: or its folder)")
-  .option("--cpus <n>", "number of CPUs (default 4)", (v: string) => {
-    // 0 and negatives reach the topology check, which names the field and the range.
-    const n = Number(v);
-    if (!Number.isInteger(n)) throw new InvalidArgumentError("cpus: a whole number from 1 to 16");
-    return n;
-  })
-  .option("--topology <file>", "a topology file (YAML or JSON)")
-  .option("--services <list>", "the paper's services to run: all, or a list such as web,mail,session (default web)")
+/** The machine's shape, as `up` and `sweep` both take it (lab/cli/machine.ts's topologyFlags reads them). */
+function machineShape(cmd: Command): Command {
+  return cmd
+    .option("--cpus <n>", "number of CPUs (default 4)", (v: string) => {
+      // 0 and negatives reach the topology check, which names the field and the range.
+      const n = Number(v);
+      if (!Number.isInteger(n)) throw new InvalidArgumentError("cpus: a whole number from 1 to 16");
+      return n;
+    })
+    .option("--topology <file>", "a topology file (YAML or JSON)")
+    .option("--services <list>", "the paper's services to run: all, or a list such as web,mail,session (default web)");
+}
+
+machineShape(
+  program
+    .command("up")
+    .description("build images when needed, bring the machine (or your Compose project, --compose) up, wait until every part answers, and print it")
+    .option("--lab <id>", "lab id, so several labs run side by side (default: default; with --compose, the project's name)", labId)
+    .option("--compose <file>", "bring up your own Compose project instead of the Tandem machine, under the lab's labels, to break it")
+    .option("--project-name <name>", "with --compose: the project's name (Compose's -p; default: the file's name: or its folder)"),
+)
   .option("--json", "print the status as JSON")
   .option("--keep", "if up fails, leave what it made for a look (by default a failed up removes it)")
   .option("--swarm", "deploy the machine as a stack to the swarm this engine manages (docs/scale.md)")
@@ -169,16 +176,11 @@ program
   .option("--swarm", "bring each scenario's machine up as a Swarm stack (the engine must be a swarm manager)")
   .action((names: string[], opts: { seed?: number; report: string; keep?: boolean; swarm?: boolean }) => import("./run.js").then((m) => m.runCommand(config, SCENARIOS, names, opts)));
 
-program
-  .command("sweep")
-  .description("every single fault of the machine, derived from its topology, each run under load on one shared lab, and a verdict for each: where is the single point of failure?")
-  .option("--cpus <n>", "number of CPUs (default 4)", (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n)) throw new InvalidArgumentError("cpus: a whole number from 1 to 16");
-    return n;
-  })
-  .option("--topology <file>", "a topology file (YAML or JSON)")
-  .option("--services <list>", "the paper's services to run: all, or a list such as web,mail,session (default web)")
+machineShape(
+  program
+    .command("sweep")
+    .description("every single fault of the machine, derived from its topology, each run under load on one shared lab, and a verdict for each: where is the single point of failure?"),
+)
   .option("--kinds <list>", "only faults of these kinds, e.g. cpu.kill,plane.fail (default: every kind the machine has)")
   .option("--hold <duration>", "how long each fault is held before its heal", "2s")
   .option("--allow <parts>", "known single points of failure (e.g. router-edge): their findings do not fail the sweep")
