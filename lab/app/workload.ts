@@ -57,7 +57,9 @@ export const AppWorkload = z.discriminatedUnion("client", [
       /** The servers, all of them: the client writes to the one where pg_is_in_recovery() is false. */
       targets: z.string().min(1),
       port: z.number().int().min(1).max(65535).default(5432),
-      workload: z.enum(["append", "register"]).default("append"),
+      /** txn: transactions of list appends and reads, for the listAppend check, at `isolation`. */
+      workload: z.enum(["append", "register", "txn"]).default("append"),
+      isolation: z.enum(["serializable", "repeatable read", "read committed"]).default("serializable"),
       user: z.string().min(1).default("postgres"),
       password: z.string().optional(),
       database: z.string().min(1).default("postgres"),
@@ -196,7 +198,7 @@ export async function startAppWorkload(raw: AppWorkloadSpec, k: number, env: Env
     const sys =
       spec.client === "redis"
         ? redisClient({ endpoints: of, workload: spec.workload, key: spec.key, timeoutMs: spec.timeoutMs })
-        : pgClient({ endpoints: of, workload: spec.workload, login: { user: spec.user, password: spec.password, database: spec.database }, table: spec.table, timeoutMs: spec.timeoutMs });
+        : pgClient({ endpoints: of, workload: spec.workload, isolation: spec.isolation, login: { user: spec.user, password: spec.password, database: spec.database }, table: spec.table, timeoutMs: spec.timeoutMs });
     const load = new OpenLoop(sys, env.recorder, { rate: spec.rate, op: (i) => ({ ...sys.op(i, env.tag), index: i }), processBase }).start();
     return { load, client: sys, finish: () => finalReads(env, k, sys.finalRead?.bind(sys)) };
   }

@@ -45,6 +45,15 @@ describe("PostgreSQL 15 with Patroni 3.0.2 and etcd 3.4.23", () => {
     expect(figure(r, "failoverGap", "max")).toBeGreaterThan(0);
     expect(figure(r, "splitBrain", "probeRounds")).toBeGreaterThan(50);
   });
+
+  // The control for the transactional checker: a correct configuration must raise no alarm.
+  it("at SERIALIZABLE in synchronous mode, Elle's list-append check finds no anomaly through a killed leader", async () => {
+    const r = await run("examples/patroni/scenarios/txn-serializable.scenario.yaml");
+    expect(r.ok, r.summary).toBe(true);
+    expect(figure(r, "listAppend", "committed")).toBeGreaterThan(200);
+    expect(figure(r, "listAppend", "anomalies")).toBe(0);
+    expect(figure(r, "splitBrain", "handovers")).toBeGreaterThanOrEqual(1);
+  });
 });
 
 describe("keepalived 2.2.7 with HAProxy 2.6.12", () => {

@@ -1,8 +1,11 @@
-// The built-in PostgreSQL client (the npm `pg` package), for systems such as Patroni. Two
+// The built-in PostgreSQL client (the npm `pg` package), for systems such as Patroni. Three
 // workloads, as Jepsen's:
 //   append:   an INSERT of a value unique to the operation, each its own committed
 //             transaction; the final read selects every row on the one primary;
-//   register: an upsert and a select of one row, for the linearizable check.
+//   register: an upsert and a select of one row, for the linearizable check;
+//   txn:      transactions of list appends and reads at a chosen isolation level, for the
+//             listAppend check (Elle's list-append, as Jepsen runs it against PostgreSQL):
+//             a key is a row, its list a comma-joined text that an append extends.
 // It writes to the server where `pg_is_in_recovery()` is false and stays with it until an
 // operation fails (./primary.ts). What an error means is PostgreSQL's own SQLSTATE: a
 // read-only transaction (25006), a refused connection or a server not yet accepting
@@ -12,6 +15,8 @@ import { errorMessage } from "../../errors.js";
 import type { Outcome } from "../../workload/types.js";
 import { Connections, PrimaryFollower, type Dialect, type Endpoint } from "./primary.js";
 import { invokeWith, workloadOp, type SystemClient } from "./system-client.js";
+import { TXN_F, type Mop as ListMop } from "../../checks/elle/history.js";
+import { txnFor } from "../../workload/service-ops.js";
 
 export interface PgLogin {
   user: string;
@@ -65,7 +70,8 @@ export function pgOutcome(err: unknown): Outcome {
 
 export interface PgClientOptions {
   endpoints: () => Promise<Endpoint[]>;
-  workload: "append" | "register";
+  workload: "append" | "register" | "txn";
+  isolation?: "serializable" | "repeatable read" | "read committed";
   login: PgLogin;
   table: string;
   timeoutMs: number;
@@ -92,6 +98,7 @@ export function pgClient(o: PgClientOptions): SystemClient {
       throw err;
     }
   };
+  if (o.workload === "txn") return txnClient(follower, o, table);
   return {
     invoke: invokeWith(
       {
@@ -114,6 +121,69 @@ export function pgClient(o: PgClientOptions): SystemClient {
           },
         }
       : {}),
+    close() {
+      follower.conns.close();
+      return Promise.resolve();
+    },
+  };
+}
+
+/**
+ * The txn workload: each operation one transaction at the isolation asked for, on a
+ * connection of its own to the server that is primary when it begins (transactions run
+ * side by side, as the isolation level is there to judge, and no statement of one can
+ * land on another server or inside another's transaction). Its mops run in order and
+ * it answers every read's list. A serialization failure (40001) or a deadlock (40P01)
+ * rolled it back: nothing was done (fail). Cut off after BEGIN, it may have committed:
+ * PostgreSQL's own error says (pgOutcome), as for the other workloads.
+ */
+function txnClient(follower: PrimaryFollower<pg.Client>, o: PgClientOptions, table: string): SystemClient {
+  const dialect = pgDialect(o.login);
+  const isolation = (o.isolation ?? "serializable").toUpperCase();
+  const ready = new Set<number>();
+  return {
+    op: (i) => ({ f: TXN_F, value: txnFor(i) }),
+    async invoke(op) {
+      const mops = op.value as ListMop[];
+      let endpoint: Endpoint | undefined;
+      let conn: pg.Client | undefined;
+      let begun = false;
+      try {
+        endpoint = (await follower.primary()).endpoint;
+        conn = await dialect.connect(endpoint.port, o.timeoutMs);
+        if (!ready.has(endpoint.port)) {
+          await conn.query(`CREATE TABLE IF NOT EXISTS ${table} (k text PRIMARY KEY, v text NOT NULL)`);
+          ready.add(endpoint.port);
+        }
+        await conn.query(`BEGIN ISOLATION LEVEL ${isolation}`);
+        begun = true;
+        const out: ListMop[] = [];
+        for (const m of mops) {
+          if (m.f === "append") {
+            await conn.query(`INSERT INTO ${table} AS t (k, v) VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = t.v || ',' || EXCLUDED.v`, [m.key, String(m.value)]);
+            out.push(m);
+          } else {
+            const r = await conn.query<{ v: string }>(`SELECT v FROM ${table} WHERE k = $1`, [m.key]);
+            const v = r.rows[0]?.v;
+            out.push({ f: "r", key: m.key, value: v ? v.split(",").map(Number) : [] });
+          }
+        }
+        await conn.query("COMMIT");
+        return { type: "ok", value: out, node: endpoint.target };
+      } catch (err) {
+        await conn?.query("ROLLBACK").catch(() => undefined);
+        const c = code(err);
+        if (endpoint && c !== "40001" && c !== "40P01") {
+          ready.delete(endpoint.port);
+          follower.lost(endpoint, c !== "25006");
+        }
+        if (c === "40001" || c === "40P01") return { type: "fail", error: `${c} ${errorMessage(err)}` };
+        // Before BEGIN was answered, nothing was sent that could commit.
+        return begun ? pgOutcome(err) : { type: "fail", error: errorMessage(err) };
+      } finally {
+        if (conn) dialect.destroy(conn);
+      }
+    },
     close() {
       follower.conns.close();
       return Promise.resolve();
