@@ -1,6 +1,8 @@
 // Takeover under load: kill the CPU that holds the web primary, N times, under an open-loop
 // write workload, and measure per kill: the client-observed failover gap, the time from
-// the kill to the takeover and to re-protection (from the runtime's events). Also the
+// the kill to the takeover and to re-protection (from the runtime's events), with the gap
+// of a keep-alive client and of one that opens a new connection per request side by side
+// (both at the same rate, each its own history). Also the
 // checkpoint's cost on write latency: a protected pair against a lone primary.
 // `--compose` runs the same kills on the committed docker-compose.yml under plain
 // `docker compose up` (its own heartbeat, 50 ms × 3), through its edge router. `--swarm`
@@ -53,12 +55,14 @@ function swarmFromArgv(): SwarmOptions | undefined {
   };
 }
 
-function writer(url: string): HttpClient {
+/** Writes through the edge: on keep-alive connections, or (`keepAlive: false`) a new connection per request. */
+function writer(url: string, keepAlive = true): HttpClient {
   return new HttpClient({
     baseUrl: () => url,
     request: (op) => ({ method: "POST", path: `/add?v=${String(op.value)}` }),
     parse: (_s, body) => ({ node: (JSON.parse(body) as { cpu: string }).cpu }),
     timeoutMs: 1000,
+    keepAlive,
   });
 }
 
@@ -106,6 +110,11 @@ try {
   const pump = new RuntimeEventPump(ctx, rec).start(100);
   const client = writer(url);
   const load = new OpenLoop(client, rec, { rate, op: (i) => ({ f: "add", value: `k${i}` }) }).start();
+  // The same writes from a client that opens a new connection per request (curl, a health
+  // check), in a history of its own: its gap is measured against the same kills.
+  const freshRec = new HistoryRecorder();
+  const freshClient = writer(url, false);
+  const freshLoad = new OpenLoop(freshClient, freshRec, { rate, op: (i) => ({ f: "add", value: `n${i}` }) }).start();
   await sleep(1500);
   for (let k = 0; k < kills; k++) {
     // A service that never answers again after a kill (a moved address that does not reach
@@ -117,7 +126,9 @@ try {
     }
     const issued = rec.now();
     const h = await inject({ kind: "cpu.kill", cpu: primary }, ctx, {
-      onEvent: (e) => rec.add({ type: "fault", event: e.type === "fault.inject" ? "inject" : "heal", id: e.id, kind: e.fault.kind, description: e.description }, rec.fromWall(e.time)),
+      onEvent: (e) => {
+        for (const r of [rec, freshRec]) r.add({ type: "fault", event: e.type === "fault.inject" ? "inject" : "heal", id: e.id, kind: e.fault.kind, description: e.description }, r.fromWall(e.time));
+      },
     });
     await sleep(2500);
     await pump.poll();
@@ -146,9 +157,12 @@ try {
     await sleep(1000);
   }
   await load.stop();
+  await freshLoad.stop();
   await pump.stop();
   await client.close();
+  await freshClient.close();
   for (const g of faultGaps(rec.entries)) if (g.gapMs !== null) gaps.push(g.gapMs);
+  const freshGaps = faultGaps(freshRec.entries).flatMap((g) => (g.gapMs !== null ? [g.gapMs] : []));
   if (process.env.BENCH_DEBUG) {
     console.error(`gaps: ${JSON.stringify(faultGaps(rec.entries).map((g) => g.gapMs))}`);
   }
@@ -163,13 +177,14 @@ try {
     loadOpsPerSec: rate,
     heartbeat: composeMode ? ctx.topology.heartbeat : heartbeat,
     clientGap: summarize(gaps, "ms"),
+    clientGapNewConnection: summarize(freshGaps, "ms"),
     killToTakeover: summarize(toTakeover, "ms"),
     killToReprotected: summarize(toReprotected, "ms"),
     killToFirstAck: summarize(toServing, "ms"),
     phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, summarize(v, "ms")])),
     unrecovered,
     writeP50: { withBackupMs: withBackup, loneprimaryMs: alone, checkpointOverheadMs: withBackup !== null && alone !== null ? Math.round((withBackup - alone) * 100) / 100 : null },
-    note: "clientGap: fault issued to first successful write after the outage, seen by a client through the edge router (keep-alive HTTP, 1 s client timeout). killTo*: from the runtime's own events; killToFirstAck: to the new primary's first acknowledged write. phases: the takeover split into detect (kill to first suspicion), regroup, takeover and address. The clientGap's old tail of about 1.2 s was Toxiproxy's accept loop, which the lab's router now patches (images/router/accept-dial.patch). See docs/performance.md.",
+    note: "clientGap: fault issued to first successful write after the outage, seen by a client through the edge router (keep-alive HTTP, 1 s client timeout); clientGapNewConnection: the same for a second client at the same rate that opens a new connection per request. killTo*: from the runtime's own events; killToFirstAck: to the new primary's first acknowledged write. phases: the takeover split into detect (kill to first suspicion), regroup, takeover and address. The clientGap's old tail of about 1.2 s was Toxiproxy's accept loop, which the lab's router now patches (images/router/accept-dial.patch). See docs/performance.md.",
   });
 } finally {
   // Saved on a failure too: that is when it is wanted.
