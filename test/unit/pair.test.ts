@@ -230,6 +230,23 @@ describe("a process pair", () => {
     expect(cpu("cpu-2").pair.state.items).toEqual(["a", "b", "c", "d"]);
   });
 
+  it("a new primary serves before it re-protects: a slow snapshot to the spare holds no client, and the change it acknowledged reaches the new backup", async () => {
+    await add("cpu-0", "a");
+    // No supervisor looks: the re-protection here is the one the first change starts.
+    clearInterval(supervisor);
+    snapshotDelayMs = 300;
+    kill("cpu-0", 2);
+    await until(() => cpu("cpu-1").pair.role === "primary");
+    const t0 = Date.now();
+    await add("cpu-1", "b");
+    // Re-protected first (as it was), the write waited out the whole 300 ms snapshot.
+    expect(Date.now() - t0).toBeLessThan(200);
+    await until(async () => (await record())?.backup === "cpu-2" && events("cpu-1", "pair.reprotected").length > 0);
+    expect(cpu("cpu-2").pair.state.items).toEqual(["a", "b"]);
+    await add("cpu-1", "c");
+    expect(cpu("cpu-2").pair.state.items).toEqual(["a", "b", "c"]);
+  });
+
   it("a backup does not take over from a primary that has not booted yet: the plan's roles hold when the primary's CPU starts last", async () => {
     // A lab whose CPUs start seconds apart (Swarm's tasks): cpu-1 and cpu-2 are up and
     // quorate, cpu-0 (the plan's primary) is not there yet. Not a failure: nothing to take over.
