@@ -10,6 +10,7 @@ import { reap } from "../lab/docker/reap.js";
 import { sharedLab, sharedLabId } from "../lab/machine/reuse.js";
 import type { StartedLab } from "../lab/machine/started.js";
 import { up } from "../lab/machine/up.js";
+import { inSubnet } from "../lab/machine/vip.js";
 import { resolveTopology } from "../lab/topology/resolve.js";
 
 export interface BenchLab {
@@ -27,13 +28,20 @@ export async function benchLab(): Promise<BenchLab> {
   return { config, docker, plumbing, images };
 }
 
-/** The interface of `cpu` on the edge network (the one in the service address's /16), its address and prefix. */
+/** The interface of `cpu` on the edge network (the one whose subnet holds the service address), its address and prefix. */
 export async function edgeInterface(plumbing: Plumbing, lab: string, cpu: string, vip: string): Promise<{ iface: string; ip: string; bits: number }> {
-  const net = vip.split(".").slice(0, 2).join("\\.");
-  const out = (await plumbing.container.exec(dockerName(lab, cpu), ["sh", "-c", `ip -4 -o addr show | awk '$4 ~ /^${net}\\./ {print $2, $4; exit}'`])).stdout.trim();
-  const [iface = "eth0", cidr = "0/16"] = out.split(" ");
-  const [ip = "", bits = "16"] = cidr.split("/");
-  return { iface, ip, bits: Number(bits) };
+  // The interface whose subnet holds the service address. Matching the address's first two
+  // octets picked a plane's interface whenever Docker had put all three networks in
+  // 192.168.0.0/16 (its /20 pools once the 172 ones are used): keepalived then ran on a
+  // plane, its address unreachable from the edge, and the tuned side's "takeover" was the
+  // killed CPU's restart, 3.3 s.
+  const out = (await plumbing.container.exec(dockerName(lab, cpu), ["ip", "-4", "-o", "addr", "show"])).stdout;
+  for (const line of out.split("\n")) {
+    const m = /^\d+:\s+(\S+)\s+inet\s+([\d.]+)\/(\d+)/.exec(line);
+    const [, name, ip, bits] = m ?? [];
+    if (name && ip && bits && name !== "lo" && inSubnet(vip, ip, Number(bits))) return { iface: name.replace(/@.*$/, ""), ip, bits: Number(bits) };
+  }
+  throw new Error(`${cpu} has no interface on the subnet of ${vip}`);
 }
 
 /**

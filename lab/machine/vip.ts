@@ -17,3 +17,9 @@ export function serviceVip(subnet: string, k: number): string {
   const network = Math.floor(toInt(base) / size) * size;
   return toIp(network + size - 2 - k);
 }
+
+/** Whether `ip` lies in the subnet of `member`/`bits` (an interface's own address and prefix). */
+export function inSubnet(ip: string, member: string, bits: number): boolean {
+  const size = 2 ** (32 - bits);
+  return Math.floor(toInt(ip) / size) === Math.floor(toInt(member) / size);
+}

@@ -113,4 +113,13 @@ describe("service addresses", () => {
     expect(serviceVip("10.1.2.0/24", 0)).toBe("10.1.2.254");
     expect(() => serviceVip("10.1.2.0/30", 0)).toThrow(/too small/);
   });
+
+  it("are found on the interface whose subnet holds them, not one that shares their first octets", async () => {
+    const { inSubnet, serviceVip } = await import("../../lab/machine/vip.js");
+    // Docker's /20 pools: edge, plane x and plane y all in 192.168.0.0/16.
+    const vip = serviceVip("192.168.32.0/20", 0);
+    expect(inSubnet(vip, "192.168.32.3", 20)).toBe(true);
+    expect(inSubnet(vip, "192.168.16.3", 20)).toBe(false);
+    expect(inSubnet("172.23.255.254", "172.23.0.5", 16)).toBe(true);
+  });
 });
