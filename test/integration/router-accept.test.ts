@@ -14,6 +14,7 @@ import { Plumbing, dockerName } from "../../lab/docker/plumbing.js";
 import { reap } from "../../lab/docker/reap.js";
 import { ensureLocalToxiproxy } from "../../lab/images/offline.js";
 import { Router, ROUTER_API_PORT } from "../../lab/router/router.js";
+import { within } from "../../lab/util/within.js";
 import { testLabId } from "./lab-ids.js";
 
 const lab = testLabId("accept");
@@ -38,28 +39,21 @@ function greeted(port: number): Promise<number> {
   });
 }
 
-/** `p`, or a rejection naming the step that did not finish in `ms` (a hang says where it was). */
-function within<T>(ms: number, step: string, p: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${step}: not done in ${ms} ms`)), ms)));
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
-}
-
 async function routerFrom(image: string, name: string): Promise<{ router: Router; listen: number }> {
-  const c = await within(30_000, `starting the ${name} router`, plumbing.container.run({ lab, role: "router", name, image, entrypoint: ["/toxiproxy"], cmd: ["-host=0.0.0.0"], networks: [{ network: dockerName(lab, "net") }], publish: [ROUTER_API_PORT, LISTEN] }));
+  const c = await within(plumbing.container.run({ lab, role: "router", name, image, entrypoint: ["/toxiproxy"], cmd: ["-host=0.0.0.0"], networks: [{ network: dockerName(lab, "net") }], publish: [ROUTER_API_PORT, LISTEN] }), 30_000, `starting the ${name} router`);
   const api = c.ports.find((p) => p.container === ROUTER_API_PORT)?.hostPort;
   const listen = c.ports.find((p) => p.container === LISTEN)?.hostPort;
   if (!api || !listen) throw new Error(`${name} published no ports`);
   const router = new Router(`http://127.0.0.1:${api}`);
-  for (let i = 0; i < 100 && !(await within(2000, `${name} router's API`, router.version()).then(() => true, () => false)); i++) await new Promise((r) => setTimeout(r, 50));
-  await within(10_000, `the ${name} router's proxy`, router.ensureProxy({ name: "up", listen: `0.0.0.0:${LISTEN}`, upstream: `${upstreamIp}:7000` }));
+  for (let i = 0; i < 100 && !(await within(router.version(), 2000, `${name} router's API`).then(() => true, () => false)); i++) await new Promise((r) => setTimeout(r, 50));
+  await within(router.ensureProxy({ name: "up", listen: `0.0.0.0:${LISTEN}`, upstream: `${upstreamIp}:7000` }), 10_000, `the ${name} router's proxy`);
   return { router, listen };
 }
 
 /** Drops the next SYN to the upstream (only that one): a SYN lost to a dead address, once. */
 async function loseNextSyn(): Promise<void> {
   const upstream = await plumbing.container.inspect(dockerName(lab, "upstream"));
-  const r = await within(30_000, "the rule that drops the next SYN", plumbing.container.runOnce({
+  const r = await within(plumbing.container.runOnce({
     lab,
     role: "tool",
     name: `tool-syn-${Math.random().toString(16).slice(2, 6)}`,
@@ -67,7 +61,7 @@ async function loseNextSyn(): Promise<void> {
     entrypoint: ["sh", "-c", "iptables -w -F INPUT && iptables -w -A INPUT -p tcp --syn --dport 7000 -m statistic --mode nth --every 100000 --packet 0 -j DROP"],
     networkMode: `container:${upstream.id}`,
     capAdd: ["NET_ADMIN"],
-  }));
+  }), 30_000, "the rule that drops the next SYN");
   if (r.exitCode !== 0) throw new Error(`iptables: ${r.stderr}`);
 }
 
