@@ -43,11 +43,21 @@ export class Link {
   private readonly onOpen = new Set<() => void>();
   /** When this link last carried a reply back: the transport's probe asks a quiet link. */
   lastReplyAt = 0;
+  /**
+   * When a connection that had opened was last ended by the far side (0: never): the
+   * peer's process closed it, or the router did because its own connection to the peer
+   * ended or could not be made. A close this end asked for (a recycle, a kick, a dial
+   * timeout, stop) is not counted: it says nothing about the peer.
+   */
+  lostAt = 0;
+  /** The socket this end is closing itself. */
+  private ending: Socket | undefined;
 
   constructor(
     readonly name: string,
     private readonly via: { host: string; port: number },
     private readonly timing: LinkTiming = LINK_TIMING,
+    private readonly onLost: () => void = () => undefined,
   ) {}
 
   get isOpen(): boolean {
@@ -60,6 +70,7 @@ export class Link {
 
   /** Cuts the connection (it answered nothing) and dials again: at once if it had been up a while, else after the backoff. */
   recycle(why: string): void {
+    this.ending = this.socket;
     this.socket?.destroy(new Error(why));
   }
 
@@ -79,6 +90,7 @@ export class Link {
   stop(): void {
     this.stopped = true;
     if (this.redial) clearTimeout(this.redial);
+    this.ending = this.socket;
     this.socket?.destroy();
   }
 
@@ -87,7 +99,10 @@ export class Link {
     const socket = connect({ host: this.via.host, port: this.via.port });
     this.socket = socket;
     socket.setNoDelay(true);
-    socket.setTimeout(this.timing.connectTimeoutMs, () => socket.destroy(new Error("connect timed out")));
+    socket.setTimeout(this.timing.connectTimeoutMs, () => {
+      this.ending = socket;
+      socket.destroy(new Error("connect timed out"));
+    });
     const decoder = new FrameDecoder();
     socket.on("connect", () => {
       socket.setTimeout(0);
@@ -101,6 +116,7 @@ export class Link {
       try {
         frames = decoder.push(chunk);
       } catch (err) {
+        this.ending = socket;
         socket.destroy(err instanceof Error ? err : new Error(String(err)));
         return;
       }
@@ -110,6 +126,8 @@ export class Link {
     socket.on("close", () => {
       if (this.socket !== socket) return; // a dial that kick() abandoned
       const lived = this.open ? Date.now() - this.openedAt : 0;
+      const lost = this.open && this.ending !== socket;
+      this.ending = undefined;
       this.open = false;
       this.socket = undefined;
       for (const [id, w] of this.waiting) {
@@ -118,6 +136,10 @@ export class Link {
         w.reject(new Error(`link ${this.name} closed`));
       }
       if (this.stopped) return;
+      if (lost) {
+        this.lostAt = Date.now();
+        this.onLost();
+      }
       // Through a router, a dial to a dead peer connects and is closed at once (the router's
       // own dial upstream failed), so a short-lived connection counts as a failure too.
       this.backoffMs = lived >= STABLE_MS ? 0 : Math.min(Math.max(this.timing.minBackoffMs, this.backoffMs * 2), this.timing.maxBackoffMs);

@@ -21,7 +21,7 @@ export interface View {
 export type MembershipEvent =
   | { type: "plane.down"; peer: string; plane: PlaneName }
   | { type: "plane.up"; peer: string; plane: PlaneName }
-  | { type: "cpu.suspected"; peer: string; silentMs: number; limitMs: number }
+  | { type: "cpu.suspected"; peer: string; silentMs: number; limitMs: number; linksEnded: boolean }
   | { type: "cpu.stalled"; ms: number }
   | { type: "cpu.evicted"; view: View }
   | { type: "regroup.start"; proposal: View }
@@ -88,6 +88,8 @@ export class Membership {
 
   constructor(private readonly c: MembershipConfig) {
     this.view = { id: 0, members: order(c.cpus) };
+    // A link ended from the far side may be a death: judge at once when it could be one.
+    c.transport.onLost?.(() => this.armCheck(this.nextDeadline(Date.now())));
   }
 
   start(): void {
@@ -140,7 +142,7 @@ export class Membership {
     let next = now + this.c.periodMs;
     const neverHeard = (peer: string) => this.c.planes.every((p) => !this.lastHeard.has(`${peer}/${p}`));
     for (const peer of this.peers) {
-      const limit = this.silenceLimit(peer);
+      const limit = this.limitNow(peer);
       if (neverHeard(peer)) {
         const graceEnd = this.started + (this.c.bootGraceMs ?? 5000) + 1;
         if (graceEnd > now) next = Math.min(next, graceEnd);
@@ -152,6 +154,42 @@ export class Membership {
       }
     }
     return Math.max(next, now + 1);
+  }
+
+  /**
+   * Every plane's link to `peer` was ended from its side since `peer` was last heard on
+   * that plane. A killed CPU's process closes its sockets as it dies, and each router ends
+   * the link it carried, so the peers learn of a death within a millisecond or two of it,
+   * on every plane at once. Silence alone would take the whole limit to say so (175 ms at
+   * the defaults; a kill lands anywhere in a heartbeat period, so 125–175 ms after it).
+   * Nothing a live CPU does ends its peers' links: a stalled or paused one keeps them open
+   * (it is judged by silence, as before), a plane cut or a router restart ends one plane's
+   * links, not both, and a heartbeat heard after the end clears it.
+   */
+  private linksEnded(peer: string): boolean {
+    const lostAt = this.c.transport.lostAt?.bind(this.c.transport);
+    if (!lostAt) return false;
+    return this.c.planes.every((p) => {
+      const last = this.lastHeard.get(`${peer}/${p}`);
+      return last !== undefined && lostAt(peer, p) >= last;
+    });
+  }
+
+  /**
+   * The silence allowed a peer whose links all ended: one period, the longest a live peer
+   * goes between heartbeats. A live peer whose links were ended by something else (a
+   * toxic on both planes' proxies to it) is heard again within it, and its heartbeat
+   * clears the ends; and a removal needs a majority that finds the peer silent, each on
+   * its own links, so one CPU's ended links cannot remove a peer the others hear.
+   */
+  private endedLimit(): number {
+    return this.c.periodMs;
+  }
+
+  /** The silence `peer` is allowed now: the ended limit if its links all ended, else its silence limit. */
+  private limitNow(peer: string): number {
+    const limit = this.silenceLimit(peer);
+    return this.linksEnded(peer) ? Math.min(limit, this.endedLimit()) : limit;
   }
 
   private get peers(): string[] {
@@ -227,10 +265,11 @@ export class Membership {
     return this.peers.map((peer) => {
       const planes: Record<string, boolean> = {};
       const neverHeard = this.c.planes.every((p) => !this.lastHeard.has(`${peer}/${p}`));
+      const limit = this.limitNow(peer);
       let heard = false;
       for (const p of this.c.planes) {
         const last = this.lastHeard.get(`${peer}/${p}`);
-        const recent = last !== undefined && now - last <= this.silenceLimit(peer);
+        const recent = last !== undefined && now - last <= limit;
         heard ||= recent;
         planes[p] = recent || (last === undefined && neverHeard && graced(peer));
       }
@@ -274,7 +313,7 @@ export class Membership {
     if (stalled > this.checkInterval) this.ownStalls.push({ at: now, ms: stalled });
     if (stalled <= this.c.periodMs / 2) return;
     for (const [key, heard] of this.lastHeard) {
-      if (last - heard <= this.silenceLimit(key.split("/")[0] ?? "")) this.lastHeard.set(key, Math.min(now, heard + stalled));
+      if (last - heard <= this.limitNow(key.split("/")[0] ?? "")) this.lastHeard.set(key, Math.min(now, heard + stalled));
     }
     // Short stalls are routine under a half-core quota; only the ones that would have cost a
     // peer its place are worth a line in the history.
@@ -305,7 +344,7 @@ export class Membership {
       if (alive.has(m)) this.suspects.delete(m);
       else if (!this.suspects.has(m)) {
         this.suspects.add(m);
-        this.c.onEvent({ type: "cpu.suspected", peer: m, silentMs: Date.now() - Math.max(...this.c.planes.map((p) => this.lastHeard.get(`${m}/${p}`) ?? this.started)), limitMs: this.silenceLimit(m) });
+        this.c.onEvent({ type: "cpu.suspected", peer: m, silentMs: Date.now() - Math.max(...this.c.planes.map((p) => this.lastHeard.get(`${m}/${p}`) ?? this.started)), limitMs: this.limitNow(m), linksEnded: this.linksEnded(m) });
       }
     }
     if (changed && !this.regrouping) void this.regroup();

@@ -17,6 +17,12 @@ export interface ServerNet {
   sendBoth(to: string, planes: readonly PlaneName[], path: string, body: unknown, timeoutMs: number): Promise<unknown>;
   /** A one-way message (a heartbeat): sent if the link is up, dropped if not; no reply. */
   post(to: string, plane: PlaneName, path: string, body: unknown): void;
+  /**
+   * When the far side last ended this CPU's link to `to` on `plane` (0: never), and a
+   * call at each such end. Optional: a network that has no connections has no such ends.
+   */
+  lostAt?(to: string, plane: PlaneName): number;
+  onLost?(listener: (to: string, plane: PlaneName) => void): void;
 }
 
 /** A request's outcome as the receiving CPU answers it: an HTTP-like status and a body. */
@@ -32,6 +38,7 @@ export class ServerNetError extends Error {}
 export class Transport implements ServerNet {
   private readonly links = new Map<string, Link>();
   private probeTimer: NodeJS.Timeout | undefined;
+  private readonly lostListeners: ((to: string, plane: PlaneName) => void)[] = [];
 
   constructor(
     t: Topology,
@@ -39,7 +46,12 @@ export class Transport implements ServerNet {
     private readonly probe = { everyMs: 2000, timeoutMs: 1500 },
     timing: LinkTiming = LINK_TIMING,
   ) {
-    for (const l of linksFrom(t, self)) this.links.set(`${l.to}/${l.plane}`, new Link(`${self}->${l.to}/${l.plane}`, l.via, timing));
+    for (const l of linksFrom(t, self)) {
+      const lost = () => {
+        for (const f of this.lostListeners) f(l.to, l.plane);
+      };
+      this.links.set(`${l.to}/${l.plane}`, new Link(`${self}->${l.to}/${l.plane}`, l.via, timing, lost));
+    }
   }
 
   /** Dials every link, and starts probing the quiet ones. */
@@ -74,6 +86,14 @@ export class Transport implements ServerNet {
     const l = this.links.get(`${to}/${plane}`);
     if (!l) throw new ServerNetError(`no link ${this.self} -> ${to} on ${plane}`);
     return l;
+  }
+
+  lostAt(to: string, plane: PlaneName): number {
+    return this.links.get(`${to}/${plane}`)?.lostAt ?? 0;
+  }
+
+  onLost(listener: (to: string, plane: PlaneName) => void): void {
+    this.lostListeners.push(listener);
   }
 
   post(to: string, plane: PlaneName, path: string, body: unknown): void {

@@ -14,10 +14,13 @@ interface Net {
   dead: Set<string>;
   /** CPUs that receive nothing (starved): messages to them time out. */
   deaf: Set<string>;
+  /** When the far side last ended each link, by `from->to/plane`, as a router reports a peer's closed socket. */
+  lostAt: Map<string, number>;
+  lostListeners: Map<string, (to: string, plane: "x" | "y") => void>;
 }
 
 function lab(): Net {
-  const net: Net = { nodes: new Map(), events: new Map(), dead: new Set(), deaf: new Set() };
+  const net: Net = { nodes: new Map(), events: new Map(), dead: new Set(), deaf: new Set(), lostAt: new Map(), lostListeners: new Map() };
   labs.push(net);
   for (const self of CPUS) {
     const transport: ServerNet = {
@@ -25,6 +28,8 @@ function lab(): Net {
       sendBoth: (to, _planes, path, body) => deliver(net, self, to, "x", path, body),
       // A heartbeat expects no reply: to a dead or deaf CPU it is simply lost.
       post: (to, plane, path, body) => void deliver(net, self, to, plane, path, body).catch(() => undefined),
+      lostAt: (to, plane) => net.lostAt.get(`${self}->${to}/${plane}`) ?? 0,
+      onLost: (listener) => void net.lostListeners.set(self, listener),
     };
     net.events.set(self, []);
     const m = new Membership({ self, cpus: CPUS, planes: ["x", "y"], periodMs: 50, missed: 2, bootGraceMs: 200, transport, onEvent: (e) => net.events.get(self)?.push(e), onView: () => undefined });
@@ -72,6 +77,16 @@ function kill(net: Net, cpu: string): void {
   net.nodes.get(cpu)?.stop();
 }
 
+/** Every peer's link to `cpu` on `planes` ended from `cpu`'s side, as its closed sockets end them. */
+function endLinks(net: Net, cpu: string, planes: readonly ("x" | "y")[] = ["x", "y"]): void {
+  for (const peer of CPUS.filter((c) => c !== cpu)) {
+    for (const p of planes) {
+      net.lostAt.set(`${peer}->${cpu}/${p}`, Date.now());
+      net.lostListeners.get(peer)?.(cpu, p);
+    }
+  }
+}
+
 afterEach(() => {
   for (const net of labs.splice(0)) for (const m of net.nodes.values()) m.stop();
   vi.useRealTimers();
@@ -102,6 +117,37 @@ describe("membership and regroup", () => {
     const views = ["cpu-0", "cpu-2", "cpu-3"].map((c) => net.nodes.get(c)?.view);
     for (const v of views) expect(v?.members).toEqual(["cpu-0", "cpu-2", "cpu-3"]);
     expect(new Set(views.map((v) => v?.id)).size).toBe(1);
+  });
+
+  it("removes a CPU whose links all ended from its side after a period of silence, not the whole limit", async () => {
+    const net = await booted();
+    // Killed just after its heartbeat at 500 ms: the silence limit (2 missed, 125 ms) would
+    // remove it no sooner than 625 ms; its ended links at 550.
+    kill(net, "cpu-1");
+    endLinks(net, "cpu-1");
+    await run(net, 60);
+    for (const c of ["cpu-0", "cpu-2", "cpu-3"]) expect(members(net, c)).toEqual(["cpu-0", "cpu-2", "cpu-3"]);
+    const s = net.events.get("cpu-0")?.find((e) => e.type === "cpu.suspected");
+    expect(s).toMatchObject({ peer: "cpu-1", limitMs: 50, linksEnded: true });
+  });
+
+  it("gives a dead CPU whose links ended on one plane only the whole silence limit", async () => {
+    const net = await booted();
+    kill(net, "cpu-1");
+    endLinks(net, "cpu-1", ["x"]);
+    await run(net, 90);
+    expect(members(net, "cpu-0")).toEqual(CPUS);
+    await run(net, 300);
+    expect(members(net, "cpu-0")).toEqual(["cpu-0", "cpu-2", "cpu-3"]);
+    expect(net.events.get("cpu-0")?.find((e) => e.type === "cpu.suspected")).toMatchObject({ limitMs: 125, linksEnded: false });
+  });
+
+  it("keeps a live CPU whose links ended on both planes: its next heartbeat clears them", async () => {
+    const net = await booted();
+    endLinks(net, "cpu-1");
+    await run(net, 400);
+    for (const c of CPUS) expect(members(net, c)).toEqual(CPUS);
+    for (const c of CPUS) expect(net.events.get(c)?.filter((e) => e.type === "cpu.suspected")).toEqual([]);
   });
 
   it("lets no minority install a view: a lone CPU cut off keeps its old view and loses its quorum", async () => {

@@ -1,7 +1,8 @@
 // ServerNet's framing and links, on loopback sockets in this process (no Docker): frames
 // cut anywhere are put back together, a heartbeat to a link that is down is dropped rather
 // than queued, a request waits for its link only until its deadline, a link redials when
-// its far end comes back, and a receiver drops a request whose sender already gave up.
+// its far end comes back, a receiver drops a request whose sender already gave up, and an
+// end from the far side is told apart from one the link asked for.
 import { createServer, Socket, type AddressInfo, type Server } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { encodeFrame, FrameDecoder, FrameError, type Frame } from "../../runtime/membership/frames.js";
@@ -137,5 +138,25 @@ describe("a link", () => {
     l.recycle("test");
     await until(() => connections === 2 && l.isOpen);
     await expect(l.request("/servernet/ping", {}, 1000)).resolves.toMatchObject({ status: 200 });
+  });
+
+  it("marks an end from the far side, as a dying peer's closed socket makes one, and not one it asked for itself", async () => {
+    const accepted: Socket[] = [];
+    const s = await listen(() => ({ status: 200, body: {} }));
+    s.on("connection", (c: Socket) => accepted.push(c));
+    let told = 0;
+    const l = new Link("test", { host: "127.0.0.1", port: portOf(s) }, fast, () => told++);
+    open.push({ close: () => l.stop() });
+    l.start();
+    await until(() => l.isOpen && accepted.length === 1);
+    // This end's own recycle (a request unanswered) says nothing about the peer.
+    l.recycle("test");
+    await until(() => l.isOpen && accepted.length === 2);
+    expect([l.lostAt, told]).toEqual([0, 0]);
+    const before = Date.now();
+    accepted[1]?.destroy();
+    await until(() => l.lostAt > 0);
+    expect(l.lostAt).toBeGreaterThanOrEqual(before);
+    expect(told).toBe(1);
   });
 });
