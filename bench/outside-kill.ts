@@ -1,15 +1,19 @@
-// A kill as a user measures it from outside, for both kinds of client at once: a fresh
-// web-only lab each run (`nonstop up`, the lab's defaults), two clients in this process
-// writing unique keys at `--rate`/s each through the published edge port, one opening a
-// new connection per request (as curl, a browser's first request or a health check does)
-// and one on a keep-alive agent of 64 sockets, each with a 2 s timeout; `docker kill` of
-// the CPU that /whoami names at 3 s; afterwards every acknowledged key read back.
+// A kill as a user measures it from outside, for both kinds of client: a fresh web-only
+// lab each run (`nonstop up`, the lab's defaults), a client in this process writing
+// unique keys at `--rate`/s through the published edge port, either opening a new
+// connection per request (as curl, a browser's first request or a health check does) or
+// on a keep-alive agent of 64 sockets, with a 2 s timeout; `docker kill` of the CPU that
+// /whoami names at 3 s; afterwards every acknowledged key read back. The kinds take turns
+// lab by lab, `--runs` kills each; `--together` runs both clients on every kill.
 //
 // The figure is the longest silence: the longest interval between two successive
 // successful completions around the kill, which is what a user waits for. Beside it, the
 // longest single wait of a request issued after the kill (a request held by a lost SYN
 // shows there, not in the silence), the requests that failed, and what was lost. Over the
-// runs, the growth check compares the last five labs with the first five.
+// runs, the growth check compares the last five labs with the first five. Each lab's
+// survivors' own events give the timeline inside the silence: when the dead CPU was
+// suspected (and whether by its ended links), the view without it, the takeover, the
+// address moved, and the new primary's first acknowledged write.
 // Prints JSON; never fails on speed.
 import { execFile } from "node:child_process";
 import { Agent, request } from "node:http";
@@ -24,8 +28,18 @@ const afterMs = numberFromArgv("--seconds", 5) * 1000;
 const TIMEOUT_MS = 2000;
 const cli = async (...args: string[]) => (await run(process.execPath, ["bin/nonstop.js", ...args], { maxBuffer: 16 * 2 ** 20 })).stdout;
 
-const KINDS = { newConnection: false, keepAlive: true } as const;
-type Kind = keyof typeof KINDS;
+const KINDS = ["newConnection", "keepAlive"] as const;
+type Kind = (typeof KINDS)[number];
+
+/** The steps of a takeover, as the runtime's events name them, in the order they happen. */
+const STEPS = { suspected: "cpu.suspected", viewInstalled: "view.installed", takeover: "pair.takeover", addressMoved: "address.moved", serving: "pair.serving" } as const;
+type Step = keyof typeof STEPS;
+
+interface RuntimeEvent {
+  time: number;
+  type: string;
+  detail?: { peer?: string; removed?: string[]; linksEnded?: boolean; epochMs?: number };
+}
 
 interface Done {
   issued: number;
@@ -60,6 +74,35 @@ function longestSilence(done: Done[]): { ms: number; from: number } {
   return best;
 }
 
+/**
+ * Each step's first occurrence on any survivor, in ms after `from` (the silence's start):
+ * the events are stamped from the same host clock as this process's.
+ */
+async function timeline(lab: string, dead: string, from: number): Promise<{ ms: Partial<Record<Step, number>>; linksEnded: boolean | null; epochMs: number | null }> {
+  const status = JSON.parse(await cli("status", "--lab", lab, "--json")) as { cpus?: { name: string }[] };
+  const events: RuntimeEvent[] = [];
+  for (const cpu of (status.cpus ?? []).map((c) => c.name).filter((c) => c !== dead)) {
+    const { stdout, stderr } = await run("docker", ["logs", `nonstop-${lab}-${cpu}`], { maxBuffer: 64 * 2 ** 20 }).catch(() => ({ stdout: "", stderr: "" }));
+    for (const line of `${stdout}\n${stderr}`.split("\n")) {
+      if (!line.startsWith("{")) continue;
+      try {
+        events.push(JSON.parse(line) as RuntimeEvent);
+      } catch {
+        // not an event line
+      }
+    }
+  }
+  const about = (e: RuntimeEvent) => (e.type === "cpu.suspected" ? e.detail?.peer === dead : e.type === "view.installed" ? (e.detail?.removed ?? []).includes(dead) : true);
+  const ms: Partial<Record<Step, number>> = {};
+  for (const [step, type] of Object.entries(STEPS) as [Step, string][]) {
+    const first = events.filter((e) => e.type === type && e.time >= from - 1000 && about(e)).sort((a, b) => a.time - b.time)[0];
+    if (first) ms[step] = first.time - from;
+  }
+  const suspicion = events.filter((e) => e.type === "cpu.suspected" && about(e) && e.time >= from - 1000).sort((a, b) => a.time - b.time)[0];
+  const takeover = events.filter((e) => e.type === "pair.takeover" && e.time >= from - 1000).sort((a, b) => a.time - b.time)[0];
+  return { ms, linksEnded: suspicion?.detail?.linksEnded ?? null, epochMs: takeover?.detail?.epochMs ?? null };
+}
+
 interface RunFigures {
   silenceMs: number;
   silenceStartsAfterKillMs: number;
@@ -70,7 +113,7 @@ interface RunFigures {
 }
 
 /** One lab: both clients write, the primary's CPU is killed, the acknowledged keys are read back. */
-async function oneRun(r: number): Promise<Record<Kind, RunFigures>> {
+async function oneRun(r: number, kinds: readonly Kind[]): Promise<{ kinds: Partial<Record<Kind, RunFigures>>; steps: Awaited<ReturnType<typeof timeline>> }> {
   const lab = `bench-outside-${r}`;
   try {
     await cli("up", "--lab", lab, "--json");
@@ -93,19 +136,19 @@ async function oneRun(r: number): Promise<Record<Kind, RunFigures>> {
         killed = true;
         void run("docker", ["kill", `nonstop-${lab}-${primary}`]).catch(() => undefined);
       }
-      for (const kind of Object.keys(KINDS) as Kind[]) {
+      for (const kind of kinds) {
         const key = `o${r}-${kind}-${i}`;
         const issued = Date.now();
         writes[kind].push(call(`${url}/add?v=${key}`, "POST", agents[kind]).then((res) => ({ issued, ended: Date.now(), ok: res.ok, key })));
       }
     }
     // Read back only once every write has settled: one acknowledged after the read would count as lost.
-    const settled = Object.fromEntries(await Promise.all((Object.keys(KINDS) as Kind[]).map(async (k) => [k, await Promise.all(writes[k])] as const))) as Record<Kind, Done[]>;
+    const settled = Object.fromEntries(await Promise.all(kinds.map(async (k) => [k, await Promise.all(writes[k])] as const))) as Partial<Record<Kind, Done[]>>;
     const all = await call(`${url}/all`, "GET", false);
     const items = new Set(all.ok ? (JSON.parse(all.body) as { items: string[] }).items : []);
-    const out = {} as Record<Kind, RunFigures>;
-    for (const kind of Object.keys(KINDS) as Kind[]) {
-      const done = settled[kind];
+    const out: Partial<Record<Kind, RunFigures>> = {};
+    for (const kind of kinds) {
+      const done = settled[kind] ?? [];
       const silence = longestSilence(done);
       const afterKill = done.filter((d) => d.ok && d.issued >= killAt);
       const acked = done.filter((d) => d.ok);
@@ -121,17 +164,28 @@ async function oneRun(r: number): Promise<Record<Kind, RunFigures>> {
     }
     const agent = agents.keepAlive;
     if (agent) agent.destroy();
-    return out;
+    const steps = await timeline(lab, primary, longestSilence(settled[kinds[0] ?? "newConnection"] ?? []).from);
+    return { kinds: out, steps };
   } finally {
     await cli("down", "--lab", lab).catch(() => "");
   }
 }
 
+// Alone (the default), each lab has one client at the full rate, the kinds taking turns lab
+// by lab, so that each kind gets `runs` kills under the load the figure is quoted for;
+// `--together` puts both clients on every kill, twice the load on the same two cores.
+const together = process.argv.includes("--together");
+const labs = together ? runs : runs * KINDS.length;
 const perRun: Record<Kind, RunFigures[]> = { newConnection: [], keepAlive: [] };
-for (let r = 1; r <= runs; r++) {
-  const figures = await oneRun(r);
-  for (const kind of Object.keys(KINDS) as Kind[]) perRun[kind].push(figures[kind]);
-  process.stderr.write(`outside-kill ${r}/${runs}: ${JSON.stringify(figures)}\n`);
+const stepsPerRun: Awaited<ReturnType<typeof timeline>>[] = [];
+for (let r = 1; r <= labs; r++) {
+  const { kinds, steps } = await oneRun(r, together ? KINDS : [KINDS[(r - 1) % KINDS.length] ?? "newConnection"]);
+  for (const kind of KINDS) {
+    const f = kinds[kind];
+    if (f) perRun[kind].push(f);
+  }
+  stepsPerRun.push(steps);
+  process.stderr.write(`outside-kill ${r}/${labs}: ${JSON.stringify({ ...kinds, steps })}\n`);
 }
 
 /** The last five runs' median silence against the first five's: a lab that carries something over to the next grows. */
@@ -144,10 +198,11 @@ function growth(silences: number[]): { firstFive: Summary; lastFive: Summary; ra
 
 printFigures("outside-kill", {
   runs,
+  clients: together ? "together: both kinds on every kill" : "alone: one kind a lab, taking turns",
   ratePerClient: rate,
   windowAfterKillMs: afterMs,
   ...Object.fromEntries(
-    (Object.keys(KINDS) as Kind[]).map((kind) => {
+    KINDS.map((kind) => {
       const rs = perRun[kind];
       return [
         kind,
@@ -163,5 +218,10 @@ printFigures("outside-kill", {
       ];
     }),
   ),
-  note: "longestSilence: the longest interval between two successive successful completions around the kill, per lab. longestWait: the slowest successful request issued after the kill. growth: median of the last five labs against the first five (ratio > 1: slower). See docs/performance.md, 'Failover for every client'.",
+  afterSilenceStarts: Object.fromEntries(
+    (Object.keys(STEPS) as Step[]).map((step) => [step, summarize(stepsPerRun.flatMap((x) => (x.ms[step] === undefined ? [] : [x.ms[step]])), "ms")]),
+  ),
+  suspectedByEndedLinks: stepsPerRun.filter((x) => x.linksEnded === true).length,
+  epochToBothMirrors: summarize(stepsPerRun.flatMap((x) => (x.epochMs === null ? [] : [x.epochMs])), "ms"),
+  note: "longestSilence: the longest interval between two successive successful completions around the kill, per lab. longestWait: the slowest successful request issued after the kill. growth: median of the last five labs against the first five (ratio > 1: slower). afterSilenceStarts: each takeover step's first event on a survivor, ms after the new-connection client's last success before its silence; suspectedByEndedLinks: the labs whose first suspicion came from the dead CPU's ended links rather than the silence limit. epochToBothMirrors: the takeover's fencing write, the new epoch synced on both mirrors. See docs/performance.md, 'Failover for every client'.",
 });

@@ -34,7 +34,7 @@ export const BENCHES: Bench[] = [
   { file: "bench/takeover.ts", smoke: ["--runs", "1", "--latency-ms", "1000"] },
   { file: "bench/address.ts", smoke: ["--runs", "1", "--reuse"] },
   { file: "bench/keepalived.ts", smoke: ["--runs", "1", "--sides", "keepalivedTuned"] },
-  { file: "bench/outside-kill.ts", smoke: ["--runs", "1", "--seconds", "2", "--rate", "50"] },
+  { file: "bench/outside-kill.ts", smoke: ["--runs", "1", "--seconds", "2", "--rate", "50", "--together"] },
   { file: "bench/app.ts", smoke: ["--runs", "1", "--requests", "3", "--probe-seconds", "1"] },
   { file: "bench/real-systems.ts", smoke: ["--runs", "1", "--sides", "keepalived"] },
 ];

@@ -13,7 +13,7 @@ export type PairEvent =
   | { type: "pair.spare"; service: string; epoch: number; why?: string }
   | { type: "pair.recovered"; service: string; epoch: number; seq: number; ms: number }
   | { type: "pair.resumed"; service: string; epoch: number; seq: number }
-  | { type: "pair.takeover"; service: string; epoch: number; from: string; seq: number }
+  | { type: "pair.takeover"; service: string; epoch: number; from: string; seq: number; epochMs: number }
   | { type: "pair.serving"; service: string; epoch: number; msSinceTakeover: number }
   | { type: "pair.reprotected"; service: string; backup: string; seq: number; ms: number; exposedMs: number }
   | { type: "pair.resync"; service: string; backup: string; reason: string }

@@ -319,7 +319,9 @@ export class Pair {
     this.role = "primary";
     this.takenOverAt = Date.now();
     this.exposedSince = this.takenOverAt;
-    this.d.onEvent({ type: "pair.takeover", service: r.service, epoch: next.epoch, from: r.primary, seq: this.state.seq });
+    // How long the epoch took to reach both mirrors, synced: the fencing that makes the
+    // takeover safe, and on a busy host the largest part of it (docs/performance.md).
+    this.d.onEvent({ type: "pair.takeover", service: r.service, epoch: next.epoch, from: r.primary, seq: this.state.seq, epochMs: this.takenOverAt - t0 });
     await this.d.address.take();
     this.d.onEvent({ type: "address.moved", service: r.service, to: this.d.self, ms: Date.now() - t0 });
     // Serves first, then re-protects: the first change committed re-protects (commit()),
