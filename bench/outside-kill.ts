@@ -4,7 +4,8 @@
 // connection per request (as curl, a browser's first request or a health check does) or
 // on a keep-alive agent of 64 sockets, with a 2 s timeout; `docker kill` of the CPU that
 // /whoami names at 3 s; afterwards every acknowledged key read back. The kinds take turns
-// lab by lab, `--runs` kills each; `--together` runs both clients on every kill.
+// lab by lab, `--runs` kills each; `--together` runs both clients on every kill, and
+// `--detectors ended,silence` compares the failure detectors on one run.
 //
 // The figure is the longest silence: the longest interval between two successive
 // successful completions around the kill, which is what a user waits for. Beside it, the
@@ -17,6 +18,9 @@
 // Prints JSON; never fails on speed.
 import { execFile } from "node:child_process";
 import { Agent, request } from "node:http";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { numberFromArgv, printFigures, runsFromArgv, summarize, type Summary } from "./figures.js";
 
@@ -113,10 +117,10 @@ interface RunFigures {
 }
 
 /** One lab: both clients write, the primary's CPU is killed, the acknowledged keys are read back. */
-async function oneRun(r: number, kinds: readonly Kind[]): Promise<{ kinds: Partial<Record<Kind, RunFigures>>; steps: Awaited<ReturnType<typeof timeline>> }> {
+async function oneRun(r: number, kinds: readonly Kind[], detector: Detector): Promise<{ kinds: Partial<Record<Kind, RunFigures>>; steps: Awaited<ReturnType<typeof timeline>> }> {
   const lab = `bench-outside-${r}`;
   try {
-    await cli("up", "--lab", lab, "--json");
+    await cli("up", "--lab", lab, "--json", ...(detector === "silence" ? ["--topology", silenceOnly()] : []));
     const status = JSON.parse(await cli("status", "--lab", lab, "--json")) as { services: { url?: string }[] };
     const url = status.services[0]?.url;
     if (!url) throw new Error("no web service URL");
@@ -171,21 +175,54 @@ async function oneRun(r: number, kinds: readonly Kind[]): Promise<{ kinds: Parti
   }
 }
 
+/**
+ * Which failure detector the labs run (`--detectors ended,silence` takes turns between
+ * them, lab by lab, so that the two are compared on one run of one host): the default,
+ * which also reads a peer's ended links, or heartbeats' silence alone.
+ */
+const DETECTORS = ["ended", "silence"] as const;
+type Detector = (typeof DETECTORS)[number];
+const detectors = ((): readonly Detector[] => {
+  const i = process.argv.indexOf("--detectors");
+  if (i < 0) return ["ended"];
+  const named = (process.argv[i + 1] ?? "").split(",");
+  const bad = named.find((d) => !(DETECTORS as readonly string[]).includes(d));
+  if (bad !== undefined || named.length === 0) {
+    process.stderr.write(`--detectors: unknown detector '${bad ?? ""}'; allowed: ${DETECTORS.join(", ")}\n`);
+    process.exit(2);
+  }
+  return named as Detector[];
+})();
+let silenceFile: string | undefined;
+/** A topology file for the lab's default machine with the ended-links rule off. */
+function silenceOnly(): string {
+  if (!silenceFile) {
+    silenceFile = join(mkdtempSync(join(tmpdir(), "outside-kill-")), "silence.json");
+    writeFileSync(silenceFile, JSON.stringify({ heartbeat: { endedLinks: false } }));
+  }
+  return silenceFile;
+}
+
 // Alone (the default), each lab has one client at the full rate, the kinds taking turns lab
 // by lab, so that each kind gets `runs` kills under the load the figure is quoted for;
 // `--together` puts both clients on every kill, twice the load on the same two cores.
 const together = process.argv.includes("--together");
-const labs = together ? runs : runs * KINDS.length;
-const perRun: Record<Kind, RunFigures[]> = { newConnection: [], keepAlive: [] };
-const stepsPerRun: Awaited<ReturnType<typeof timeline>>[] = [];
+const perDetector = together ? 1 : KINDS.length;
+const labs = runs * perDetector * detectors.length;
+type Figures = { perRun: Record<Kind, RunFigures[]>; stepsPerRun: Awaited<ReturnType<typeof timeline>>[] };
+const byDetector = new Map<Detector, Figures>(detectors.map((d) => [d, { perRun: { newConnection: [], keepAlive: [] }, stepsPerRun: [] }]));
 for (let r = 1; r <= labs; r++) {
-  const { kinds, steps } = await oneRun(r, together ? KINDS : [KINDS[(r - 1) % KINDS.length] ?? "newConnection"]);
+  // The detectors take turns kill by kill, the kinds within each detector's turns.
+  const detector = detectors[(r - 1) % detectors.length] ?? "ended";
+  const turn = Math.floor((r - 1) / detectors.length);
+  const { kinds, steps } = await oneRun(r, together ? KINDS : [KINDS[turn % KINDS.length] ?? "newConnection"], detector);
+  const into = byDetector.get(detector);
   for (const kind of KINDS) {
     const f = kinds[kind];
-    if (f) perRun[kind].push(f);
+    if (f) into?.perRun[kind].push(f);
   }
-  stepsPerRun.push(steps);
-  process.stderr.write(`outside-kill ${r}/${labs}: ${JSON.stringify({ ...kinds, steps })}\n`);
+  into?.stepsPerRun.push(steps);
+  process.stderr.write(`outside-kill ${r}/${labs} (${detector}): ${JSON.stringify({ ...kinds, steps })}\n`);
 }
 
 /** The last five runs' median silence against the first five's: a lab that carries something over to the next grows. */
@@ -196,32 +233,41 @@ function growth(silences: number[]): { firstFive: Summary; lastFive: Summary; ra
   return { firstFive: first, lastFive: last, ratio: first.median > 0 ? Math.round((last.median / first.median) * 100) / 100 : null };
 }
 
+/** One detector's figures: each client kind's silences, and the takeover's timeline. */
+function figuresOf({ perRun, stepsPerRun }: Figures) {
+  return {
+    ...Object.fromEntries(
+      KINDS.map((kind) => {
+        const rs = perRun[kind];
+        return [
+          kind,
+          {
+            longestSilence: summarize(rs.map((x) => x.silenceMs), "ms"),
+            longestWait: summarize(rs.map((x) => x.longestWaitMs), "ms"),
+            failed: summarize(rs.map((x) => x.failed), "count"),
+            lost: rs.reduce((n, x) => n + x.lost, 0),
+            acknowledged: rs.reduce((n, x) => n + x.acknowledged, 0),
+            silences: rs.map((x) => x.silenceMs),
+            growth: growth(rs.map((x) => x.silenceMs)),
+          },
+        ];
+      }),
+    ),
+    afterSilenceStarts: Object.fromEntries(
+      (Object.keys(STEPS) as Step[]).map((step) => [step, summarize(stepsPerRun.flatMap((x) => (x.ms[step] === undefined ? [] : [x.ms[step]])), "ms")]),
+    ),
+    suspectedByEndedLinks: stepsPerRun.filter((x) => x.linksEnded === true).length,
+    epochToBothMirrors: summarize(stepsPerRun.flatMap((x) => (x.epochMs === null ? [] : [x.epochMs])), "ms"),
+  };
+}
+
+const only = detectors.length === 1 ? byDetector.get(detectors[0] ?? "ended") : undefined;
 printFigures("outside-kill", {
   runs,
   clients: together ? "together: both kinds on every kill" : "alone: one kind a lab, taking turns",
   ratePerClient: rate,
   windowAfterKillMs: afterMs,
-  ...Object.fromEntries(
-    KINDS.map((kind) => {
-      const rs = perRun[kind];
-      return [
-        kind,
-        {
-          longestSilence: summarize(rs.map((x) => x.silenceMs), "ms"),
-          longestWait: summarize(rs.map((x) => x.longestWaitMs), "ms"),
-          failed: summarize(rs.map((x) => x.failed), "count"),
-          lost: rs.reduce((n, x) => n + x.lost, 0),
-          acknowledged: rs.reduce((n, x) => n + x.acknowledged, 0),
-          silences: rs.map((x) => x.silenceMs),
-          growth: growth(rs.map((x) => x.silenceMs)),
-        },
-      ];
-    }),
-  ),
-  afterSilenceStarts: Object.fromEntries(
-    (Object.keys(STEPS) as Step[]).map((step) => [step, summarize(stepsPerRun.flatMap((x) => (x.ms[step] === undefined ? [] : [x.ms[step]])), "ms")]),
-  ),
-  suspectedByEndedLinks: stepsPerRun.filter((x) => x.linksEnded === true).length,
-  epochToBothMirrors: summarize(stepsPerRun.flatMap((x) => (x.epochMs === null ? [] : [x.epochMs])), "ms"),
-  note: "longestSilence: the longest interval between two successive successful completions around the kill, per lab. longestWait: the slowest successful request issued after the kill. growth: median of the last five labs against the first five (ratio > 1: slower). afterSilenceStarts: each takeover step's first event on a survivor, ms after the new-connection client's last success before its silence; suspectedByEndedLinks: the labs whose first suspicion came from the dead CPU's ended links rather than the silence limit. epochToBothMirrors: the takeover's fencing write, the new epoch synced on both mirrors. See docs/performance.md, 'Failover for every client'.",
+  // One detector: its figures at the top level, as before; several: one block each.
+  ...(only ? figuresOf(only) : { detectors: Object.fromEntries([...byDetector].map(([d, f]) => [d, figuresOf(f)])) }),
+  note: "longestSilence: the longest interval between two successive successful completions around the kill, per lab. longestWait: the slowest successful request issued after the kill. growth: median of the last five labs against the first five (ratio > 1: slower). afterSilenceStarts: each takeover step's first event on a survivor, ms after the lab's client's last success before its silence (the first kind's, under --together); suspectedByEndedLinks: the labs whose first suspicion came from the dead CPU's ended links rather than the silence limit. epochToBothMirrors: the takeover's fencing write, the new epoch synced on both mirrors. See docs/performance.md, 'Failover for every client'.",
 });

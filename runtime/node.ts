@@ -110,6 +110,7 @@ export async function startNode(t: Topology, self: string, vips: Vips, ready: (n
     planes,
     periodMs: t.heartbeat.periodMs,
     missed: t.heartbeat.missed,
+    endedLinks: t.heartbeat.endedLinks,
     transport,
     onEvent: (e) => events.push(e),
     onView: (view) => {

@@ -134,7 +134,7 @@ export function resolveTopology(input: unknown, lab: string): Topology {
       return { name, mount: `/disks/${name}` };
     }),
     services,
-    heartbeat: { periodMs: t.heartbeat?.periodMs ?? DEFAULTS.periodMs, missed: t.heartbeat?.missed ?? DEFAULTS.missed },
+    heartbeat: { periodMs: t.heartbeat?.periodMs ?? DEFAULTS.periodMs, missed: t.heartbeat?.missed ?? DEFAULTS.missed, endedLinks: t.heartbeat?.endedLinks ?? true },
     agentPort: DEFAULTS.agentPort,
     servernetPort: DEFAULTS.servernetPort,
   };

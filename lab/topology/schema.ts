@@ -43,6 +43,7 @@ export const TopologyInputSchema = z
       .object({
         periodMs: z.number().int().min(10).max(5000).optional(),
         missed: z.number().int().min(1).max(20).optional(),
+        endedLinks: z.boolean().optional(),
       })
       .strict()
       .optional(),

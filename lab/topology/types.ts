@@ -65,6 +65,12 @@ export interface Service {
 export interface Heartbeat {
   periodMs: number;
   missed: number;
+  /**
+   * Whether a peer whose links on every plane ended from its side is suspected after one
+   * period of silence (true, the default), or only at the silence limit, as a detector
+   * that sees heartbeats alone would (false: for comparing the two).
+   */
+  endedLinks: boolean;
 }
 
 export interface Topology {

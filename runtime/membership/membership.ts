@@ -36,6 +36,8 @@ export interface MembershipConfig {
   missed: number;
   /** How long a peer never heard from counts as booting rather than dead. */
   bootGraceMs?: number;
+  /** Suspect a peer whose links all ended after one period (the default), not only at the silence limit. */
+  endedLinks?: boolean;
   transport: ServerNet;
   onEvent: (e: MembershipEvent) => void;
   onView: (view: View, previous: View) => void;
@@ -168,7 +170,7 @@ export class Membership {
    */
   private linksEnded(peer: string): boolean {
     const lostAt = this.c.transport.lostAt?.bind(this.c.transport);
-    if (!lostAt) return false;
+    if (!lostAt || this.c.endedLinks === false) return false;
     return this.c.planes.every((p) => {
       const last = this.lastHeard.get(`${peer}/${p}`);
       return last !== undefined && lostAt(peer, p) >= last;

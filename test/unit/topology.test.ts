@@ -57,7 +57,8 @@ describe("topology", () => {
     expect(t.planes.map((p) => p.router)).toEqual(["router-x", "router-y"]);
     expect(t.disks.map((d) => d.name)).toEqual(["mirror-a", "mirror-b"]);
     expect(t.services).toEqual([{ name: "web", kind: "web", port: 8081, primary: "cpu-0", backup: "cpu-1", address: "svc-web", edgePort: 30000 }]);
-    expect(t.heartbeat).toEqual({ periodMs: 50, missed: 3 });
+    expect(t.heartbeat).toEqual({ periodMs: 50, missed: 3, endedLinks: true });
+    expect(resolveTopology({ heartbeat: { endedLinks: false } }, "demo").heartbeat.endedLinks).toBe(false);
     expect(t.cpus[0]).toMatchObject({ cpus: 0.5, memoryMb: 256 });
   });
 
