@@ -185,6 +185,7 @@ machineShape(
   .option("--hold <duration>", "how long each fault is held before its heal", "2s")
   .option("--allow <parts>", "known single points of failure (e.g. router-edge): their findings do not fail the sweep")
   .option("--report <dir>", "where reports go: sweep.json, junit.xml, one folder per fault", "reports/sweep")
+  .option("--write <dir>", "write each finding (a fault not masked) as a scenario file there, to keep as a regression test")
   .option("--json", "print the result as JSON")
   .action((opts: SweepFlags) => import("./sweep.js").then((m) => m.sweepCommand(config, opts)));
 

@@ -9,7 +9,8 @@ import { Plumbing } from "../docker/plumbing.js";
 import { UsageError } from "../errors.js";
 import { FAULT_KINDS } from "../faults/kinds/index.js";
 import { reapShared } from "../machine/reuse.js";
-import { derived, runSweep } from "../sweep/run.js";
+import { regressionFile, regressionScenario, regressionSource } from "../sweep/regression.js";
+import { derived, faultScenario, runSweep } from "../sweep/run.js";
 import { sweepJunit, sweepTable } from "../sweep/report.js";
 import type { TopologyInput } from "../topology/schema.js";
 import { onInterrupt } from "../util/interrupt.js";
@@ -27,6 +28,7 @@ export interface SweepFlags {
   hold: string;
   allow?: string;
   report: string;
+  write?: string;
   json?: boolean;
 }
 
@@ -47,6 +49,7 @@ export async function sweepCommand(config: LabConfig, flags: SweepFlags): Promis
   const unknownPart = allow.find((p) => !parts.has(p));
   if (unknownPart !== undefined) throw new UsageError(`--allow: '${unknownPart}' is no part of this machine; parts are ${[...parts].join(", ")}`);
   const reportDir = await writableFolder("--report", flags.report);
+  const writeDir = flags.write === undefined ? undefined : await writableFolder("--write", flags.write);
 
   const plumbing = new Plumbing(await connectEngine({ host: config.dockerHost }));
   const { images } = await buildImages(config, { quiet: true });
@@ -77,12 +80,26 @@ export async function sweepCommand(config: LabConfig, flags: SweepFlags): Promis
     await mkdir(reportDir, { recursive: true });
     await writeFile(join(reportDir, "sweep.json"), `${JSON.stringify(result, null, 2)}\n`);
     await writeFile(join(reportDir, "junit.xml"), sweepJunit(result));
+    const written: string[] = [];
+    if (writeDir) {
+      // The rows are the faults, in order: each finding is rewritten from its own fault.
+      for (const [i, row] of result.rows.entries()) {
+        const sf = faults[i];
+        if (!sf) continue;
+        const spec = regressionScenario(faultScenario(input, topology, sf, i, holdMs), row);
+        if (!spec) continue;
+        const file = join(writeDir, regressionFile(spec, row));
+        await writeFile(file, regressionSource(spec, row));
+        written.push(file);
+      }
+    }
     if (flags.json) console.log(JSON.stringify(result));
     else {
       console.log(`\n${table(sweepTable(result.rows))}\n`);
       const spofs = [...new Set(result.rows.filter((r) => r.fails).map((r) => r.part))];
       console.log(spofs.length === 0 ? `no single point of failure found in ${result.rows.length} faults (${(result.wallMs / 1000).toFixed(0)} s)` : `single points of failure: ${spofs.join(", ")} (pass --allow ${spofs.join(",")} for those you know of)`);
       console.log(`reports: ${join(reportDir, "sweep.json")}, ${join(reportDir, "junit.xml")}, and one folder per fault`);
+      if (writeDir) console.log(written.length === 0 ? `--write: no finding to write (every fault was masked)` : `--write: ${written.length} finding(s) as scenarios in ${writeDir}: run them with npx nonstop run ${writeDir}`);
     }
     if (result.failures > 0) process.exitCode = 1;
   } finally {

@@ -8,6 +8,12 @@ import type { ThresholdResult } from "../../lab/checks/thresholds.js";
 import { faultScenario } from "../../lab/sweep/run.js";
 import { resolveScenario } from "../../lab/scenario/validate.js";
 import type { CheckOutcome } from "../../lab/scenario/result.js";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { regressionFile, regressionScenario, regressionSource } from "../../lab/sweep/regression.js";
+import { loadScenarios } from "../../lab/scenario/load.js";
 
 describe("the single faults of a machine", () => {
   const t = resolveTopology({ cpus: 4, services: [{ name: "web", primary: "cpu-0", backup: "cpu-1" }] }, "t");
@@ -61,5 +67,40 @@ describe("a fault's verdict", () => {
   });
   it("an outage or worse fails a sweep; degraded does not", () => {
     expect(["masked", "degraded", "outage", "data lost", "wrong answers", "not recovered"].map((v) => failsSweep(v as never))).toEqual([false, false, true, true, true, true]);
+  });
+});
+
+describe("a finding written as a scenario (--write)", () => {
+  const t = resolveTopology({ cpus: 4, services: [{ name: "web", primary: "cpu-0", backup: "cpu-1" }] }, "t");
+  const faults = machineFaults(t);
+  const edge = faults.findIndex((f) => f.part === "router-edge");
+  const spec = faultScenario({ cpus: 4 }, t, faults[edge] ?? faults[0]!, edge, 2000);
+  const finding = { part: "router-edge", verdict: "outage" as const, why: "web served 0% of its operations during the fault", allowed: false };
+
+  it("claims the fault is masked with thresholds a run judges by itself, and is a scenario the runner accepts", () => {
+    const s = regressionScenario(spec, finding);
+    expect(s?.name).toBe("sweep-router-edge-edge-down");
+    expect(s?.thresholds).toEqual(["availability.overall >= 100%", "lostWrites.lost == 0", "splitBrain.stale == 0"]);
+    expect(s?.expect).toBeUndefined();
+    expect(() => resolveScenario(s!, "x")).not.toThrow();
+  });
+
+  it("expects an allowed part to fail only what its verdict broke, and writes nothing for a masked fault", () => {
+    expect(regressionScenario(spec, { ...finding, allowed: true })?.expect).toEqual({ fail: ["availability.overall >= 100%"] });
+    expect(regressionScenario(spec, { ...finding, verdict: "data lost", allowed: true })?.expect).toEqual({ fail: ["lostWrites.lost == 0"] });
+    expect(regressionScenario(spec, { ...finding, verdict: "masked" })).toBeUndefined();
+  });
+
+  it("loads back from the file it writes, as a user's scenario file", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "sweep-write-"));
+    try {
+      const s = regressionScenario(spec, finding)!;
+      const file = join(dir, regressionFile(s, finding));
+      await writeFile(file, regressionSource(s, finding, pathToFileURL(resolve("lab/scenario/define.ts")).href));
+      const [loaded] = await loadScenarios([dir]);
+      expect(loaded).toMatchObject({ name: s.name, thresholds: s.thresholds, claim: s.claim });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
