@@ -14,6 +14,7 @@ export type PairEvent =
   | { type: "pair.recovered"; service: string; epoch: number; seq: number; ms: number }
   | { type: "pair.resumed"; service: string; epoch: number; seq: number }
   | { type: "pair.takeover"; service: string; epoch: number; from: string; seq: number; epochMs: number }
+  | { type: "pair.backup-lost"; service: string; backup: string; seq: number }
   | { type: "pair.serving"; service: string; epoch: number; msSinceTakeover: number }
   | { type: "pair.reprotected"; service: string; backup: string; seq: number; ms: number; exposedMs: number }
   | { type: "pair.resync"; service: string; backup: string; reason: string }

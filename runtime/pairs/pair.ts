@@ -470,6 +470,15 @@ export class Pair {
     this.d.crash?.reached(this.d.service.name, step);
   }
 
+  /** Whether `peer` is out of the installed view by `deadline` (looked at every few ms until then). */
+  private async leftView(peer: string, deadline: number): Promise<boolean> {
+    for (;;) {
+      if (!this.d.membership.view.members.includes(peer)) return true;
+      if (Date.now() >= deadline || this.stopped) return false;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
   /** Commits changes in order, all or none acknowledged. */
   private async commit(ops: PairOp[]): Promise<Ack[]> {
     if (this.role !== "primary") throw new NotPrimary(`${this.d.self} is ${this.role} for ${this.d.service.name}`);
@@ -487,6 +496,7 @@ export class Pair {
     this.step("after-journal");
     const backup = this.record?.backup;
     if (backup && this.d.membership.view.members.includes(backup)) {
+      const deadline = Date.now() + this.d.checkpointTimeoutMs;
       try {
         const send = () =>
           this.whileMember(backup, this.d.transport.sendBoth(backup, this.d.planes, "/servernet/checkpoint", { service: this.d.service.name, epoch: this.epoch, entries }, this.d.checkpointTimeoutMs) as Promise<{ ok?: boolean; reason?: string }>);
@@ -501,9 +511,22 @@ export class Pair {
         }
       } catch (err) {
         if (await this.superseded()) throw new NotPrimary("superseded");
-        // The backup may or may not have applied them: re-sync it before the next change.
-        this.backupInDoubt = true;
-        throw new Error(`checkpoint to ${backup} failed: ${String(err)}`);
+        // A backup that died may or may not have applied them, but a view without it is
+        // the end of it as a backup: it can never take over, and it is re-synced whole if
+        // it comes back. The changes are on the mirrored journal, so they commit without
+        // it, as they do when no backup is in the view, and the re-protection follows.
+        // Failing them instead answered the client 500 for a change that was journaled:
+        // in doubt, never retried (the sweep's backup kill was "degraded" for it). A
+        // backup its links dropped is in the view a moment longer, so its removal is
+        // waited for, up to the checkpoint's own deadline.
+        if (!(await this.leftView(backup, deadline))) {
+          // Still a member (a slow or cut-off backup, alive as far as the view knows):
+          // the backup may or may not have applied them; re-sync it before the next change.
+          this.backupInDoubt = true;
+          throw new Error(`checkpoint to ${backup} failed: ${String(err)}`);
+        }
+        if (!this.d.membership.quorate) throw new NotPrimary(`${this.d.self} is not in a majority view`);
+        this.d.onEvent({ type: "pair.backup-lost", service: this.d.service.name, backup, seq: this.state.seq });
       }
     }
     // Fencing: a primary that was paused past a takeover finds a newer epoch here and stops.

@@ -342,12 +342,40 @@ describe("a process pair", () => {
     await new Promise((r) => setTimeout(r, 30));
     kill("cpu-1", 2);
     const settled = await stuck;
-    // Given up when the view dropped cpu-1, not after the checkpoint's 500 ms timeout.
+    // Settled when the view dropped cpu-1, not after the checkpoint's 500 ms timeout; and
+    // acknowledged: the change is on the mirrored journal, and a backup out of the view
+    // can never take over.
     expect(Date.now() - t0, settled).toBeLessThan(250);
+    expect(settled).toBe("acknowledged");
     await add("cpu-0", "c");
     expect(Date.now() - t0).toBeLessThan(400);
     expect((await record())?.backup).toBe("cpu-2");
     expect(cpu("cpu-2").pair.state.items).toContain("c");
+  });
+
+  // The sweep found it: a write whose checkpoint met the dead backup's ended links failed
+  // at once with a 500, a change already journaled that the client could not retry.
+  it("a backup whose links fail at once costs no write: the change waits for the view without it and is acknowledged", async () => {
+    await add("cpu-0", "a");
+    cpu("cpu-1").alive = false; // every message to it fails at once; the view still holds it
+    const b = add("cpu-0", "b").then(
+      (ack) => ack,
+      (err: unknown) => String(err),
+    );
+    await new Promise((r) => setTimeout(r, 40));
+    kill("cpu-1", 2);
+    expect(await b).toMatchObject({ epoch: 1 });
+    expect(events("cpu-0", "pair.backup-lost")).toHaveLength(1);
+    await until(async () => (await record())?.backup === "cpu-2");
+    kill("cpu-0", 3);
+    await until(() => cpu("cpu-2").pair.role === "primary");
+    expect(cpu("cpu-2").pair.state.items).toEqual(["a", "b"]);
+  });
+
+  it("a backup that fails and stays in the view still leaves the change in doubt, refused", async () => {
+    await add("cpu-0", "a");
+    cpu("cpu-1").alive = false;
+    await expect(add("cpu-0", "b")).rejects.toThrow(/checkpoint to cpu-1 failed/);
   });
 
   // A shared lab's reset starts every CPU at once: the backup's resync reached a primary
