@@ -97,14 +97,12 @@ async function timeline(lab: string, dead: string, from: number): Promise<{ ms: 
     }
   }
   const about = (e: RuntimeEvent) => (e.type === "cpu.suspected" ? e.detail?.peer === dead : e.type === "view.installed" ? (e.detail?.removed ?? []).includes(dead) : true);
+  const first = Object.fromEntries(
+    (Object.entries(STEPS) as [Step, string][]).map(([step, type]) => [step, events.filter((e) => e.type === type && e.time >= from - 1000 && about(e)).sort((a, b) => a.time - b.time)[0]]),
+  ) as Partial<Record<Step, RuntimeEvent>>;
   const ms: Partial<Record<Step, number>> = {};
-  for (const [step, type] of Object.entries(STEPS) as [Step, string][]) {
-    const first = events.filter((e) => e.type === type && e.time >= from - 1000 && about(e)).sort((a, b) => a.time - b.time)[0];
-    if (first) ms[step] = first.time - from;
-  }
-  const suspicion = events.filter((e) => e.type === "cpu.suspected" && about(e) && e.time >= from - 1000).sort((a, b) => a.time - b.time)[0];
-  const takeover = events.filter((e) => e.type === "pair.takeover" && e.time >= from - 1000).sort((a, b) => a.time - b.time)[0];
-  return { ms, linksEnded: suspicion?.detail?.linksEnded ?? null, epochMs: takeover?.detail?.epochMs ?? null };
+  for (const [step, e] of Object.entries(first) as [Step, RuntimeEvent | undefined][]) if (e) ms[step] = e.time - from;
+  return { ms, linksEnded: first.suspected?.detail?.linksEnded ?? null, epochMs: first.takeover?.detail?.epochMs ?? null };
 }
 
 interface RunFigures {
