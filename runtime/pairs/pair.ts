@@ -470,13 +470,26 @@ export class Pair {
     this.d.crash?.reached(this.d.service.name, step);
   }
 
-  /** Whether `peer` is out of the installed view by `deadline` (looked at every few ms until then). */
-  private async leftView(peer: string, deadline: number): Promise<boolean> {
-    for (;;) {
-      if (!this.d.membership.view.members.includes(peer)) return true;
-      if (Date.now() >= deadline || this.stopped) return false;
-      await new Promise((r) => setTimeout(r, 5));
-    }
+  /**
+   * Whether `peer` is out of the installed view by `deadline`. The view that drops it says
+   * so at once, through the same entries a send to it is given up by (whileMember).
+   */
+  private leftView(peer: string, deadline: number): Promise<boolean> {
+    const out = () => !this.d.membership.view.members.includes(peer);
+    if (out()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      // Called only once `timer` is set: by the view (the entry is added last) or by the timer.
+      const entry = {
+        to: peer,
+        abort: () => {
+          clearTimeout(timer);
+          this.toPeers.delete(entry);
+          resolve(out());
+        },
+      };
+      const timer = setTimeout(entry.abort, Math.max(0, deadline - Date.now()));
+      this.toPeers.add(entry);
+    });
   }
 
   /** Commits changes in order, all or none acknowledged. */
