@@ -16,6 +16,16 @@ export interface Verdict {
   anomalies: Anomaly[];
   /** A table for the report (header row first), where figures alone do not tell it. */
   table?: string[][];
+  /** Cycles for the report, each drawn as a ring: a cycle read as a picture, not a row. */
+  cycles?: Ring[];
+}
+
+/** A closed walk through `nodes`: edge i goes from nodes[i] to nodes[i + 1], the last back to the first. */
+export interface Ring {
+  title: string;
+  nodes: string[];
+  /** One per edge, in the order of the nodes they leave; `emphasis` marks what makes the walk an anomaly. */
+  edges: { label: string; emphasis?: boolean }[];
 }
 
 export interface Check {

@@ -6,15 +6,13 @@ import { createRequire } from "node:module";
 import type { ScenarioResult } from "../scenario/result.js";
 import { describeThreshold, verdictOf } from "../scenario/result.js";
 import { describeExpectation } from "../scenario/expectation.js";
+import { esc } from "./escape.js";
+import { ringSvg } from "./ring.js";
 import { timelineOf } from "./timeseries.js";
 
 const require = createRequire(import.meta.url);
 const UPLOT_JS = readFileSync(require.resolve("uplot/dist/uPlot.iife.min.js"), "utf8");
 const UPLOT_CSS = readFileSync(require.resolve("uplot/dist/uPlot.min.css"), "utf8");
-
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c);
-}
 
 /** JSON inside <script>: no "</script>" can close the tag early. */
 function safeJson(v: unknown): string {
@@ -25,7 +23,7 @@ export function renderHtml(r: ScenarioResult): string {
   const tl = timelineOf(r.history);
   const verdict = verdictOf(r);
   const rows = r.checks
-    .map((c) => {
+    .map((c, i) => {
       const figures = Object.entries(c.figures)
         .map(([k, v]) => `${esc(k)}=${v === null ? "–" : v}`)
         .join(" · ");
@@ -34,7 +32,8 @@ export function renderHtml(r: ScenarioResult): string {
       const table = head
         ? `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead><tbody>${body.map((row) => `<tr>${row.map((x) => `<td>${esc(x)}</td>`).join("")}</tr>`).join("")}</tbody></table>`
         : "";
-      return `<tr class="${c.observed ? "" : c.valid ? "ok" : "bad"}"><td>${esc(c.name)}</td><td>${c.observed ? "observed" : c.valid ? "valid" : "INVALID"}</td><td>${figures}${anomalies ? `<ul>${anomalies}</ul>` : ""}${table}</td></tr>`;
+      const rings = (c.cycles ?? []).map((ring, j) => ringSvg(ring, `ring-${i}-${j}`)).join("");
+      return `<tr class="${c.observed ? "" : c.valid ? "ok" : "bad"}"><td>${esc(c.name)}</td><td>${c.observed ? "observed" : c.valid ? "valid" : "INVALID"}</td><td>${figures}${anomalies ? `<ul>${anomalies}</ul>` : ""}${table}${rings ? `<div class="rings">${rings}</div>` : ""}</td></tr>`;
     })
     .join("");
   const thresholdRows = [...r.thresholds, ...r.steady.before.map((t) => ({ ...t, text: `steady before: ${t.text}` })), ...r.steady.after.map((t) => ({ ...t, text: `steady after: ${t.text}` }))]
@@ -49,6 +48,7 @@ h1{font-size:1.6rem;margin:0 0 .2rem} .claim{color:#4a5468;margin:0 0 1rem}
 .badge{display:inline-block;padding:.15rem .6rem;border-radius:1rem;font-weight:600;color:#fff;background:${r.ok ? "#1f8a4c" : "#b3261e"}}
 table{border-collapse:collapse;width:100%;margin:1rem 0} td,th{border-bottom:1px solid #dde2ea;padding:.45rem .5rem;text-align:left;vertical-align:top}
 tr.bad td:nth-child(2){color:#b3261e;font-weight:600} tr.ok td:nth-child(2){color:#1f8a4c}
+.rings{display:flex;flex-wrap:wrap;gap:1rem} .ring{margin:.5rem 0} .ring figcaption{color:#4a5468;font-size:.9rem;max-width:24rem}
 .meta{color:#4a5468;font-size:.9rem} .chart{margin:1rem 0} ul{margin:.3rem 0 0 1rem;padding:0}
 </style></head><body>
 <h1>${esc(r.name)} <span class="badge">${esc(verdict)}</span></h1>

@@ -1,16 +1,13 @@
 // What a scenario run produced: verdicts, figures and where its reports are.
 import type { ThresholdResult } from "../checks/thresholds.js";
-import type { Anomaly } from "../checks/types.js";
+import type { Verdict } from "../checks/types.js";
 import type { HistoryEntry } from "../history/types.js";
 import type { SharedUse } from "../machine/reuse.js";
 import { describeExpectation, type Expectation } from "./expectation.js";
 
-export interface CheckOutcome {
+/** A check's verdict under its name, as the scenario's result carries it. */
+export interface CheckOutcome extends Verdict {
   name: string;
-  valid: boolean;
-  figures: Record<string, number | null>;
-  anomalies: Anomaly[];
-  table?: string[][];
   /** Reported, not judged (the scenario's `observe`). */
   observed?: boolean;
 }

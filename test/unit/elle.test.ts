@@ -102,6 +102,10 @@ describe("the list-append checker", () => {
     expect(v.figures).toMatchObject({ txns: 3, committed: 3, Gsingle: 1, anomalies: 1 });
     expect(v.anomalies[0]?.message).toMatch(/^G-single \(read skew or lost update.*\): T0 -ww\(x 2\)-> T1, T1 -rw\(x 1\)-> T0$/);
     expect(v.table?.[1]?.[0]).toBe("G-single");
+    expect(v.cycles).toHaveLength(1);
+    expect(v.cycles?.[0]?.title).toMatch(/^G-single: read skew/);
+    expect(v.cycles?.[0]?.nodes).toEqual(["T0", "T1"]);
+    expect(v.cycles?.[0]?.edges).toEqual([{ label: "ww x 2", emphasis: false }, { label: "rw x 1", emphasis: true }]);
     expect(listAppendVerdict(checkListAppend([])).valid).toBe(true);
   });
 });

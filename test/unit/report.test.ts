@@ -6,6 +6,7 @@ import { availability } from "../../lab/checks/index.js";
 import { markdownTable } from "../../bench/table.js";
 import { HistoryRecorder, loadHistory } from "../../lab/history/recorder.js";
 import { renderHtml } from "../../lab/report/html.js";
+import { ringSvg } from "../../lab/report/ring.js";
 import { timelineOf } from "../../lab/report/timeseries.js";
 import { junitXml } from "../../lab/report/write.js";
 import type { ScenarioResult } from "../../lab/scenario/result.js";
@@ -74,6 +75,36 @@ describe("reports", () => {
 
     const xml = junitXml([r]);
     expect(xml).toMatch(/<testcase classname="scenario.probe" name="probe \(expected to pass\)">\s*<failure message="did not hold: probe: failed"/);
+  });
+});
+
+describe("a cycle in the report", () => {
+  it("draws each transaction once and each step as an arrow, the anti-dependency marked", () => {
+    const svg = ringSvg({ title: "G-single: <lost update>", nodes: ["T0", "T1"], edges: [{ label: "ww x 2" }, { label: "rw x 1", emphasis: true }] }, "r0");
+    expect(svg.match(/<circle /g)).toHaveLength(2);
+    expect(svg.match(/<path d="M[\d.]+ [\d.]+ Q/g)).toHaveLength(2);
+    expect(svg).toContain(">T0</text>");
+    expect(svg).toContain(">ww x 2</text>");
+    expect(svg).toMatch(/stroke-dasharray="6 4" marker-end="url\(#r0-hot\)"\/><text[^>]*>rw x 1</);
+    expect(svg).toContain("G-single: &lt;lost update&gt;");
+    // The two steps of a two-transaction cycle bow apart instead of lying on one line.
+    const bends = [...svg.matchAll(/ Q([\d.]+) /g)].map((m) => Number(m[1]));
+    expect(bends).toHaveLength(2);
+    expect(Math.abs((bends[0] ?? 0) - (bends[1] ?? 0))).toBeGreaterThan(50);
+  });
+
+  it("is drawn under the check whose verdict found it", async () => {
+    const history = (await sampleHistory()).entries;
+    const anomaly = { title: "G-single: read skew", nodes: ["T3", "T5", "T8"], edges: [{ label: "wr x 1" }, { label: "ww y 2" }, { label: "rw x 4", emphasis: true }] };
+    const r: ScenarioResult = {
+      name: "probe", claim: "", seed: 1, lab: "l", expect: { fail: [] }, status: "failed", ok: false, unexpected: [], held: [], summary: "",
+      checks: [{ name: "listAppend", valid: false, figures: { anomalies: 1 }, anomalies: [], cycles: [anomaly, { ...anomaly, title: "second" }] }],
+      thresholds: [], steady: { before: [], after: [] }, faults: [], startedAt: new Date(0).toISOString(), wallMs: 1, history,
+    };
+    const html = renderHtml(r);
+    expect(html.match(/<figure class="ring">/g)).toHaveLength(2);
+    expect(html).toContain('id="ring-0-0-hot"');
+    expect(html).toContain('id="ring-0-1-hot"');
   });
 });
 

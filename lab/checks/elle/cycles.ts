@@ -141,7 +141,11 @@ export function classify(out: readonly Edge[][], scc: readonly number[]): Cycle[
   return found;
 }
 
-/** A step in words: "T3 -rw(x: 7)-> T5". */
+export function edgeName(kind: EdgeKind): "ww" | "wr" | "rw" {
+  return kind === WW ? "ww" : kind === WR ? "wr" : "rw";
+}
+
+/** A step in words: "T3 -rw(x 7)-> T5". */
 export function describeStep(s: Step): string {
-  return `T${s.from} -${s.kind === WW ? "ww" : s.kind === WR ? "wr" : "rw"}(${s.key} ${s.value})-> T${s.to}`;
+  return `T${s.from} -${edgeName(s.kind)}(${s.key} ${s.value})-> T${s.to}`;
 }

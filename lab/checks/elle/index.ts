@@ -3,9 +3,9 @@
 // class of Adya's, each with the shortest cycle that proves it, and the anomalies that
 // need no cycle (aborted, intermediate and garbage reads, disagreeing orders).
 import type { HistoryEntry } from "../../history/types.js";
-import type { Check, Verdict } from "../types.js";
-import { classify, components, describeStep, type Cycle, type CycleClass } from "./cycles.js";
-import { inferGraph, type Finding } from "./graph.js";
+import type { Check, Ring, Verdict } from "../types.js";
+import { classify, components, describeStep, edgeName, type Cycle, type CycleClass } from "./cycles.js";
+import { inferGraph, RW, type Finding } from "./graph.js";
 import { txnsOf, type Txn } from "./history.js";
 
 export interface ListAppendResult {
@@ -60,8 +60,9 @@ export function listAppendVerdict(r: ListAppendResult): Verdict {
     shown.set(cls, n + 1);
     return n < SHOWN;
   };
+  const drawn = r.cycles.filter((c) => keep(c.class));
   const rows = [
-    ...r.cycles.filter((c) => keep(c.class)).map((c) => [c.class, MEANING[c.class], c.steps.map(describeStep).join("  ")]),
+    ...drawn.map((c) => [c.class, MEANING[c.class], c.steps.map(describeStep).join("  ")]),
     ...r.findings.filter((f) => keep(f.type)).map((f) => [f.type, "", f.message]),
   ];
   return {
@@ -72,6 +73,20 @@ export function listAppendVerdict(r: ListAppendResult): Verdict {
       ...r.findings.map((f) => ({ message: `${f.type}: ${f.message}` })),
     ],
     ...(rows.length > 0 ? { table: [["anomaly", "what it means", "the smallest proof found"], ...rows] } : {}),
+    ...(drawn.length > 0 ? { cycles: drawn.map(ringOf) } : {}),
+  };
+}
+
+/**
+ * A cycle's steps close on themselves (each step's `to` is the next one's `from`), so its
+ * nodes are the steps' starts. The anti-dependencies are emphasised: without them the
+ * order would be a serial one.
+ */
+function ringOf(c: Cycle): Ring {
+  return {
+    title: `${c.class}: ${MEANING[c.class]}`,
+    nodes: c.steps.map((s) => `T${s.from}`),
+    edges: c.steps.map((s) => ({ label: `${edgeName(s.kind)} ${s.key} ${s.value}`, emphasis: s.kind === RW })),
   };
 }
 
