@@ -53,7 +53,13 @@ export interface ScenarioResult {
 export function describeThreshold(t: ThresholdResult): string {
   const unit = /(p\d+|max|gap)/.test(t.figure) || t.check === "latency" ? "ms" : t.check === "availability" && !/ops|failed|unknown/.test(t.figure) ? "%" : "";
   // A limit computed from the settings, or a band, says what it came to.
-  const resolved = t.op === "within" ? `; band ${t.limit}..${t.upper ?? t.limit}${unit}` : t.text.includes("(") ? `; limit ${t.limit}${unit}` : "";
+  const resolved = t.cases
+    ? `; ${t.held ? `the case '${t.held}'` : "no case"} of ${t.cases.map((c) => `${c.name} ${c.low}..${c.high}${unit}`).join(", ")}`
+    : t.op === "within"
+      ? `; band ${t.limit}..${t.upper ?? t.limit}${unit}`
+      : t.text.includes("(")
+        ? `; limit ${t.limit}${unit}`
+        : "";
   return `${t.text}: ${t.passed ? "passed" : "FAILED"} (${t.actual === null ? "no value" : `${t.actual}${unit}`}${resolved})`;
 }
 

@@ -48,6 +48,27 @@ describe("thresholds from a system's settings", () => {
     expect(() => parseThreshold("failoverGap.max <= (1 +) s", "t", checks)).toThrow(/it ends too soon/);
   });
 
+  it("a rule with two outcomes has a band per case, and the result names the case that held", () => {
+    // Sentinel: a first vote, or a split vote retried after 2 × failover-timeout.
+    const env = { DOWN_AFTER_MS: "1000", FAILOVER_TIMEOUT_MS: "3000" };
+    const t = parseThreshold("failoverGap.max within first [(DOWN_AFTER_MS - 1000) ms, (DOWN_AFTER_MS + 4000) ms] or retried [(DOWN_AFTER_MS + 2 * FAILOVER_TIMEOUT_MS - 1000) ms, (DOWN_AFTER_MS + 2 * FAILOVER_TIMEOUT_MS + 5000) ms]", "t", checks, env);
+    expect(t.cases).toEqual([
+      { name: "first", low: 0, high: 5000 },
+      { name: "retried", low: 6000, high: 12000 },
+    ]);
+    expect(judge(t, gap(1500))).toMatchObject({ passed: true, held: "first" });
+    expect(judge(t, gap(7800))).toMatchObject({ passed: true, held: "retried" });
+    // Between the cases is neither: no rule of Sentinel's gives 5.5 s.
+    expect(judge(t, gap(5500)).passed).toBe(false);
+    expect(judge(t, gap(5500)).held).toBeUndefined();
+    expect(describeThreshold(judge(t, gap(7800)))).toMatch(/: passed \(7800ms; the case 'retried' of first 0\.\.5000ms, retried 6000\.\.12000ms\)$/);
+    expect(describeThreshold(judge(t, gap(5500)))).toMatch(/: FAILED \(5500ms; no case of first/);
+    // Unnamed cases are numbered.
+    expect(parseThreshold("failoverGap.max within [1s, 2s] or [3s, 4s]", "t", checks).cases?.map((c) => c.name)).toEqual(["band 1", "band 2"]);
+    expect(() => parseThreshold("failoverGap.max within a [1s, 2s] or a [3s, 4s]", "t", checks)).toThrow(/names the case 'a' twice/);
+    expect(() => parseThreshold("failoverGap.max within [1s, 2s] or 3s", "t", checks)).toThrow(/one per case/);
+  });
+
   it("refuses a band that is not one, and a unit that is not the figure's", () => {
     expect(() => parseThreshold("failoverGap.max within 2s", "t", checks)).toThrow(/a band is written "within \[low, high\]"/);
     expect(() => parseThreshold("failoverGap.max within [4s, 2s]", "t", checks)).toThrow(/the band .* is empty/);
