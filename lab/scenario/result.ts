@@ -50,8 +50,13 @@ export interface ScenarioResult {
   system?: SharedUse;
 }
 
+/** The unit a threshold's figure is printed in. */
+function unitOf(t: Pick<ThresholdResult, "check" | "figure">): string {
+  return /(p\d+|max|gap)/.test(t.figure) || t.check === "latency" ? "ms" : t.check === "availability" && !/ops|failed|unknown/.test(t.figure) ? "%" : "";
+}
+
 export function describeThreshold(t: ThresholdResult): string {
-  const unit = /(p\d+|max|gap)/.test(t.figure) || t.check === "latency" ? "ms" : t.check === "availability" && !/ops|failed|unknown/.test(t.figure) ? "%" : "";
+  const unit = unitOf(t);
   // A limit computed from the settings, or a band, says what it came to.
   const resolved = t.cases
     ? `; ${t.held ? `the case '${t.held}'` : "no case"} of ${t.cases.map((c) => `${c.name} ${c.low}..${c.high}${unit}`).join(", ")}`
@@ -71,6 +76,12 @@ export function verdictOf(r: Pick<ScenarioResult, "ok" | "status" | "expect">): 
   return r.ok ? "failed as expected" : r.status === "passed" ? "held, though expected to fail" : "failed, but not all it was expected to";
 }
 
+/** Which case of each many-cased band held, for a passing run's one line: the branch of the rule the system took. */
+function casesHeld(thresholds: readonly ThresholdResult[]): string {
+  const held = thresholds.filter((t) => t.cases && t.held).map((t) => `${t.check}.${t.figure} ${t.actual}${unitOf(t)}: the case '${t.held}'`);
+  return held.length > 0 ? ` (${held.join("; ")})` : "";
+}
+
 export function summarize(r: Pick<ScenarioResult, "name" | "status" | "expect" | "checks" | "thresholds" | "steady" | "error" | "unexpected" | "held">): string {
   const failedChecks = r.checks.filter((c) => !c.valid && !c.observed).map((c) => `${c.name}: ${c.anomalies[0]?.message ?? "invalid"}`);
   const failedThresholds = r.thresholds.filter((t) => !t.passed).map(describeThreshold);
@@ -80,7 +91,7 @@ export function summarize(r: Pick<ScenarioResult, "name" | "status" | "expect" |
       : r.status === "aborted"
       ? `aborted: the steady state failed before any fault (${r.steady.before.filter((t) => !t.passed).map(describeThreshold).join("; ")})`
       : r.status === "passed"
-        ? "every check and threshold passed"
+        ? `every check and threshold passed${casesHeld(r.thresholds)}`
         : `${r.status === "failed-unexpectedly" ? "failed unexpectedly" : "failed"}: ${[...failedChecks, ...failedThresholds, ...r.steady.after.filter((t) => !t.passed).map((t) => `steady state after: ${describeThreshold(t)}`)].join("; ")}`;
   const baseline = r.expect.fail.length > 0;
   const expectation = !baseline || r.status === "aborted"

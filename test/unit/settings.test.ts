@@ -6,7 +6,7 @@ import { judge, parseThreshold } from "../../lab/checks/thresholds.js";
 import { evaluate } from "../../lab/checks/settings.js";
 import type { Check } from "../../lab/checks/types.js";
 import { UsageError } from "../../lab/errors.js";
-import { describeThreshold } from "../../lab/scenario/result.js";
+import { describeThreshold, summarize } from "../../lab/scenario/result.js";
 
 const checks = ["failoverGap", "lostWrites"].map((n) => CHECKS[n]).filter((c): c is Check => c !== undefined);
 const vrrp = "failoverGap.max within [(vrrp(VRRP_VERSION, ADVERT_INT, BACKUP_PRIORITY) - ADVERT_INT) s, (vrrp(VRRP_VERSION, ADVERT_INT, BACKUP_PRIORITY) + 0.15) s]";
@@ -63,6 +63,9 @@ describe("thresholds from a system's settings", () => {
     expect(judge(t, gap(5500)).held).toBeUndefined();
     expect(describeThreshold(judge(t, gap(7800)))).toMatch(/: passed \(7800ms; the case 'retried' of first 0\.\.5000ms, retried 6000\.\.12000ms\)$/);
     expect(describeThreshold(judge(t, gap(5500)))).toMatch(/: FAILED \(5500ms; no case of first/);
+    // A passing run's one line says which branch of the rule the system took.
+    const passed = { name: "kill", status: "passed" as const, expect: { fail: [] }, checks: [], steady: { before: [], after: [] }, unexpected: [], held: [] };
+    expect(summarize({ ...passed, thresholds: [judge(t, gap(7800))] })).toContain("every check and threshold passed (failoverGap.max 7800ms: the case 'retried')");
     // Unnamed cases are numbered.
     expect(parseThreshold("failoverGap.max within [1s, 2s] or [3s, 4s]", "t", checks).cases?.map((c) => c.name)).toEqual(["band 1", "band 2"]);
     expect(() => parseThreshold("failoverGap.max within a [1s, 2s] or a [3s, 4s]", "t", checks)).toThrow(/names the case 'a' twice/);
