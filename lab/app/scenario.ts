@@ -24,6 +24,8 @@ import { upApp } from "./started.js";
 import { select, targetName, type AppContainer, type AppSnapshot } from "./system.js";
 import { snapshotOf } from "./target.js";
 import { LinkSpec, checkLinks } from "./faults/link.js";
+import { LogFollower, resolveLogs, type LogSpec, type ResolvedLogs } from "./logs.js";
+import { logsCheck } from "../checks/logs.js";
 import { AppWorkload, loadClientModule, startAppWorkload, type AppWorkloadSpec, type ClientModule } from "./workload.js";
 
 export interface AppScenarioSpec {
@@ -36,6 +38,8 @@ export interface AppScenarioSpec {
   links?: LinkSpec[];
   /** How to ask who is primary, per group of containers; sampled every 100 ms. */
   probes?: Record<string, z.input<typeof ProbeSpec>>;
+  /** Log lines to record as events, per group of containers (./logs.ts); counted by the observed `logs` check. */
+  logs?: Record<string, LogSpec>;
   schedule: { timeline: ({ at: string; inject: AppFault; id?: string } | { at: string; heal: string } | { at: string; healAll: true })[] };
   duration: string;
   steadyState?: { duration?: string; thresholds?: string[] };
@@ -59,6 +63,7 @@ interface ResolvedApp extends CaseSpec {
   modules: (ClientModule | undefined)[];
   probes: Record<string, ProbeSpec>;
   links: LinkSpec[];
+  logs: ResolvedLogs;
 }
 
 /** A snapshot of the project as its Compose file declares it, to check faults against before anything runs. */
@@ -108,8 +113,14 @@ export async function resolveAppScenario(spec: AppScenarioSpec, seedOverride?: n
     return r.data;
   });
   checkLinks(links, snap, (i) => at(`links[${i}]`));
+  const logs = resolveLogs(spec.logs, snap, at);
+  // With `logs`, the logs check is observed, whether or not the scenario names it.
+  const withLogs = (list: (string | Check)[]) => (logs.names.length > 0 ? list.map((c) => (c === "logs" ? logsCheck(logs.names) : c)) : list);
+  const judged = withLogs(spec.checks);
+  const observe = withLogs(spec.observe ?? []);
+  if (logs.names.length > 0 && ![...judged, ...observe].some((c) => typeof c !== "string" && c.name === "logs")) observe.push(logsCheck(logs.names));
   // A threshold may compute its limit from the system's settings (lab/checks/settings.ts).
-  const { checks, observed, thresholds, steady, durationMs, expect } = resolveJudging(spec, at, spec.system.env ?? {});
+  const { checks, observed, thresholds, steady, durationMs, expect } = resolveJudging({ ...spec, checks: judged, observe }, at, spec.system.env ?? {});
   if (!("timeline" in spec.schedule)) throw new UsageError(at("schedule: { timeline: [...] } (random schedules are for the Tandem machine)"));
   // A fault aimed by role is checked as if at every container its probe group samples; its fields stay as written.
   const schedule = resolveTimeline<AppFault>(spec.schedule.timeline, durationMs, spec.duration, at, (input, field) => {
@@ -124,6 +135,7 @@ export async function resolveAppScenario(spec: AppScenarioSpec, seedOverride?: n
     modules,
     probes,
     links,
+    logs,
     seed: seedOverride ?? spec.seed ?? 1,
     schedule,
     durationMs,
@@ -164,6 +176,7 @@ async function runAppCase(scn: ResolvedApp, lab: string, opts: RunOptions, signa
   await using probes = new ProbeSampler({ plumbing: app.target.plumbing, recorder: recorder.history, snapshot, probes: scn.probes });
   await probes.check();
   probes.start();
+  await using _logs = await new LogFollower(app.target.plumbing, recorder.history).start(scn.logs, await snapshot());
   const bound = { ...scn, bind: (f: unknown) => roleNow(f, (g) => probes.primaries(g)) };
   const env = { recorder: recorder.history, snapshot, lab, project: lab, tag: lab.slice(-4), baseDir: scn.baseDir };
   const started = [];

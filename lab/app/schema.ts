@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { APP_FAULTS } from "./faults/index.js";
 import { LinkSpec } from "./faults/link.js";
+import { LogSpec } from "./logs.js";
 import { ProbeSpec } from "./probes.js";
 import { AppWorkload } from "./workload.js";
 import { ExpectSchema } from "../scenario/expectation.js";
@@ -27,6 +28,7 @@ export const AppScenarioSchema = z
     workload: z.union([AppWorkload, z.array(AppWorkload).min(1)]),
     links: z.array(LinkSpec).optional().describe("links put behind the lab's Toxiproxy router before the run, for link.* faults: { from: api, to: db:5432 }"),
     probes: z.record(z.string(), ProbeSpec).optional().describe("how to ask who is primary, per group of containers; sampled every 100 ms"),
+    logs: z.record(z.string(), LogSpec).optional().describe("log lines recorded as events, per group of containers: { targets, events: { name: regex } }; the observed logs check counts each event"),
     schedule: z
       .object({
         timeline: z.array(

@@ -135,9 +135,14 @@ export class ContainerClient {
     return demuxBuffer(await this.docker.getContainer(id).logs({ stdout: true, stderr: true, follow: false, ...(opts.tail !== undefined ? { tail: opts.tail } : {}) }));
   }
 
-  /** Follows a container's logs into `out` and `err` until it stops or `signal` aborts. */
-  async followLogs(id: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream, opts: { tail?: number; signal: AbortSignal }): Promise<void> {
+  /**
+   * Follows a container's logs into `out` and `err` until it stops or `signal` aborts;
+   * `attached` is called once the engine streams, so a caller can wait for it before
+   * anything it wants to see logged happens.
+   */
+  async followLogs(id: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream, opts: { tail?: number; signal: AbortSignal; attached?: () => void }): Promise<void> {
     const stream = await this.docker.getContainer(id).logs({ stdout: true, stderr: true, follow: true, ...(opts.tail !== undefined ? { tail: opts.tail } : {}) });
+    opts.attached?.();
     this.docker.modem.demuxStream(stream, out, err);
     await new Promise<void>((resolve) => {
       stream.on("end", resolve);

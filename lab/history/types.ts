@@ -72,7 +72,25 @@ export interface ProbeEntry {
   primary: boolean | null;
 }
 
-export type HistoryEntry = OpEntry | FaultEntry | PhaseEntry | RuntimeEventEntry | ProbeEntry;
+/**
+ * A line a user's container logged that matched one of the events its scenario names
+ * (../app/logs.ts): the system's own account of what it did, such as Sentinel's
+ * `+try-failover`, on the history's clock (the moment the line reached the lab).
+ */
+export interface LogEntry {
+  index: number;
+  type: "log";
+  time: number;
+  /** The log group's name in the scenario. */
+  group: string;
+  /** The container, as the lab names it (sentinel1, db.2). */
+  target: string;
+  /** The event's name in the scenario. */
+  event: string;
+  line: string;
+}
+
+export type HistoryEntry = OpEntry | FaultEntry | PhaseEntry | RuntimeEventEntry | ProbeEntry | LogEntry;
 
 export function isOp(e: HistoryEntry): e is OpEntry {
   return e.type === "invoke" || e.type === "ok" || e.type === "fail" || e.type === "info";

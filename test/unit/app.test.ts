@@ -11,6 +11,9 @@ import { APP_FAULT_KINDS, appFaultFromCli, checkAppFault } from "../../lab/app/f
 import { parseGroups } from "../../lab/app/faults/net.js";
 import { select, type AppContainer, type AppSnapshot } from "../../lab/app/system.js";
 import type { LabContainer } from "../../lab/docker/plumbing.js";
+import { resolveLogs } from "../../lab/app/logs.js";
+import { logsCheck } from "../../lab/checks/logs.js";
+import type { HistoryEntry } from "../../lab/history/types.js";
 
 const project: ComposeProject = {
   name: "shop",
@@ -81,6 +84,36 @@ describe("app faults before they act", () => {
     expect(() => checkAppFault({ kind: "net.delay", target: "api", ms: 100, jitterMs: 200 }, snap)).toThrow("fault.jitterMs: at most the delay (100)");
     expect(() => appFaultFromCli("link.latency", undefined, { from: "api", ms: "1" })).toThrow("--to is required: the server's service and port, e.g. --to db:5432");
     expect(() => checkAppFault({ kind: "link.down", from: "api.*", to: "db:5432" }, { ...snap, containers: snap.containers.map((x) => ({ ...x, container: { ...x.container, state: "running" as const } })) })).toThrow("fault.from: a link starts at one container (api.* names 2)");
+  });
+});
+
+describe("a system's own log lines as events", () => {
+  const at = (p: string) => `scenario s: ${p}`;
+  const running: AppSnapshot = { ...snap, containers: snap.containers.map((x) => ({ ...x, container: { ...x.container, state: "running" as const } })) };
+
+  it("names every event once, with a pattern that compiles, on containers the project has", () => {
+    const logs = resolveLogs({ api: { targets: "api.*", events: { tried: "\\+try-failover", aborted: "-failover-abort" } }, db: { targets: "db", events: { up: "ready" } } }, running, at);
+    expect(logs.names).toEqual(["tried", "aborted", "up"]);
+    expect(logs.groups.api?.events.map((e) => e.re.test("1:X # +try-failover master"))).toEqual([true, false]);
+    expect(() => resolveLogs({ api: { targets: "api", events: { up: "a" } }, db: { targets: "db", events: { up: "b" } } }, running, at)).toThrow("scenario s: logs.db.events.up: the event up is named in another group too; each event needs its own name (it is the figure logs.up)");
+    expect(() => resolveLogs({ api: { targets: "api", events: { up: "(" } } }, running, at)).toThrow(/^scenario s: logs\.api\.events\.up: '\(' is not a regular expression/);
+    expect(() => resolveLogs({ api: { targets: "cache", events: { up: "a" } } }, running, at)).toThrow("scenario s: logs.api.targets: no service 'cache' in project shop; services: api, db");
+    expect(() => resolveLogs({ api: { targets: "api", events: { "Up-1": "a" } } }, running, at)).toThrow(/logs\.api.*an event name/);
+    expect(() => resolveLogs({ api: { targets: "api", events: {} } }, running, at)).toThrow(/name at least one event/);
+  });
+
+  it("counts each event, a named event never seen as 0, and times each line from the fault before it", () => {
+    const h: HistoryEntry[] = [
+      { index: 0, type: "log", time: 500_000, group: "s", target: "s1", event: "tried", line: "before" },
+      { index: 1, type: "fault", time: 1_000_000, event: "inject", id: "kill", kind: "container.kill", description: "kill r1" },
+      { index: 2, type: "log", time: 31_250_000, group: "s", target: "s3", event: "tried", line: "+try-failover master" },
+      { index: 3, type: "log", time: 31_400_000, group: "s", target: "s1", event: "switched", line: "+switch-master" },
+    ];
+    const v = logsCheck(["tried", "switched", "aborted"]).run(h);
+    expect(v).toMatchObject({ valid: true, figures: { tried: 2, switched: 1, aborted: 0 } });
+    expect(v.table?.[2]).toEqual(["31.250", "30.250 (kill)", "s3", "tried", "+try-failover master"]);
+    expect(v.table?.[1]?.[1]).toBe("");
+    expect(logsCheck(["tried"]).units).toEqual({ tried: "count" });
   });
 });
 
