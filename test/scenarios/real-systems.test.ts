@@ -34,6 +34,19 @@ describe("Redis 7.0.15 with Sentinel", () => {
     expect(figure(r, "lostWrites", "lost")).toBeGreaterThan(0);
     expect(figure(r, "splitBrain", "splitRounds")).toBeGreaterThan(0);
   });
+
+  it("replaces a killed primary within one of its rule's cases, and its own log says it switched the master", async () => {
+    const r = await run("examples/redis-sentinel/scenarios/kill-primary-tuned.scenario.yaml");
+    expect(r.ok, r.summary).toBe(true);
+    const band = r.thresholds.find((t) => t.check === "failoverGap" && t.cases);
+    expect(band?.held, r.summary).toMatch(/^(first|retried)$/);
+    // The case is the one Sentinel's log tells: a vote lost means the retry.
+    expect(band?.held === "retried", r.summary).toBe((figure(r, "logs", "notElected") ?? 0) > 0);
+    // A majority saw it down (quorum 2 of 3), and the gap was measured on real traffic.
+    expect(figure(r, "logs", "odown")).toBeGreaterThanOrEqual(1);
+    expect(figure(r, "logs", "sdown")).toBeGreaterThanOrEqual(2);
+    expect(figure(r, "lostWrites", "acknowledged")).toBeGreaterThan(100);
+  });
 });
 
 describe("PostgreSQL 15 with Patroni 3.0.2 and etcd 3.4.23", () => {
