@@ -5,13 +5,14 @@
 // `--only a,b` runs some scenarios: built-in names, or scenario files and folders (a
 // user's Compose system's, such as examples/patroni/scenarios/kill-leader-sync.scenario.yaml). `--reuse` runs each on the shared lab of its topology,
 // reset and verified between runs (lab/machine/reuse.ts), as `npm test` does; the figures
-// say how many runs reused a lab. Prints a table on stderr and one JSON line of figures.
+// say how many runs reused a lab. A band with a case per outcome of its rule counts the
+// runs that fell in each case (`held`). Prints a table on stderr and one JSON line of figures.
 // A scenario that fails once in ten is a bug in the product or in the scenario.
 import { spawn, type ChildProcess } from "node:child_process";
 import { reap } from "../lab/docker/reap.js";
 import { writeReports } from "../lab/report/write.js";
 import { runScenario } from "../lab/scenario/run.js";
-import type { ScenarioResult } from "../lab/scenario/result.js";
+import { casesHeld, type ScenarioResult } from "../lab/scenario/result.js";
 import { SCENARIOS } from "../scenarios/index.js";
 import { isScenarioPath, loadScenarios } from "../lab/scenario/load.js";
 import type { AnyScenarioSpec } from "../lab/scenario/define.js";
@@ -51,8 +52,10 @@ interface Tally {
   stalls: number;
   longestStall: number;
   failures: string[];
+  /** Runs per case of each many-cased band ("failoverGap.max first"): which branch of its rule the system took. */
+  held: Record<string, number>;
 }
-const tally = new Map<string, Tally>(chosen.map((s) => [s.name, { runs: 0, asExpected: 0, falseRemovals: 0, stalls: 0, longestStall: 0, failures: [] }]));
+const tally = new Map<string, Tally>(chosen.map((s) => [s.name, { runs: 0, asExpected: 0, falseRemovals: 0, stalls: 0, longestStall: 0, failures: [], held: {} }]));
 const t0 = Date.now();
 try {
   for (let i = 1; i <= runs; i++) {
@@ -77,7 +80,12 @@ try {
       t.longestStall = Math.max(t.longestStall, typeof rt.longestStall === "number" ? rt.longestStall : 0);
       if (r.ok) t.asExpected++;
       else t.failures.push(`run ${i}: ${r.summary}`);
-      process.stderr.write(`steady: run ${i}/${runs} ${s.name}: ${r.ok ? "as expected" : `NOT as expected: ${r.summary}`}\n`);
+      for (const th of r.thresholds) {
+        if (!th.cases || !th.held) continue;
+        const key = `${th.check}.${th.figure} ${th.held}`;
+        t.held[key] = (t.held[key] ?? 0) + 1;
+      }
+      process.stderr.write(`steady: run ${i}/${runs} ${s.name}: ${r.ok ? `as expected${casesHeld(r.thresholds)}` : `NOT as expected: ${r.summary}`}\n`);
     }
   }
 } finally {
@@ -98,6 +106,6 @@ printFigures("steady", {
   minutes: Math.round((Date.now() - t0) / 6000) / 10,
   unexpected: rows.reduce((a, r) => a + (r.runs - r.asExpected), 0),
   falseRemovals: rows.reduce((a, r) => a + r.falseRemovals, 0),
-  scenarios: Object.fromEntries(rows.map((r) => [r.name, { passRate: r.passRate, runs: r.runs, falseRemovals: r.falseRemovals, stalls: r.stalls, longestStall: r.longestStall }])),
+  scenarios: Object.fromEntries(rows.map((r) => [r.name, { passRate: r.passRate, runs: r.runs, falseRemovals: r.falseRemovals, stalls: r.stalls, longestStall: r.longestStall, ...(Object.keys(r.held).length > 0 ? { held: r.held } : {}) }])),
 });
 if (rows.some((r) => r.asExpected < r.runs)) process.exitCode = 1;

@@ -77,7 +77,7 @@ export function verdictOf(r: Pick<ScenarioResult, "ok" | "status" | "expect">): 
 }
 
 /** Which case of each many-cased band held, for a passing run's one line: the branch of the rule the system took. */
-function casesHeld(thresholds: readonly ThresholdResult[]): string {
+export function casesHeld(thresholds: readonly ThresholdResult[]): string {
   const held = thresholds.filter((t) => t.cases && t.held).map((t) => `${t.check}.${t.figure} ${t.actual}${unitOf(t)}: the case '${t.held}'`);
   return held.length > 0 ? ` (${held.join("; ")})` : "";
 }
