@@ -66,6 +66,23 @@ describe("the list-append checker", () => {
     expect(classes(history(["ok", "a x 1"], ["ok", "a x 2"], ["ok", "r x 1 2"], ["ok", "r x 2 1"]))).toContain("incompatible-order");
   });
 
+  it("lost after read: a committed append one transaction read, and one begun after it ended did not", () => {
+    // PostgreSQL under Patroni, a commit whose wait for the standby was cancelled: visible
+    // on the primary (T1 reads it), then gone after a promotion (T3 reads x without it).
+    const at = (t: Txn, invokeAt: number, completeAt: number): Txn => ({ ...t, invokeAt, completeAt });
+    const [w0, w1, r1, w2, r2] = history(["ok", "a x 1"], ["ok", "a x 2"], ["ok", "r x 1 2"], ["ok", "a x 3"], ["ok", "r x 1 3"]);
+    const lost = [at(w0!, 0, 10), at(w1!, 20, 30), at(r1!, 40, 50), at(w2!, 60, 70), at(r2!, 80, 90)];
+    const r = checkListAppend(lost);
+    expect(r.findings.filter((f) => f.type === "lost-after-read")).toEqual([
+      { type: "lost-after-read", message: "the append of 2 to x by T1 was read by T2, then lost: T4, begun after T2 ended, read x = [1 3] without it", txns: [1, 2, 4] },
+    ]);
+    expect(listAppendVerdict(r).figures.lostAfterRead).toBe(1);
+    // Overlapping in time, the later read may be serialized first: nothing is certain.
+    expect(classes([at(w0!, 0, 10), at(w1!, 20, 30), at(r1!, 40, 85), at(w2!, 60, 70), at(r2!, 80, 90)])).not.toContain("lost-after-read");
+    // Without times (a history from elsewhere), real time is not judged.
+    expect(classes(history(["ok", "a x 1"], ["ok", "a x 2"], ["ok", "r x 1 2"], ["ok", "r x 1"]))).not.toContain("lost-after-read");
+  });
+
   it("internal: a transaction that does not see its own append", () => {
     expect(classes(history(["ok", "a x 1", "r x"]))).toEqual(["internal"]);
   });

@@ -1,5 +1,5 @@
 // Serial list-append histories, for the checker's tests and benchmark: transactions run
-// one after another against one store, so the history is serializable by construction and
+// one after another against one store, so the history is strictly serializable by construction and
 // the checker must find nothing in it. Keys retire after a number of appends, as Elle's
 // generator does, so reads stay short however long the history.
 import { seeded } from "../../schedule/random.js";
@@ -38,9 +38,11 @@ export function serialHistory(o: SerialOptions): Txn[] {
       mops.push({ f: "append", key, value });
       if (value >= perKey) live[slot] = `k${nextKey++}`;
     }
-    txns.push({ id, type: "ok", process: id % 16, mops });
+    // One after another in real time too (µs), so the real-time rule has pairs to weigh.
+    txns.push({ id, type: "ok", process: id % 16, mops, invokeAt: id * 10, completeAt: id * 10 + 5 });
   }
   // One final read of every key, so every append's place is known.
-  txns.push({ id: txns.length, type: "ok", process: 0, mops: [...store].map(([key, list]) => ({ f: "r", key, value: [...list] })) });
+  const end = o.txns * 10;
+  txns.push({ id: txns.length, type: "ok", process: 0, mops: [...store].map(([key, list]) => ({ f: "r", key, value: [...list] })), invokeAt: end, completeAt: end + 5 });
   return txns;
 }

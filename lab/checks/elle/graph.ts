@@ -6,7 +6,10 @@
 // Anomalies that need no cycle are found on the way: a read of an aborted append (G1a),
 // of an append that its own transaction later followed with another (G1b), of a value
 // nobody appended (garbage), reads that disagree on a key's order (incompatible order),
-// and a transaction that does not see its own appends (internal).
+// a transaction that does not see its own appends (internal), and, by real time, a
+// committed append that one transaction read and one begun after it ended did not
+// (lost after read: no isolation a single primary gives allows it, so the write was lost,
+// after others had seen it).
 import type { Txn } from "./history.js";
 
 export const WW = 1;
@@ -23,7 +26,7 @@ export interface Edge {
 }
 
 export interface Finding {
-  type: "G1a" | "G1b" | "garbage" | "incompatible-order" | "duplicate-elements" | "internal" | "duplicate-append";
+  type: "G1a" | "G1b" | "garbage" | "incompatible-order" | "duplicate-elements" | "internal" | "duplicate-append" | "lost-after-read";
   message: string;
   txns: number[];
 }
@@ -128,5 +131,48 @@ export function inferGraph(txns: readonly Txn[]): Inferred {
       }
     }
   }
+  findings.push(...lostAfterRead(txns, writer));
   return { out, findings, orders };
+}
+
+/**
+ * A value one committed read saw and a committed read that began after that read ended
+ * did not, once per key and value: the first reader that saw it and the first later
+ * reader without it. Times are the history's: a transaction's invoke is when it was due,
+ * no later than it began, so a pair is counted only when the order is certain.
+ */
+function lostAfterRead(txns: readonly Txn[], writer: Map<string, Map<number, number>>): Finding[] {
+  const byKey = new Map<string, { t: Txn; list: number[] }[]>();
+  for (const t of txns) {
+    if (t.type !== "ok" || t.invokeAt === undefined || t.completeAt === undefined) continue;
+    for (const r of reads(t)) {
+      const l = byKey.get(r.key) ?? [];
+      l.push({ t, list: r.value });
+      byKey.set(r.key, l);
+    }
+  }
+  const found: Finding[] = [];
+  for (const [key, rs] of byKey) {
+    const ended = [...rs].sort((a, b) => (a.t.completeAt ?? 0) - (b.t.completeAt ?? 0));
+    const begun = [...rs].sort((a, b) => (a.t.invokeAt ?? 0) - (b.t.invokeAt ?? 0));
+    // Sweep by begin time: every value seen by a read that ended before this one began.
+    const seen = new Map<number, Txn>();
+    const reported = new Set<number>();
+    let e = 0;
+    for (const later of begun) {
+      for (; e < ended.length && (ended[e]?.t.completeAt ?? 0) < (later.t.invokeAt ?? 0); e++) {
+        const r = ended[e];
+        if (r) for (const v of r.list) if (!seen.has(v)) seen.set(v, r.t);
+      }
+      const has = new Set(later.list);
+      for (const [v, reader] of seen) {
+        if (has.has(v) || reported.has(v)) continue;
+        reported.add(v);
+        const by = writer.get(key)?.get(v);
+        const w = by === undefined ? "" : ` by ${T(by)}`;
+        found.push({ type: "lost-after-read", message: `the append of ${v} to ${key}${w} was read by ${T(reader.id)}, then lost: ${T(later.t.id)}, begun after ${T(reader.id)} ended, read ${key} = [${later.list.join(" ")}] without it`, txns: [...(by === undefined ? [] : [by]), reader.id, later.t.id] });
+      }
+    }
+  }
+  return found;
 }
