@@ -64,9 +64,15 @@ export const AppWorkload = z.discriminatedUnion("client", [
       password: z.string().optional(),
       database: z.string().min(1).default("postgres"),
       table: z.string().regex(/^[a-z_][a-z0-9_]{0,40}$/, "a lowercase SQL name").default("nonstop"),
+      /**
+       * A statement that outlives timeoutMs: disconnect (the server's backend is left to
+       * finish alone), or cancel it as JDBC's query timeout and psql's Ctrl-C do (txn only).
+       */
+      onTimeout: z.enum(["disconnect", "cancel"]).default("disconnect"),
       ...base,
     })
-    .strict(),
+    .strict()
+    .refine((w) => w.onTimeout !== "cancel" || w.workload === "txn", { path: ["onTimeout"], message: "cancel is for the txn workload, a connection per transaction (append and register share one connection, where a cancel could reach the next statement); allowed for them: disconnect" }),
   z.object({ client: z.literal("module"), module: z.string().min(1), options: z.record(z.string(), z.unknown()).optional(), ...base }).strict(),
 ]);
 export type AppWorkloadSpec = z.input<typeof AppWorkload>;
@@ -198,7 +204,7 @@ export async function startAppWorkload(raw: AppWorkloadSpec, k: number, env: Env
     const sys =
       spec.client === "redis"
         ? redisClient({ endpoints: of, workload: spec.workload, key: spec.key, timeoutMs: spec.timeoutMs })
-        : pgClient({ endpoints: of, workload: spec.workload, isolation: spec.isolation, login: { user: spec.user, password: spec.password, database: spec.database }, table: spec.table, timeoutMs: spec.timeoutMs });
+        : pgClient({ endpoints: of, workload: spec.workload, isolation: spec.isolation, login: { user: spec.user, password: spec.password, database: spec.database }, table: spec.table, timeoutMs: spec.timeoutMs, onTimeout: spec.onTimeout });
     const load = new OpenLoop(sys, env.recorder, { rate: spec.rate, op: (i) => ({ ...sys.op(i, env.tag), index: i }), processBase }).start();
     return { load, client: sys, finish: () => finalReads(env, k, sys.finalRead?.bind(sys)) };
   }

@@ -10,10 +10,15 @@
 // operation fails (./primary.ts). What an error means is PostgreSQL's own SQLSTATE: a
 // read-only transaction (25006), a refused connection or a server not yet accepting
 // connections (57P03) did nothing (fail); a commit cut off by a crash may have (info).
+// A statement that outlives the timeout is given up by disconnecting (the default), or,
+// with `onTimeout: "cancel"`, cancelled as JDBC's query timeout or psql's Ctrl-C cancel
+// it: a cancelled statement did nothing (57014), except a commit waiting for a
+// synchronous standby, which PostgreSQL then commits locally and answers as done.
 import pg from "pg";
 import { errorMessage } from "../../errors.js";
 import type { Outcome } from "../../workload/types.js";
 import { Connections, PrimaryFollower, type Dialect, type Endpoint } from "./primary.js";
+import { within } from "../../util/within.js";
 import { invokeWith, workloadOp, type SystemClient } from "./system-client.js";
 import { TXN_F, type Mop as ListMop } from "../../checks/elle/history.js";
 import { txnFor } from "../../workload/service-ops.js";
@@ -24,10 +29,11 @@ export interface PgLogin {
   database: string;
 }
 
-export function pgDialect(login: PgLogin): Dialect<pg.Client> {
+/** `queryTimeout: false`: statements are not timed out by the driver (the caller cancels them instead). */
+export function pgDialect(login: PgLogin, opts: { queryTimeout: boolean } = { queryTimeout: true }): Dialect<pg.Client> {
   return {
     async connect(port, timeoutMs) {
-      const c = new pg.Client({ host: "127.0.0.1", port, user: login.user, ...(login.password !== undefined ? { password: login.password } : {}), database: login.database, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
+      const c = new pg.Client({ host: "127.0.0.1", port, user: login.user, ...(login.password !== undefined ? { password: login.password } : {}), database: login.database, connectionTimeoutMillis: timeoutMs, ...(opts.queryTimeout ? { query_timeout: timeoutMs } : {}) });
       c.on("error", () => undefined);
       await c.connect();
       return c;
@@ -59,7 +65,7 @@ const code = (err: unknown): string | undefined => {
 };
 
 /** SQLSTATEs (and socket errors) that say the statement certainly did not commit. */
-const NOT_DONE = new Set(["25006", "57P03", "53300", "08001", "08004", "28P01", "3D000", "ECONNREFUSED", "42P01"]);
+const NOT_DONE = new Set(["25006", "57014", "57P03", "53300", "08001", "08004", "28P01", "3D000", "ECONNREFUSED", "42P01"]);
 
 export function pgOutcome(err: unknown): Outcome {
   const c = code(err);
@@ -75,6 +81,8 @@ export interface PgClientOptions {
   login: PgLogin;
   table: string;
   timeoutMs: number;
+  /** What becomes of a statement that outlives timeoutMs (txn only): disconnect, or cancel it. */
+  onTimeout?: "disconnect" | "cancel";
 }
 
 export function pgClient(o: PgClientOptions): SystemClient {
@@ -138,7 +146,8 @@ export function pgClient(o: PgClientOptions): SystemClient {
  * PostgreSQL's own error says (pgOutcome), as for the other workloads.
  */
 function txnClient(follower: PrimaryFollower<pg.Client>, o: PgClientOptions, table: string): SystemClient {
-  const dialect = pgDialect(o.login);
+  const cancelling = o.onTimeout === "cancel";
+  const dialect = pgDialect(o.login, { queryTimeout: !cancelling });
   const isolation = (o.isolation ?? "serializable").toUpperCase();
   const ready = new Set<number>();
   return {
@@ -150,28 +159,30 @@ function txnClient(follower: PrimaryFollower<pg.Client>, o: PgClientOptions, tab
       let begun = false;
       try {
         endpoint = (await follower.primary()).endpoint;
-        conn = await dialect.connect(endpoint.port, o.timeoutMs);
+        const c = (conn = await dialect.connect(endpoint.port, o.timeoutMs));
+        const query: Query = cancelling ? await cancellable(c, endpoint, dialect, o.timeoutMs) : (sql, params) => c.query<Record<string, unknown>>(sql, params);
         if (!ready.has(endpoint.port)) {
-          await conn.query(`CREATE TABLE IF NOT EXISTS ${table} (k text PRIMARY KEY, v text NOT NULL)`);
+          await query(`CREATE TABLE IF NOT EXISTS ${table} (k text PRIMARY KEY, v text NOT NULL)`);
           ready.add(endpoint.port);
         }
-        await conn.query(`BEGIN ISOLATION LEVEL ${isolation}`);
+        await query(`BEGIN ISOLATION LEVEL ${isolation}`);
         begun = true;
         const out: ListMop[] = [];
         for (const m of mops) {
           if (m.f === "append") {
-            await conn.query(`INSERT INTO ${table} AS t (k, v) VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = t.v || ',' || EXCLUDED.v`, [m.key, String(m.value)]);
+            await query(`INSERT INTO ${table} AS t (k, v) VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = t.v || ',' || EXCLUDED.v`, [m.key, String(m.value)]);
             out.push(m);
           } else {
-            const r = await conn.query<{ v: string }>(`SELECT v FROM ${table} WHERE k = $1`, [m.key]);
-            const v = r.rows[0]?.v;
+            const r = await query(`SELECT v FROM ${table} WHERE k = $1`, [m.key]);
+            const v = r.rows[0]?.v as string | undefined;
             out.push({ f: "r", key: m.key, value: v ? v.split(",").map(Number) : [] });
           }
         }
-        await conn.query("COMMIT");
+        await query("COMMIT");
         return { type: "ok", value: out, node: endpoint.target };
       } catch (err) {
-        await conn?.query("ROLLBACK").catch(() => undefined);
+        // Bounded: with statements cancelled rather than timed out, nothing else bounds it.
+        if (conn) await within(conn.query("ROLLBACK"), o.timeoutMs, "ROLLBACK").catch(() => undefined);
         const c = code(err);
         if (endpoint && c !== "40001" && c !== "40P01") {
           ready.delete(endpoint.port);
@@ -188,5 +199,33 @@ function txnClient(follower: PrimaryFollower<pg.Client>, o: PgClientOptions, tab
       follower.conns.close();
       return Promise.resolve();
     },
+  };
+}
+
+type Query = (sql: string, params?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>;
+
+/**
+ * Statements on `conn` that, when they outlive timeoutMs, are cancelled from a second
+ * connection (pg_cancel_backend: the same signal to the backend as the protocol's cancel
+ * request) and then given timeoutMs more to answer; one that still does not is in doubt.
+ */
+async function cancellable(conn: pg.Client, endpoint: Endpoint, dialect: Dialect<pg.Client>, timeoutMs: number): Promise<Query> {
+  const pid = (await within(conn.query<{ pid: number }>("SELECT pg_backend_pid() AS pid"), timeoutMs, "pg_backend_pid")).rows[0]?.pid;
+  const cancel = async () => {
+    const other = await dialect.connect(endpoint.port, timeoutMs);
+    try {
+      await other.query("SELECT pg_cancel_backend($1)", [pid]);
+    } finally {
+      dialect.destroy(other);
+    }
+  };
+  return async (sql, params) => {
+    const answer = conn.query<Record<string, unknown>>(sql, params);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), timeoutMs)));
+    const first = await Promise.race([answer, late]).finally(() => clearTimeout(timer));
+    if (first !== "late") return first;
+    await cancel().catch(() => undefined);
+    return within(answer, timeoutMs, `${sql.split(" ")[0] ?? "statement"} after its cancel`);
   };
 }
