@@ -7,9 +7,9 @@
 // of an append that its own transaction later followed with another (G1b), of a value
 // nobody appended (garbage), reads that disagree on a key's order (incompatible order),
 // a transaction that does not see its own appends (internal), and, by real time, a
-// committed append that one transaction read and one begun after it ended did not
-// (lost after read: no isolation a single primary gives allows it, so the write was lost,
-// after others had seen it).
+// committed append that a read begun after its commit returned does not show (lost
+// append), or after another read had shown it (lost after read): no isolation level a
+// single primary gives allows either, so the write was lost.
 import type { Txn } from "./history.js";
 
 export const WW = 1;
@@ -26,7 +26,7 @@ export interface Edge {
 }
 
 export interface Finding {
-  type: "G1a" | "G1b" | "garbage" | "incompatible-order" | "duplicate-elements" | "internal" | "duplicate-append" | "lost-after-read";
+  type: "G1a" | "G1b" | "garbage" | "incompatible-order" | "duplicate-elements" | "internal" | "duplicate-append" | "lost-after-read" | "lost-append";
   message: string;
   txns: number[];
 }
@@ -131,46 +131,75 @@ export function inferGraph(txns: readonly Txn[]): Inferred {
       }
     }
   }
-  findings.push(...lostAfterRead(txns, writer));
+  findings.push(...realTimeLosses(txns, writer));
   return { out, findings, orders };
 }
 
 /**
- * A value one committed read saw and a committed read that began after that read ended
- * did not, once per key and value: the first reader that saw it and the first later
- * reader without it. Times are the history's: a transaction's invoke is when it was due,
- * no later than it began, so a pair is counted only when the order is certain.
+ * By real time: each committed append that a committed read begun after it was known
+ * does not show, nor any read begun after that one, once per key and value. Known means the append's transaction had
+ * returned, or a read had shown the value and returned: the second is the stronger
+ * finding (others saw the write, then it was gone), named as lost after read, with the
+ * first reader that saw it. Times are the history's: a transaction's invoke is when it
+ * was due, no later than it began, so a pair is counted only when its order is certain.
  */
-function lostAfterRead(txns: readonly Txn[], writer: Map<string, Map<number, number>>): Finding[] {
-  const byKey = new Map<string, { t: Txn; list: number[] }[]>();
+function realTimeLosses(txns: readonly Txn[], writer: Map<string, Map<number, number>>): Finding[] {
+  interface Known {
+    at: number;
+    values: number[];
+    /** The reader, when a read made them known; else the values' own writer. */
+    reader?: Txn;
+  }
+  const known = new Map<string, Known[]>();
+  const readsOf = new Map<string, { t: Txn; list: number[] }[]>();
+  const push = <T>(m: Map<string, T[]>, k: string, v: T) => {
+    const l = m.get(k);
+    if (l) l.push(v);
+    else m.set(k, [v]);
+  };
   for (const t of txns) {
     if (t.type !== "ok" || t.invokeAt === undefined || t.completeAt === undefined) continue;
-    for (const r of reads(t)) {
-      const l = byKey.get(r.key) ?? [];
-      l.push({ t, list: r.value });
-      byKey.set(r.key, l);
+    for (const m of t.mops) {
+      if (m.f === "append") push(known, m.key, { at: t.completeAt, values: [m.value] });
+      else if (m.value !== null) {
+        push(known, m.key, { at: t.completeAt, values: m.value, reader: t });
+        push(readsOf, m.key, { t, list: m.value });
+      }
     }
   }
   const found: Finding[] = [];
-  for (const [key, rs] of byKey) {
-    const ended = [...rs].sort((a, b) => (a.t.completeAt ?? 0) - (b.t.completeAt ?? 0));
+  for (const [key, rs] of readsOf) {
+    const events = [...(known.get(key) ?? [])].sort((a, b) => a.at - b.at);
     const begun = [...rs].sort((a, b) => (a.t.invokeAt ?? 0) - (b.t.invokeAt ?? 0));
-    // Sweep by begin time: every value seen by a read that ended before this one began.
-    const seen = new Map<number, Txn>();
+    // Sweep by begin time: every value known before this read began, and who first read it.
+    // A value a later read shows again was missed by a stale read, not lost: that is not this rule's to name.
+    const lastShown = new Map<number, number>();
+    for (const r of begun) for (const v of r.list) lastShown.set(v, Math.max(lastShown.get(v) ?? 0, r.t.invokeAt ?? 0));
+    const committed = new Set<number>();
+    const firstReader = new Map<number, Txn>();
     const reported = new Set<number>();
     let e = 0;
     for (const later of begun) {
-      for (; e < ended.length && (ended[e]?.t.completeAt ?? 0) < (later.t.invokeAt ?? 0); e++) {
-        const r = ended[e];
-        if (r) for (const v of r.list) if (!seen.has(v)) seen.set(v, r.t);
+      for (; e < events.length && (events[e]?.at ?? 0) < (later.t.invokeAt ?? 0); e++) {
+        const k = events[e];
+        if (!k) continue;
+        for (const v of k.values) {
+          committed.add(v);
+          if (k.reader && !firstReader.has(v)) firstReader.set(v, k.reader);
+        }
       }
       const has = new Set(later.list);
-      for (const [v, reader] of seen) {
-        if (has.has(v) || reported.has(v)) continue;
+      for (const v of committed) {
+        if (has.has(v) || reported.has(v) || (lastShown.get(v) ?? -1) > (later.t.invokeAt ?? 0)) continue;
         reported.add(v);
         const by = writer.get(key)?.get(v);
-        const w = by === undefined ? "" : ` by ${T(by)}`;
-        found.push({ type: "lost-after-read", message: `the append of ${v} to ${key}${w} was read by ${T(reader.id)}, then lost: ${T(later.t.id)}, begun after ${T(reader.id)} ended, read ${key} = [${later.list.join(" ")}] without it`, txns: [...(by === undefined ? [] : [by]), reader.id, later.t.id] });
+        const reader = firstReader.get(v);
+        const without = `${T(later.t.id)}, begun after, read ${key} = [${later.list.join(" ")}] without it`;
+        found.push(
+          reader
+            ? { type: "lost-after-read", message: `the append of ${v} to ${key}${by === undefined ? "" : ` by ${T(by)}`} was read by ${T(reader.id)}, then lost: ${without}`, txns: [...(by === undefined ? [] : [by]), reader.id, later.t.id] }
+            : { type: "lost-append", message: `${by === undefined ? "an append" : T(by)} committed ${v} to ${key}, then lost: ${without}`, txns: [...(by === undefined ? [] : [by]), later.t.id] },
+        );
       }
     }
   }

@@ -1,8 +1,8 @@
 // The list-append checker, as a check scenarios name: `listAppend`. It finds what
 // serializability forbids in a history of transactions (see ./history.ts): every cycle
 // class of Adya's, each with the shortest cycle that proves it, and the anomalies that
-// need no cycle (aborted, intermediate and garbage reads, disagreeing orders, a write
-// read and then lost).
+// need no cycle (aborted, intermediate and garbage reads, disagreeing orders, a
+// committed write lost, read first or not).
 import type { HistoryEntry } from "../../history/types.js";
 import type { Check, Ring, Verdict } from "../types.js";
 import { classify, components, describeStep, edgeName, type Cycle, type CycleClass } from "./cycles.js";
@@ -37,6 +37,7 @@ const FIGURE: Record<CycleClass | Finding["type"], string> = {
   internal: "internal",
   "duplicate-append": "duplicateAppend",
   "lost-after-read": "lostAfterRead",
+  "lost-append": "lostAppend",
 };
 
 const MEANING: Record<CycleClass, string> = {
