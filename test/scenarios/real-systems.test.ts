@@ -67,6 +67,20 @@ describe("PostgreSQL 15 with Patroni 3.0.2 and etcd 3.4.23", () => {
     expect(figure(r, "listAppend", "anomalies")).toBe(0);
     expect(figure(r, "splitBrain", "handovers")).toBeGreaterThanOrEqual(1);
   });
+
+  // Patroni's documented exception: a cancelled wait for the standby commits locally.
+  it("in synchronous mode loses a commit whose wait for the standby was cancelled, after others read it, and listAppend names it", async () => {
+    const r = await run("examples/patroni/scenarios/cancelled-wait-loses-commit.scenario.yaml");
+    expect(r.ok, r.summary).toBe(true);
+    expect(figure(r, "listAppend", "lostAfterRead")).toBeGreaterThanOrEqual(1);
+    // For the documented reason: PostgreSQL warned of cancelled waits on pg1, a standby
+    // was promoted, and no two servers were primary at once.
+    expect(figure(r, "logs", "cancelledWait")).toBeGreaterThanOrEqual(1);
+    expect(figure(r, "logs", "promoted")).toBeGreaterThanOrEqual(1);
+    expect(figure(r, "splitBrain", "splitRounds")).toBe(0);
+    const lost = r.checks.find((c) => c.name === "listAppend")?.anomalies.find((a) => a.message.startsWith("lost-after-read"));
+    expect(lost?.message).toMatch(/^lost-after-read: the append of \d+ to k\d+ by T\d+ was read by T\d+, then lost: T\d+, begun after, read k\d+ = \[[\d ]*\] without it$/);
+  });
 });
 
 describe("keepalived 2.2.7 with HAProxy 2.6.12", () => {
