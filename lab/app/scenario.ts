@@ -115,9 +115,15 @@ export async function resolveAppScenario(spec: AppScenarioSpec, seedOverride?: n
   checkLinks(links, snap, (i) => at(`links[${i}]`));
   const logs = resolveLogs(spec.logs, snap, at);
   // With `logs`, the logs check is observed, whether or not the scenario names it.
-  const withLogs = (list: (string | Check)[]) => (logs.names.length > 0 ? list.map((c) => (c === "logs" ? logsCheck(logs.names) : c)) : list);
-  const judged = withLogs(spec.checks);
-  const observe = withLogs(spec.observe ?? []);
+  const withLogs = (list: (string | Check)[], field: string) =>
+    list.map((c, i) => {
+      if (c !== "logs") return c;
+      // The logs check has no figures of its own: they are the events `logs` names.
+      if (logs.names.length === 0) throw new UsageError(at(`${field}[${i}]: the logs check counts the events a scenario's logs names; add logs: { <group>: { targets: <containers>, events: { <name>: <regular expression> } } }`));
+      return logsCheck(logs.names);
+    });
+  const judged = withLogs(spec.checks, "checks");
+  const observe = withLogs(spec.observe ?? [], "observe");
   if (logs.names.length > 0 && ![...judged, ...observe].some((c) => typeof c !== "string" && c.name === "logs")) observe.push(logsCheck(logs.names));
   // A threshold may compute its limit from the system's settings (lab/checks/settings.ts).
   const { checks, observed, thresholds, steady, durationMs, expect } = resolveJudging({ ...spec, checks: judged, observe }, at, spec.system.env ?? {});
