@@ -4,6 +4,7 @@
 // "a x 1" appends 1 to x, "r x 1 2" read x as [1 2], "r x" read it empty.
 import { describe, expect, it } from "vitest";
 import { checkListAppend, listAppend, listAppendVerdict } from "../../lab/checks/elle/index.js";
+import { describeStep } from "../../lab/checks/elle/cycles.js";
 import type { Mop, Txn } from "../../lab/checks/elle/history.js";
 import { txnsOf } from "../../lab/checks/elle/history.js";
 import type { HistoryEntry } from "../../lab/history/types.js";
@@ -87,6 +88,21 @@ describe("the list-append checker", () => {
     expect(classes([at(w0!, 0, 10), at(w1!, 20, 30), at(r1!, 40, 50), at(w2!, 60, 70), at(r2!, 80, 90), again]).filter((c) => c.startsWith("lost"))).toEqual([]);
     // Without times (a history from elsewhere), real time is not judged.
     expect(classes(history(["ok", "a x 1"], ["ok", "a x 2"], ["ok", "r x 1 2"], ["ok", "r x 1"]))).not.toContain("lost-after-read");
+  });
+
+  it("the example history in Elle's README (its histories/paper-example.edn): a cycle through an append no read shows", () => {
+    // T2 read T1's 8 (wr); T3 did not (rw to T1); T3's 3 to 256 is in no read, so it came
+    // after [1 2 4], which T2 read whole (rw to T3): two anti-dependencies, G2-item.
+    const h = history(
+      ["ok", "a 253 1", "a 253 3", "a 253 4", "a 255 2", "a 255 3", "a 255 4", "a 255 5", "a 256 1", "a 256 2"],
+      ["ok", "a 255 8", "r 253 1 3 4"],
+      ["ok", "a 256 4", "r 255 2 3 4 5 8", "r 256 1 2 4", "r 253 1 3 4"],
+      ["ok", "a 250 10", "r 253 1 3 4", "r 255 2 3 4 5", "a 256 3"],
+    );
+    const r = checkListAppend(h);
+    expect(r.findings).toEqual([]);
+    expect(r.cycles.map((c) => [c.class, c.steps.map(describeStep).join(", ")])).toEqual([["G2-item", expect.stringMatching(/T1 -wr\(255 8\)-> T2|T2 -rw\(256 3\)-> T3|T3 -rw\(255 8\)-> T1/)]]);
+    expect(new Set(r.cycles[0]?.steps.map((s) => `${s.from}>${s.to}`))).toEqual(new Set(["1>2", "2>3", "3>1"]));
   });
 
   it("internal: a transaction that does not see its own append", () => {

@@ -2,7 +2,9 @@
 // order is its longest read (every other read must be a prefix of it); then:
 //   ww  T1 appended the version just before T2's append to the same key;
 //   wr  T2 read a list whose last element T1 appended;
-//   rw  T1 read a list that T2's next append extended (T1 did not see T2's write).
+//   rw  T1 read a list that T2's next append extended (T1 did not see T2's write); a
+//       committed append that no read shows came after the longest read, so whoever
+//       read the whole list did not see it either.
 // Anomalies that need no cycle are found on the way: a read of an aborted append (G1a),
 // of an append that its own transaction later followed with another (G1b), of a value
 // nobody appended (garbage), reads that disagree on a key's order (incompatible order),
@@ -71,6 +73,15 @@ export function inferGraph(txns: readonly Txn[]): Inferred {
     }
   }
 
+  // Committed appends no read shows: lists only grow, so each came after its key's longest
+  // read, and whoever read that whole list did not see it (an rw edge to its writer).
+  const unseen = new Map<string, { value: number; by: number }[]>();
+  for (const [key, w] of writer) {
+    const shown = new Set(orders.get(key) ?? []);
+    const list = [...w].filter(([value, by]) => !shown.has(value) && txns[by]?.type === "ok").map(([value, by]) => ({ value, by }));
+    if (list.length > 0) unseen.set(key, list);
+  }
+
   const out: Edge[][] = txns.map(() => []);
   const kindOf = (id: number) => txns[id]?.type;
   const edge = (from: number, e: Edge) => {
@@ -123,11 +134,15 @@ export function inferGraph(txns: readonly Txn[]): Inferred {
           if (lastAppend.get(by)?.get(m.key) !== last && kindOf(by) !== "fail") findings.push({ type: "G1b", message: `${T(t.id)} read ${m.key} ending at ${last}, an intermediate append of ${T(by)}, which appended to ${m.key} again after it`, txns: [by, t.id] });
         }
       }
-      // rw: the version after what it read, appended by someone else.
+      // rw: the version after what it read, appended by someone else; after the whole
+      // order, every committed append that no read shows.
       if (diverges < 0) {
         const next = order[external.length];
         const by = next === undefined ? undefined : w?.get(next);
         if (next !== undefined && by !== undefined) edge(t.id, { to: by, kind: RW, key: m.key, value: next });
+        // (Not to the writer of what it read last: a later append of that writer's is the intermediate read, G1b.)
+        const lastBy = last === undefined ? undefined : w?.get(last);
+        if (list.length === order.length) for (const u of unseen.get(m.key) ?? []) if (u.by !== lastBy) edge(t.id, { to: u.by, kind: RW, key: m.key, value: u.value });
       }
     }
   }
