@@ -49,6 +49,7 @@ export const runtime: Check = {
     votedOut: "count",
     faultToTakeover: "ms",
     faultToReprotected: "ms",
+    protectedAgain: "ms",
     detect: "ms",
     regroup: "ms",
     takeover: "ms",
@@ -103,6 +104,7 @@ export const runtime: Check = {
         votedOut: count("replica.votedOut"),
         faultToTakeover: since(takeover?.at),
         faultToReprotected: since(reprotected?.at),
+        protectedAgain: protectedAgain(ev, history),
         detect: part(faultAt, detected),
         regroup: part(detected, regrouped),
         takeover: part(regrouped, takeover?.at),
@@ -112,6 +114,31 @@ export const runtime: Check = {
     };
   },
 };
+
+/** What leaves the machine exposed to a second failure, and what ends it: per service, per mirror of each CPU's driver. */
+const OPENS: Partial<Record<RuntimeEventType, true>> = { "pair.takeover": true, "pair.resumed": true, "pair.unprotected": true, "pair.backup-lost": true, "raid.degraded": true, "raid.replaced": true };
+const CLOSES: Partial<Record<RuntimeEventType, true>> = { "pair.reprotected": true, "raid.restored": true, "raid.rebuilt": true };
+
+/**
+ * The repair time of the run's first fault (its MTTR): from the fault to the moment the
+ * machine was fully protected again, every pair it left without a backup re-protected and
+ * every mirror it took out back in sync, ms. 0 when it exposed nothing; null when
+ * something was still exposed when the history ended, or no fault was injected.
+ */
+function protectedAgain(ev: readonly Ev[], history: readonly HistoryEntry[]): number | null {
+  const fault = history.find((e) => e.type === "fault" && e.event === "inject")?.time;
+  if (fault === undefined) return null;
+  const open = new Set<string>();
+  let last = fault;
+  for (const e of ev) {
+    if (e.at < fault) continue;
+    const what = "service" in e ? `pair ${e.service}` : "mirror" in e ? `mirror ${e.cpu} ${e.mirror}` : undefined;
+    if (what === undefined) continue;
+    if (OPENS[e.type]) open.add(what);
+    else if (CLOSES[e.type] && open.delete(what)) last = e.at;
+  }
+  return open.size > 0 ? null : Math.round((last - fault) / 100) / 10;
+}
 
 /**
  * No split brain, from the evidence a run has. The Tandem machine acknowledges writes with

@@ -10,7 +10,7 @@ const ms = (v: number | null) => (v === null ? "never" : `${v} ms`);
 
 export function sweepTable(rows: SweepRow[]): string[][] {
   return [
-    ["part", "fault", "verdict", "why", "failed", "lost", "recovery", "in fault", "notes"],
+    ["part", "fault", "verdict", "why", "failed", "lost", "recovery", "in fault", "protected again", "notes"],
     ...rows.map((r) => [
       r.part,
       r.fault,
@@ -20,6 +20,7 @@ export function sweepTable(rows: SweepRow[]): string[][] {
       String(r.figures.lost),
       ms(r.figures.recoveryMs),
       r.figures.availability === null ? "-" : `${r.figures.availability}%`,
+      r.figures.protectedMs === null ? "not in the run" : `${r.figures.protectedMs} ms`,
       [...(r.paperExpects && r.verdict !== "masked" ? [`the paper expects it: ${r.paperExpects}`] : []), ...r.asPaperExpects.map((x) => `as the paper expects: ${x}`), ...(r.reused ? [] : [`fresh lab${r.freshBecause ? `: ${r.freshBecause}` : ""}`])].join("; "),
     ]),
   ];

@@ -24,6 +24,12 @@ export interface FaultFigures {
   recoveryMs: number | null;
   /** The lowest share of operations a service completed during the fault, %. */
   availability: number | null;
+  /**
+   * The repair time (MTTR): from the fault until every pair it exposed was re-protected and
+   * every mirror it took out was back, ms (the runtime check's protectedAgain); null when
+   * the run ended first, or the system reports no such events.
+   */
+  protectedMs: number | null;
   staleAcks: number;
 }
 
@@ -53,6 +59,7 @@ export function judgeFault(r: Pick<ScenarioResult, "history" | "steady" | "check
     recoveryMs: rows.some((x) => x.recoveryMs === null) ? null : Math.max(0, ...rows.map((x) => x.recoveryMs ?? 0)),
     availability: rows.length ? Math.min(...rows.map((x) => x.availability ?? 100)) : null,
     staleAcks: stale ?? 0,
+    protectedMs: r.checks.find((c) => c.name === "runtime")?.figures.protectedAgain ?? null,
   };
   const asPaperExpects = rows.filter(expected).map((x) => `${named(x)}: ${x.measured} (${x.paper})`);
   let verdict: SweepVerdict = "masked";

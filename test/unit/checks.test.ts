@@ -252,4 +252,21 @@ describe("reads and the runtime's timeline", () => {
     ].map((e, index) => ({ ...e, index }));
     expect(CHECKS.runtime?.run(h).figures).toMatchObject({ unprotectedMs: 380, longestUnprotected: 300, unprotectedAtEnd: 1 });
   });
+
+  it("runtime: the fault's repair time, until every pair it exposed is re-protected and every mirror it took out is back", () => {
+    const ev = (time: number, cpu: string, name: string, detail: Record<string, unknown>): Unindexed => ({ type: "event", time: time * 1000, cpu, name, detail });
+    const fault: Unindexed = { type: "fault", time: 50_000, event: "inject", id: "f", kind: "cpu.kill", description: "kill cpu-0" };
+    const run = (es: Unindexed[]) => CHECKS.runtime?.run([fault, ...es].map((e, index) => ({ ...e, index }))).figures.protectedAgain;
+    const takeover = ev(100, "cpu-1", "pair.takeover", { service: "web" });
+    const reprotected = ev(400, "cpu-1", "pair.reprotected", { service: "web", exposedMs: 300 });
+    // A mirror of cpu-2's driver taken out and back: the later of the two repairs ends it.
+    const degraded = ev(120, "cpu-2", "raid.degraded", { mirror: "b", error: "EIO" });
+    const restored = ev(900, "cpu-2", "raid.restored", { mirror: "b" });
+    expect(run([takeover, reprotected])).toBe(350);
+    expect(run([takeover, degraded, reprotected, restored])).toBe(850);
+    // Still exposed when the run ended: no repair time.
+    expect(run([takeover, degraded, reprotected])).toBeNull();
+    // A fault that exposed nothing (a spare killed): repaired at once.
+    expect(run([ev(100, "cpu-2", "view.installed", { view: { id: 2, members: ["cpu-0", "cpu-1"] }, removed: ["cpu-2"] })])).toBe(0);
+  });
 });
