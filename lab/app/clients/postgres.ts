@@ -225,7 +225,8 @@ async function cancellable(conn: pg.Client, endpoint: Endpoint, dialect: Dialect
     const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), timeoutMs)));
     const first = await Promise.race([answer, late]).finally(() => clearTimeout(timer));
     if (first !== "late") return first;
-    await cancel().catch(() => undefined);
+    // The cancel's own connection is bounded too: a server that does not answer it is in doubt all the same.
+    await within(cancel(), timeoutMs, "pg_cancel_backend").catch(() => undefined);
     return within(answer, timeoutMs, `${sql.split(" ")[0] ?? "statement"} after its cancel`);
   };
 }
