@@ -140,7 +140,8 @@ export function inferGraph(txns: readonly Txn[]): Inferred {
         const next = order[external.length];
         const by = next === undefined ? undefined : w?.get(next);
         if (next !== undefined && by !== undefined) edge(t.id, { to: by, kind: RW, key: m.key, value: next });
-        // (Not to the writer of what it read last: a later append of that writer's is the intermediate read, G1b.)
+        // (Not to the writer of what it read last: a later append of that writer's is the
+        // intermediate read, G1b.)
         const lastBy = last === undefined ? undefined : w?.get(last);
         if (list.length === order.length) for (const u of unseen.get(m.key) ?? []) if (u.by !== lastBy) edge(t.id, { to: u.by, kind: RW, key: m.key, value: u.value });
       }
@@ -152,11 +153,12 @@ export function inferGraph(txns: readonly Txn[]): Inferred {
 
 /**
  * By real time: each committed append that a committed read begun after it was known
- * does not show, nor any read begun after that one, once per key and value. Known means the append's transaction had
- * returned, or a read had shown the value and returned: the second is the stronger
- * finding (others saw the write, then it was gone), named as lost after read, with the
- * first reader that saw it. Times are the history's: a transaction's invoke is when it
- * was due, no later than it began, so a pair is counted only when its order is certain.
+ * does not show, nor any read begun after that one, once per key and value. Known means
+ * the append's transaction had returned, or a read had shown the value and returned: the
+ * second is the stronger finding (others saw the write, then it was gone), named as lost
+ * after read, with the first reader that saw it. Times are the history's: a
+ * transaction's invoke is when it was due, no later than it began, so a pair is counted
+ * only when its order is certain.
  */
 function realTimeLosses(txns: readonly Txn[], writer: Map<string, Map<number, number>>): Finding[] {
   interface Known {
@@ -186,8 +188,9 @@ function realTimeLosses(txns: readonly Txn[], writer: Map<string, Map<number, nu
   for (const [key, rs] of readsOf) {
     const events = [...(known.get(key) ?? [])].sort((a, b) => a.at - b.at);
     const begun = [...rs].sort((a, b) => (a.t.invokeAt ?? 0) - (b.t.invokeAt ?? 0));
-    // Sweep by begin time: every value known before this read began, and who first read it.
-    // A value a later read shows again was missed by a stale read, not lost: that is not this rule's to name.
+    // Sweep by begin time: every value known before this read began, and who first read
+    // it. A value a later read shows again was missed by a stale read, not lost: that is
+    // not this rule's to name.
     const lastShown = new Map<number, number>();
     for (const r of begun) for (const v of r.list) lastShown.set(v, Math.max(lastShown.get(v) ?? 0, r.t.invokeAt ?? 0));
     const committed = new Set<number>();
