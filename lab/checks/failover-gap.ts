@@ -3,7 +3,7 @@
 // that never ends within the history is an anomaly and the check fails.
 import { faultWindows, pairOps } from "../history/history.js";
 import type { PairedOp } from "../history/types.js";
-import { nearestRank } from "./stats.js";
+import { nearestRank, spanMs } from "./stats.js";
 import type { Anomaly, Check } from "./types.js";
 
 export interface FaultGap {
@@ -33,7 +33,7 @@ export function faultGaps(history: Parameters<Check["run"]>[0]): FaultGap[] {
       // the first failure says nothing about whether the service is back.
       if (op.type === "ok" && op.invokedAt > failedAt && op.invokedAt >= w.start) recovered = Math.min(recovered ?? Number.POSITIVE_INFINITY, op.completedAt);
     }
-    return { id: w.id, description: w.description, gapMs: recovered === undefined ? null : Math.round((recovered - w.start) / 100) / 10 };
+    return { id: w.id, description: w.description, gapMs: recovered === undefined ? null : spanMs(w.start, recovered) };
   });
 }
 

@@ -2,6 +2,7 @@
 import { pairOps } from "../history/history.js";
 import type { HistoryEntry, RuntimeEventEntry } from "../history/types.js";
 import type { Anomaly, Check } from "./types.js";
+import { spanMs } from "./stats.js";
 import type { RuntimeEventBody, RuntimeEventType } from "../../runtime/agent/api.js";
 
 /** A runtime event as the agent raised it (runtime/agent/api.ts), with when and where. */
@@ -61,7 +62,7 @@ export const runtime: Check = {
     const takeover = ofType(ev, "pair.takeover")[0];
     const reprotected = takeover ? ofType(ev, "pair.reprotected").find((e) => e.at >= takeover.at) : undefined;
     const faultAt = takeover ? history.filter((e) => e.type === "fault" && e.event === "inject" && e.time <= takeover.at).at(-1)?.time : undefined;
-    const since = (t: number | undefined) => (t !== undefined && faultAt !== undefined ? Math.round((t - faultAt) / 100) / 10 : null);
+    const since = (t: number | undefined) => (t !== undefined && faultAt !== undefined ? spanMs(faultAt, t) : null);
     // The parts of that takeover, each from the end of the one before.
     const failed = takeover?.from;
     const after = <T extends RuntimeEventType>(type: T, t: number | undefined, test: (e: EvOf<T>) => boolean = () => true) =>
@@ -69,7 +70,7 @@ export const runtime: Check = {
     const detected = after("cpu.suspected", faultAt, (e) => e.peer === failed);
     const regrouped = after("view.installed", detected, (e) => !e.view.members.includes(failed ?? ""));
     const moved = after("address.moved", takeover?.at);
-    const part = (from: number | undefined, to: number | undefined) => (from !== undefined && to !== undefined ? Math.round((to - from) / 100) / 10 : null);
+    const part = (from: number | undefined, to: number | undefined) => (from !== undefined && to !== undefined ? spanMs(from, to) : null);
     // Time a primary went without a live backup while a spare was in its view (the pair
     // reports it when it re-protects), and services that took over or resumed and were still
     // unprotected when the history ends: the next failure would have no takeover.
@@ -137,7 +138,7 @@ function protectedAgain(ev: readonly Ev[], history: readonly HistoryEntry[]): nu
     if (OPENS[e.type]) open.add(what);
     else if (CLOSES[e.type] && open.delete(what)) last = e.at;
   }
-  return open.size > 0 ? null : Math.round((last - fault) / 100) / 10;
+  return open.size > 0 ? null : spanMs(fault, last);
 }
 
 /**

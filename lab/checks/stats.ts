@@ -24,6 +24,11 @@ export function percentilesMs(valuesUs: Iterable<number>): Percentiles {
   return result;
 }
 
+/** The time from one history moment to another (both µs), in ms to a tenth: how the checks report a span. */
+export function spanMs(fromUs: number, toUs: number): number {
+  return Math.round((toUs - fromUs) / 100) / 10;
+}
+
 /** A plain nearest-rank percentile over a small list (e.g. failover gaps, one per fault). */
 export function nearestRank(values: readonly number[], q: number): number | null {
   if (values.length === 0) return null;
