@@ -15,6 +15,8 @@ export interface Threshold {
   check: string;
   figure: string;
   op: Comparator;
+  /** The figure's unit, as its check declares it. */
+  unit: Unit;
   /** In the figure's unit: ms, %, or a count. For a band, its lower end. */
   limit: number;
   /** A band's upper end (`within`), in the same unit. */
@@ -96,7 +98,7 @@ export function parseThreshold(text: string, field: string, checks: readonly Che
     const n = value.startsWith("(") ? evaluate(value.slice(1, -1), settings, field) : Number(value);
     return Math.round(n * given.scale * 1000) / 1000;
   };
-  if (op !== "within") return { text: text.trim(), check: checkName, figure, op: op as Comparator, limit: limit(rest) };
+  if (op !== "within") return { text: text.trim(), check: checkName, figure, op: op as Comparator, unit, limit: limit(rest) };
   const written = splitCases(rest);
   const cases = written.map((w, i): Band => {
     const band = /^(?:([a-z][\w-]*)\s*)?\[(.*)\]$/.exec(w);
@@ -112,7 +114,7 @@ export function parseThreshold(text: string, field: string, checks: readonly Che
   if (twice) throw new UsageError(`${field}: '${text}' names the case '${twice}' twice; each case needs its own name`);
   const [first] = cases;
   if (!first) throw new UsageError(`${field}: '${text}' has no band`);
-  return { text: text.trim(), check: checkName, figure, op, limit: first.low, upper: first.high, ...(cases.length > 1 ? { cases } : {}) };
+  return { text: text.trim(), check: checkName, figure, op, unit, limit: first.low, upper: first.high, ...(cases.length > 1 ? { cases } : {}) };
 }
 
 function compare(actual: number, op: Comparator, limit: number, upper?: number): boolean {

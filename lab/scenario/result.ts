@@ -50,9 +50,9 @@ export interface ScenarioResult {
   system?: SharedUse;
 }
 
-/** The unit a threshold's figure is printed in. */
-function unitOf(t: Pick<ThresholdResult, "check" | "figure">): string {
-  return /(p\d+|max|gap)/.test(t.figure) || t.check === "latency" ? "ms" : t.check === "availability" && !/ops|failed|unknown/.test(t.figure) ? "%" : "";
+/** The unit a threshold's figure is printed in: its check's, a count printed bare. */
+function unitOf(t: Pick<ThresholdResult, "unit">): string {
+  return t.unit === "count" ? "" : t.unit;
 }
 
 export function describeThreshold(t: ThresholdResult): string {

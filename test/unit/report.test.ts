@@ -58,7 +58,7 @@ describe("reports", () => {
       held: [],
       summary: "probe: failed",
       checks: [{ name: "availability", ...availability.run(history) }],
-      thresholds: [{ text: "availability.overall >= 99%", check: "availability", figure: "overall", op: ">=", limit: 99, actual: 75, passed: false }],
+      thresholds: [{ text: "availability.overall >= 99%", check: "availability", figure: "overall", op: ">=", unit: "%", limit: 99, actual: 75, passed: false }],
       steady: { before: [], after: [] },
       faults: [],
       startedAt: new Date(0).toISOString(),

@@ -49,7 +49,7 @@ describe("a fault's verdict", () => {
       history.push({ index: index++, type: "invoke", process: i, f: "add", value: `v${i}`, time: t });
       history.push({ index: index++, type: failing(i) ? "fail" : "ok", process: i, f: "add", time: t + 5000 });
     }
-    const after: ThresholdResult[] = [{ text: "availability.overall >= 99%", check: "availability", figure: "overall", op: ">=", limit: 99, actual: opts.after === false ? 50 : 100, passed: opts.after !== false }];
+    const after: ThresholdResult[] = [{ text: "availability.overall >= 99%", check: "availability", figure: "overall", op: ">=", unit: "%", limit: 99, actual: opts.after === false ? 50 : 100, passed: opts.after !== false }];
     const checks: CheckOutcome[] = [
       { name: "lostWrites", valid: !opts.lost, figures: { lost: opts.lost ?? 0 }, anomalies: [] },
       { name: "splitBrain", valid: !opts.stale, figures: { stale: opts.stale ?? 0 }, anomalies: [] },
