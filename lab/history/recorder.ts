@@ -4,7 +4,7 @@
 import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { FaultEntry, HistoryEntry, LogEntry, OpEntry, Phase, ProbeEntry, RuntimeEventEntry } from "./types.js";
+import type { HistoryEntry } from "./types.js";
 
 type Without<T> = T extends unknown ? Omit<T, "index" | "time"> : never;
 
@@ -33,7 +33,7 @@ export class HistoryRecorder {
   }
 
   /** Appends an entry at `time` (µs; defaults to now). */
-  add(entry: Without<OpEntry> | Without<FaultEntry> | Without<RuntimeEventEntry> | Without<ProbeEntry> | Without<LogEntry> | { type: "phase"; phase: Phase }, time = this.now()): HistoryEntry {
+  add(entry: Without<HistoryEntry>, time = this.now()): HistoryEntry {
     const e: HistoryEntry = { ...entry, index: this.entries.length, time };
     this.entries.push(e);
     this.out?.write(`${JSON.stringify(e)}\n`);
