@@ -168,7 +168,6 @@ function realTimeLosses(txns: readonly Txn[], writer: Map<string, Map<number, nu
     reader?: Txn;
   }
   const known = new Map<string, Known[]>();
-  const readsOf = new Map<string, { t: Txn; list: number[] }[]>();
   const push = <T>(m: Map<string, T[]>, k: string, v: T) => {
     const l = m.get(k);
     if (l) l.push(v);
@@ -178,16 +177,14 @@ function realTimeLosses(txns: readonly Txn[], writer: Map<string, Map<number, nu
     if (t.type !== "ok" || t.invokeAt === undefined || t.completeAt === undefined) continue;
     for (const m of t.mops) {
       if (m.f === "append") push(known, m.key, { at: t.completeAt, values: [m.value] });
-      else if (m.value !== null) {
-        push(known, m.key, { at: t.completeAt, values: m.value, reader: t });
-        push(readsOf, m.key, { t, list: m.value });
-      }
+      else if (m.value !== null) push(known, m.key, { at: t.completeAt, values: m.value, reader: t });
     }
   }
   const found: Finding[] = [];
-  for (const [key, rs] of readsOf) {
-    const events = [...(known.get(key) ?? [])].sort((a, b) => a.at - b.at);
-    const begun = [...rs].sort((a, b) => (a.t.invokeAt ?? 0) - (b.t.invokeAt ?? 0));
+  for (const [key, ks] of known) {
+    const events = [...ks].sort((a, b) => a.at - b.at);
+    // The reads of the key, each with its transaction, by begin time.
+    const begun = ks.flatMap((k) => (k.reader ? [{ t: k.reader, list: k.values }] : [])).sort((a, b) => (a.t.invokeAt ?? 0) - (b.t.invokeAt ?? 0));
     // Sweep by begin time: every value known before this read began, and who first read
     // it. A value a later read shows again was missed by a stale read, not lost: that is
     // not this rule's to name.
